@@ -1,0 +1,7 @@
+"""CLI: trial evaluation."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app (filled in by the owning work item)."""
