@@ -74,7 +74,8 @@ _REFUSED_UNITS: Mapping[str, str] = {
 }
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d+)?)"
-_QUANTITY_RE = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>\S.*?)?\s*$")
+# A unit starts with a letter and holds no digits: "1e3 mg" and "1,5 mg" are refused whole.
+_QUANTITY_RE = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\W\d_][^\d]*?)?\s*$")
 _NAKED_DECIMAL_RE = re.compile(r"^\s*[+-]?\.\d")
 
 
