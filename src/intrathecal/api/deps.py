@@ -1,0 +1,135 @@
+"""FastAPI dependencies: the caller's identity, role checks, client address, If-Match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from intrathecal.api.context import ApiContext
+from intrathecal.api.errors import NotAuthenticated, PreconditionRequired
+from intrathecal.clinic.auth import Principal
+from intrathecal.clinic.auth_policy import Permission, Role, allowed, require
+from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.uow import UnitOfWork
+
+
+def context(request: Request) -> ApiContext:
+    """The application's shared state."""
+    ctx: ApiContext = request.app.state.context
+    return ctx
+
+
+Context = Annotated[ApiContext, Depends(context)]
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the first ``X-Forwarded-For`` hop when configured to trust it)."""
+    ctx = context(request)
+    if ctx.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",")[0].strip()
+        if first:
+            return first[:64]
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(client_ip)]
+
+
+def uow(ctx: Context) -> UnitOfWork:
+    """A fresh unit of work for this request."""
+    return ctx.uow_factory()
+
+
+Uow = Annotated[UnitOfWork, Depends(uow)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal:
+    """The authenticated caller, from a bearer token or the session cookie; else 401."""
+    token = _bearer(request)
+    work = ctx.uow_factory()
+    if token is not None:
+        return ctx.auth.authenticate_token(work, token, ip)
+    cookie = request.cookies.get(ctx.settings.session_cookie)
+    if cookie:
+        return ctx.auth.authenticate_session(work, cookie, ip)
+    raise NotAuthenticated("log in (POST /api/v1/auth/login) or send a bearer token")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def requires(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets the caller through only with ``permission`` (else 403)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        require(principal.role, permission)
+        return principal
+
+    check.__name__ = f"requires_{permission.name.lower()}"
+    return check
+
+
+def patient_reader(principal: CurrentPrincipal, patient_id: int) -> Principal:
+    """Staff with clinical read access, or the patient reading their own record.
+
+    Another patient's record answers 404, so a patient cannot probe which ids exist.
+    """
+    if allowed(principal.role, Permission.PATIENT_READ):
+        return principal
+    if principal.role is Role.PATIENT and principal.patient_id == patient_id:
+        return principal
+    if principal.role is Role.PATIENT:
+        raise NotFound(f"patient {patient_id} not found")
+    require(principal.role, Permission.PATIENT_READ)
+    return principal
+
+
+PatientReader = Annotated[Principal, Depends(patient_reader)]
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The record version read earlier, as an ETag (e.g. "3").',
+            max_length=40,
+        ),
+    ] = None,
+) -> int | None:
+    """The version named by ``If-Match`` (``"3"`` or ``W/"3"``), if sent."""
+    if if_match is None:
+        return None
+    match = _ETAG.match(if_match)
+    if match is None:
+        raise ValidationFailed(f'If-Match must be a version ETag such as "3", got {if_match!r}')
+    return int(match.group(1))
+
+
+def required_version(header: int | None, body: int | None) -> int:
+    """The version to check for an update: the header or the body field; one is required."""
+    if header is not None and body is not None and header != body:
+        raise ValidationFailed(f"If-Match names version {header} but the body says {body}")
+    version = header if header is not None else body
+    if version is None:
+        raise PreconditionRequired(
+            "send the version you read (If-Match header or 'version' field) to update"
+        )
+    return version

@@ -1,0 +1,160 @@
+"""Ongoing care under a patient: refills, adverse events, visits, pump status and alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from intrathecal.api.deps import PatientReader, Uow, requires
+from intrathecal.api.fields import RecordId
+from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
+from intrathecal.api.problems import problem_responses
+from intrathecal.api.render import jsonable
+from intrathecal.api.schemas.care import (
+    AdverseEventIn,
+    AdverseEventOut,
+    AlertClear,
+    CareStatusOut,
+    PumpStatusIn,
+    RefillIn,
+    RefillOut,
+    RefillResultOut,
+    VisitOut,
+)
+from intrathecal.clinic import devices, events, reads, refills
+from intrathecal.clinic.auth import Principal
+from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.commands import (
+    ClearDeviceAlert,
+    RecordAdverseEvent,
+    RecordPumpStatus,
+    RecordRefill,
+)
+
+router = APIRouter(prefix="/patients/{patient_id}", tags=["care"])
+
+Paging = Annotated[PageParams, Depends(page_params)]
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
+READ_ERRORS = problem_responses(401, 403, 404, 422)
+
+
+@router.post(
+    "/refills",
+    response_model=RefillResultOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+)
+def record_refill(
+    patient_id: RecordId,
+    body: RefillIn,
+    work: Uow,
+    principal: Annotated[Principal, Depends(requires(Permission.REFILL_WRITE))],
+) -> RefillResultOut:
+    """Record a refill; the residual check, alarm date and next due date are computed."""
+    result = refills.record_refill(
+        work,
+        RecordRefill(
+            patient_id=patient_id,
+            performed_at=body.performed_at,
+            drug=body.drug,
+            lot=body.lot,
+            concentration=body.concentration,
+            measured_residual=body.measured_residual,
+            volume_added=body.volume_added,
+            measured_after=body.measured_after,
+            alarm_volume=body.alarm_volume,
+            notes=body.notes,
+        ),
+        principal.actor,
+    )
+    return RefillResultOut(refill=RefillOut.of(result.refill), plan=jsonable(result.plan))
+
+
+@router.get("/refills", response_model=Page[RefillOut], responses=READ_ERRORS)
+def list_refills(
+    patient_id: RecordId, request: Request, work: Uow, principal: PatientReader, page: Paging
+) -> Page[RefillOut]:
+    """A patient's refills, oldest first."""
+    found = reads.patient_records(work, principal.actor, patient_id, "refills")
+    return slice_page(request, [RefillOut.of(r) for r in found], page)
+
+
+@router.post(
+    "/adverse-events",
+    response_model=AdverseEventOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+)
+def record_adverse_event(
+    patient_id: RecordId,
+    body: AdverseEventIn,
+    work: Uow,
+    principal: Annotated[Principal, Depends(requires(Permission.ADVERSE_EVENT_WRITE))],
+) -> AdverseEventOut:
+    """Record an adverse event in one of the clinic's risk categories."""
+    event = events.record_adverse_event(
+        work,
+        RecordAdverseEvent(
+            patient_id=patient_id,
+            category=body.category,
+            severity=body.severity,
+            onset=body.onset,
+            description=body.description,
+            actions=body.actions,
+            outcome=body.outcome,
+        ),
+        principal.actor,
+    )
+    return AdverseEventOut.of(event)
+
+
+@router.get("/adverse-events", response_model=Page[AdverseEventOut], responses=READ_ERRORS)
+def list_adverse_events(
+    patient_id: RecordId, request: Request, work: Uow, principal: PatientReader, page: Paging
+) -> Page[AdverseEventOut]:
+    """A patient's adverse events, oldest first."""
+    found = reads.patient_records(work, principal.actor, patient_id, "adverse_events")
+    return slice_page(request, [AdverseEventOut.of(e) for e in found], page)
+
+
+@router.get("/visits", response_model=Page[VisitOut], responses=READ_ERRORS)
+def list_patient_visits(
+    patient_id: RecordId, request: Request, work: Uow, principal: PatientReader, page: Paging
+) -> Page[VisitOut]:
+    """A patient's visits, oldest first."""
+    found = reads.patient_records(work, principal.actor, patient_id, "visits")
+    return slice_page(request, [VisitOut.of(v) for v in found], page)
+
+
+DeviceWriter = Annotated[Principal, Depends(requires(Permission.DEVICE_STATUS_WRITE))]
+
+
+@router.post("/pump-status", response_model=CareStatusOut, responses=WRITE_ERRORS)
+def record_pump_status(
+    patient_id: RecordId, body: PumpStatusIn, work: Uow, principal: DeviceWriter
+) -> CareStatusOut:
+    """Record an interrogation: critical alarms raise a device alert on the worklist."""
+    status_ = devices.record_pump_status(
+        work,
+        RecordPumpStatus(
+            patient_id=patient_id,
+            at=body.at,
+            eri_reported=body.eri_reported,
+            alarms=tuple(body.alarms),
+            note=body.note,
+        ),
+        principal.actor,
+    )
+    return CareStatusOut.of(status_)
+
+
+@router.post("/device-alert/clear", response_model=CareStatusOut, responses=WRITE_ERRORS)
+def clear_device_alert(
+    patient_id: RecordId, body: AlertClear, work: Uow, principal: DeviceWriter
+) -> CareStatusOut:
+    """Clear the device alert once the problem was handled (the note says how)."""
+    status_ = devices.clear_device_alert(
+        work, ClearDeviceAlert(patient_id=patient_id, note=body.note), principal.actor
+    )
+    return CareStatusOut.of(status_)

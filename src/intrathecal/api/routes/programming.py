@@ -1,0 +1,125 @@
+"""Pump programming under a patient: prescription versions, safety findings, confirmation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from intrathecal.api.deps import (
+    PatientReader,
+    Uow,
+    expected_version,
+    required_version,
+    requires,
+)
+from intrathecal.api.fields import RecordId
+from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
+from intrathecal.api.problems import problem_responses
+from intrathecal.api.schemas.programming import (
+    PrescriptionIn,
+    PrescriptionOut,
+    ProgrammingResultOut,
+    findings_out,
+)
+from intrathecal.clinic import programming, reads
+from intrathecal.clinic.auth import Principal
+from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
+from intrathecal.clinic.errors import NotFound
+
+router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["programming"])
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@router.post(
+    "",
+    response_model=ProgrammingResultOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422, 428),
+)
+def program(
+    patient_id: RecordId,
+    body: PrescriptionIn,
+    response: Response,
+    work: Uow,
+    principal: Annotated[Principal, Depends(requires(Permission.PROGRAMMING_WRITE))],
+    if_match: Annotated[int | None, Depends(expected_version)],
+) -> ProgrammingResultOut:
+    """Store a new prescription version after the safety check.
+
+    HARD findings refuse it (422, ``findings`` listed); SOFT findings need ``override``
+    naming their codes, a reason and a second clinician. The version you edited must
+    still be current (``If-Match`` or ``version``; 0 for the first), else 409.
+    """
+    version = required_version(if_match, body.version)
+    override = None
+    if body.override is not None:
+        override = OverrideRequest(
+            codes=frozenset(body.override.codes),
+            reason=body.override.reason,
+            second_clinician_id=body.override.second_clinician_id,
+        )
+    result = programming.program_prescription(
+        work,
+        ProgramPrescription(
+            patient_id=patient_id,
+            program=body.program.spec(),
+            expected_version=version,
+            override=override,
+            rule_set=body.rule_set,
+        ),
+        principal.actor,
+    )
+    stored = result.prescription
+    response.headers["ETag"] = f'"{stored.version}"'
+    return ProgrammingResultOut(
+        prescription=PrescriptionOut.of(stored),
+        findings=findings_out(result.report.findings),
+        rule_set=result.report.rule_set,
+        catalogue_version=result.report.catalogue_version,
+    )
+
+
+@router.get(
+    "", response_model=Page[PrescriptionOut], responses=problem_responses(401, 403, 404, 422)
+)
+def history(
+    patient_id: RecordId, request: Request, work: Uow, principal: PatientReader, page: Paging
+) -> Page[PrescriptionOut]:
+    """Every prescription version, oldest first; the last one is current."""
+    found = reads.prescription_history(work, principal.actor, patient_id)
+    return slice_page(request, [PrescriptionOut.of(p) for p in found], page)
+
+
+@router.get(
+    "/current", response_model=PrescriptionOut, responses=problem_responses(401, 403, 404, 422)
+)
+def current(
+    patient_id: RecordId, response: Response, work: Uow, principal: PatientReader
+) -> PrescriptionOut:
+    """The prescription in force, with its version as the ``ETag`` to edit against."""
+    found = reads.prescription_history(work, principal.actor, patient_id)
+    if not found:
+        raise NotFound(f"patient {patient_id} has no prescription yet")
+    response.headers["ETag"] = f'"{found[-1].version}"'
+    return PrescriptionOut.of(found[-1])
+
+
+@router.post(
+    "/{version}/confirm",
+    response_model=PrescriptionOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def confirm(
+    patient_id: RecordId,
+    version: RecordId,
+    work: Uow,
+    principal: Annotated[Principal, Depends(requires(Permission.PROGRAMMING_CONFIRM))],
+) -> PrescriptionOut:
+    """Record that the pump was read back and runs this (current) version."""
+    confirmed = programming.confirm_on_pump(
+        work, ConfirmOnPump(patient_id=patient_id, version=version), principal.actor
+    )
+    return PrescriptionOut.of(confirmed)

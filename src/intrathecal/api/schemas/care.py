@@ -1,0 +1,391 @@
+"""Request and response models for ongoing care: refills, adverse events, visits, worklist."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from intrathecal.api.fields import (
+    ConcentrationField,
+    Day,
+    Moment,
+    Name,
+    Note,
+    Reason,
+    RecordId,
+    TextRule,
+    VolumeField,
+    format_quantity,
+)
+from intrathecal.api.schemas.auth import Strict
+from intrathecal.clinic.records import (
+    AdverseEvent,
+    AppointmentRequest,
+    AuditEntry,
+    CareStatus,
+    Refill,
+    Visit,
+    WorklistItem,
+)
+
+Category = Literal[
+    "medication_side_effect",
+    "nerve_damage",
+    "infection",
+    "granuloma",
+    "programming_error",
+    "catheter_fault",
+    "csf_leak",
+    "hygroma",
+    "seroma",
+    "endocrine_change",
+    "tolerance",
+]
+VisitKind = Literal[
+    "evaluation",
+    "trial",
+    "implant",
+    "implant_follow_up",
+    "wound_check",
+    "refill",
+    "adjustment",
+    "endocrine_review",
+]
+LocationCode = Annotated[str, TextRule(40, 1)]
+
+
+# --- refills --------------------------------------------------------------------------------
+class RefillIn(Strict):
+    """A refill visit as measured; expected residual, discrepancy and dates are computed."""
+
+    performed_at: Moment
+    drug: Annotated[str, TextRule(40, 1)] = Field(examples=["morphine"])
+    lot: Annotated[str, TextRule(60, 1)]
+    concentration: ConcentrationField
+    measured_residual: VolumeField
+    volume_added: VolumeField
+    measured_after: VolumeField | None = None
+    alarm_volume: VolumeField | None = None
+    notes: Note = ""
+
+
+class RefillOut(BaseModel):
+    """A stored refill with its residual check and the next dates."""
+
+    id: int
+    patient_id: int
+    implant_id: int
+    performed_at: datetime
+    drug: str
+    lot: str
+    concentration: str
+    expected_residual: str
+    measured_residual: str
+    discrepancy: str
+    discrepancy_flag: bool
+    volume_added: str
+    alarm_date: date
+    next_due: date
+    performed_by: int | None
+    notes: str
+
+    @classmethod
+    def of(cls, r: Refill) -> RefillOut:
+        """From a record."""
+        assert r.id is not None
+        return cls(
+            id=r.id,
+            patient_id=r.patient_id,
+            implant_id=r.implant_id,
+            performed_at=r.performed_at,
+            drug=r.drug,
+            lot=r.lot,
+            concentration=format_quantity(r.concentration),
+            expected_residual=format_quantity(r.expected_residual),
+            measured_residual=format_quantity(r.measured_residual),
+            discrepancy=format_quantity(r.discrepancy),
+            discrepancy_flag=r.discrepancy_flag,
+            volume_added=format_quantity(r.volume_added),
+            alarm_date=r.alarm_date,
+            next_due=r.next_due,
+            performed_by=r.performed_by,
+            notes=r.notes,
+        )
+
+
+class RefillResultOut(BaseModel):
+    """A refill just recorded and the plan (dates, checks, findings) behind it."""
+
+    refill: RefillOut
+    plan: dict[str, Any]
+
+
+# --- adverse events -------------------------------------------------------------------------
+class AdverseEventIn(Strict):
+    """An adverse event in one of the clinic's risk categories."""
+
+    category: Category
+    severity: Literal["mild", "moderate", "severe", "life_threatening", "fatal"]
+    onset: Day
+    description: Reason
+    actions: Note = ""
+    outcome: Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"] = (
+        "ongoing"
+    )
+
+
+class AdverseEventOut(BaseModel):
+    """A stored adverse event."""
+
+    id: int
+    patient_id: int
+    category: str
+    severity: str
+    onset: date
+    description: str
+    actions: str
+    outcome: str
+    recorded_by: int | None
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, e: AdverseEvent) -> AdverseEventOut:
+        """From a record."""
+        assert e.id is not None
+        return cls(
+            id=e.id,
+            patient_id=e.patient_id,
+            category=e.category,
+            severity=e.severity,
+            onset=e.onset,
+            description=e.description,
+            actions=e.actions,
+            outcome=e.outcome,
+            recorded_by=e.recorded_by,
+            recorded_at=e.recorded_at,
+        )
+
+
+# --- appointments and visits ----------------------------------------------------------------
+class AppointmentRequestIn(Strict):
+    """The public appointment form (no login needed)."""
+
+    name: Name
+    contact: Name = Field(description="Phone number or e-mail address.")
+    reason: Annotated[str, TextRule(2000, 1)]
+    location_code: LocationCode | None = None
+    insurer: Annotated[str, TextRule(60, 1)] | None = Field(default=None, examples=["Aetna"])
+
+
+class AppointmentRequestReceipt(BaseModel):
+    """What the public form gets back: a reference, never other requests' data."""
+
+    id: int
+    status: str
+    created_at: datetime
+
+
+class AppointmentRequestOut(BaseModel):
+    """A request as the scheduler sees it."""
+
+    id: int
+    name: str
+    contact: str
+    location_code: str | None
+    insurer: str | None
+    reason: str
+    created_at: datetime
+    status: str
+
+    @classmethod
+    def of(cls, r: AppointmentRequest) -> AppointmentRequestOut:
+        """From a record."""
+        assert r.id is not None
+        return cls(
+            id=r.id,
+            name=r.name,
+            contact=r.contact,
+            location_code=r.location_code,
+            insurer=r.insurer,
+            reason=r.reason,
+            created_at=r.created_at,
+            status=r.status,
+        )
+
+
+class VisitIn(Strict):
+    """Book a visit; ``request_id`` closes the public request it answers."""
+
+    patient_id: RecordId
+    kind: VisitKind
+    scheduled_at: Moment
+    location_code: LocationCode | None = None
+    clinician_id: RecordId | None = None
+    request_id: RecordId | None = None
+    notes: Note = ""
+
+
+class VisitComplete(Strict):
+    """Mark a visit done."""
+
+    notes: Note = ""
+
+
+class VisitOut(BaseModel):
+    """A scheduled or completed visit."""
+
+    id: int
+    patient_id: int
+    kind: str
+    location_code: str | None
+    scheduled_at: datetime
+    clinician_id: int | None
+    status: str
+    notes: str
+
+    @classmethod
+    def of(cls, v: Visit) -> VisitOut:
+        """From a record."""
+        assert v.id is not None
+        return cls(
+            id=v.id,
+            patient_id=v.patient_id,
+            kind=v.kind,
+            location_code=v.location_code,
+            scheduled_at=v.scheduled_at,
+            clinician_id=v.clinician_id,
+            status=v.status,
+            notes=v.notes,
+        )
+
+
+# --- worklist and audit ---------------------------------------------------------------------
+class WorklistItemOut(BaseModel):
+    """One thing to do, most urgent first."""
+
+    patient_id: int
+    patient_name: str
+    kind: str
+    due: date | None
+    severity: str
+    reason: str
+    baclofen_critical: bool
+
+    @classmethod
+    def of(cls, item: WorklistItem) -> WorklistItemOut:
+        """From a worklist item."""
+        return cls(
+            patient_id=item.patient_id,
+            patient_name=item.patient_name,
+            kind=item.kind,
+            due=item.due,
+            severity=item.severity,
+            reason=item.reason,
+            baclofen_critical=item.baclofen_critical,
+        )
+
+
+class AuditVerifyOut(BaseModel):
+    """Result of checking the audit log's hash chain."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    problem: str | None
+
+
+class AuditEntryOut(BaseModel):
+    """One audit log row."""
+
+    seq: int
+    at: str
+    actor_user_id: int | None
+    actor_username: str
+    actor_role: str
+    actor_ip: str | None
+    action: str
+    patient_id: int | None
+    details: dict[str, Any]
+    hash: str
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditEntryOut:
+        """From an audit entry."""
+        return cls(
+            seq=e.seq,
+            at=e.at,
+            actor_user_id=e.actor_user_id,
+            actor_username=e.actor_username,
+            actor_role=e.actor_role,
+            actor_ip=e.actor_ip,
+            action=e.action,
+            patient_id=e.patient_id,
+            details=dict(e.details),
+            hash=e.hash,
+        )
+
+
+# --- pump status ----------------------------------------------------------------------------
+Alarm = Literal[
+    "empty_reservoir",
+    "motor_stall",
+    "end_of_service",
+    "low_battery_reset",
+    "catheter_fault",
+    "low_reservoir",
+    "elective_replacement",
+]
+
+
+class PumpStatusIn(Strict):
+    """What an interrogation of the pump reported."""
+
+    at: Moment
+    eri_reported: bool = False
+    alarms: list[Alarm] = Field(default_factory=list, max_length=7)
+    note: Note = ""
+
+
+class AlertClear(Strict):
+    """How the device problem behind the alert was dealt with."""
+
+    note: Annotated[str, TextRule(2000, 1)]
+
+
+class CareStatusOut(BaseModel):
+    """The worklist view of one patient: due dates, flags and any device alert."""
+
+    patient_id: int
+    drug: str | None
+    is_baclofen: bool
+    refill_due: date | None
+    alarm_date: date | None
+    eri_due: date | None
+    discrepancy_flag: bool
+    granuloma_risk: bool
+    rising_dose: bool
+    endocrine_due: date | None
+    wound_check_due: date | None
+    device_alert: str | None
+    device_alert_since: date | None
+
+    @classmethod
+    def of(cls, s: CareStatus) -> CareStatusOut:
+        """From the read model."""
+        return cls(
+            patient_id=s.patient_id,
+            drug=s.drug,
+            is_baclofen=s.is_baclofen,
+            refill_due=s.refill_due,
+            alarm_date=s.alarm_date,
+            eri_due=s.eri_due,
+            discrepancy_flag=s.discrepancy_flag,
+            granuloma_risk=s.granuloma_risk,
+            rising_dose=s.rising_dose,
+            endocrine_due=s.endocrine_due,
+            wound_check_due=s.wound_check_due,
+            device_alert=s.device_alert,
+            device_alert_since=s.device_alert_since,
+        )

@@ -1,0 +1,473 @@
+"""An in-memory unit of work for unit tests: same behaviour as SQL, no database.
+
+Each ``with`` block works on a copy of the committed state; ``commit()`` publishes the copy,
+anything else discards it. Uniqueness rules (MRN, username, pump serial, prescription
+version) and the worklist ranking mirror the SQL implementation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from intrathecal.clinic.audit import GENESIS, chained_entry
+from intrathecal.clinic.errors import Conflict, NotFound
+from intrathecal.clinic.records import (
+    Actor,
+    AdverseEvent,
+    ApiTokenRecord,
+    AppointmentRequest,
+    AuditEntry,
+    CareStatus,
+    Evaluation,
+    Implant,
+    Location,
+    Patient,
+    PrescriptionVersion,
+    Refill,
+    SessionRecord,
+    Trial,
+    UserRecord,
+    Visit,
+    WorklistQuery,
+    WorklistRow,
+    check_user,
+)
+
+R = TypeVar("R")
+
+
+@dataclasses.dataclass
+class _State:
+    tables: dict[str, dict[Any, Any]] = dataclasses.field(default_factory=dict)
+    next_ids: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def table(self, name: str) -> dict[Any, Any]:
+        return self.tables.setdefault(name, {})
+
+    def new_id(self, name: str) -> int:
+        self.next_ids[name] = self.next_ids.get(name, 0) + 1
+        return self.next_ids[name]
+
+
+class MemoryRecordRepository(Generic[R]):
+    """Records with an integer ``id`` kept in a dict."""
+
+    def __init__(
+        self,
+        state: _State,
+        name: str,
+        what: str,
+        unique: Callable[[R], object] | None = None,
+    ) -> None:
+        self.state = state
+        self.name = name
+        self.what = what
+        self.unique = unique
+
+    @property
+    def rows(self) -> dict[int, R]:
+        return self.state.table(self.name)
+
+    def add(self, record: R) -> R:
+        if self.unique is not None:
+            key = self.unique(record)
+            if any(self.unique(r) == key for r in self.rows.values()):
+                raise Conflict(f"{self.what} clashes with an existing record: {key!r}")
+        stored = dataclasses.replace(record, id=self.state.new_id(self.name))  # type: ignore[type-var]
+        self.rows[stored.id] = stored  # type: ignore[attr-defined]
+        return stored
+
+    def get(self, record_id: int) -> R:
+        try:
+            return self.rows[record_id]
+        except KeyError:
+            raise NotFound(f"{self.what} {record_id} not found") from None
+
+    def update(self, record: R) -> None:
+        record_id = record.id  # type: ignore[attr-defined]
+        if record_id not in self.rows:
+            raise NotFound(f"{self.what} {record_id} not found")
+        self.rows[record_id] = record
+
+    def for_patient(self, patient_id: int) -> list[R]:
+        return [r for _, r in sorted(self.rows.items()) if r.patient_id == patient_id]  # type: ignore[attr-defined]
+
+    def where(self, predicate: Callable[[R], bool]) -> list[R]:
+        return [r for _, r in sorted(self.rows.items()) if predicate(r)]
+
+
+class MemoryPatientRepository(MemoryRecordRepository[Patient]):
+    """Patients (diagnoses and coverage live inside the record)."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "patients", "patient", unique=lambda p: p.mrn)
+
+    def add(self, record: Patient) -> Patient:
+        try:
+            return super().add(dataclasses.replace(record, version=1))
+        except Conflict:
+            raise Conflict(f"a patient with MRN {record.mrn!r} already exists") from None
+
+    def by_mrn(self, mrn: str) -> Patient | None:
+        found = self.where(lambda p: p.mrn == mrn)
+        return found[0] if found else None
+
+    def update(self, patient: Patient, expected_version: int) -> Patient:  # type: ignore[override]
+        current = self.get(patient.id or 0)
+        if current.version != expected_version:
+            raise Conflict(
+                f"patient {patient.id} was changed by someone else "
+                f"(you edited version {expected_version}); reload and retry"
+            )
+        stored = dataclasses.replace(patient, version=expected_version + 1)
+        self.rows[current.id or 0] = stored
+        return stored
+
+    def search(self, text: str, limit: int = 50) -> list[Patient]:
+        needle = text.lower()
+        found = self.where(
+            lambda p: (
+                needle in p.family_name.lower()
+                or needle in p.given_name.lower()
+                or needle in p.mrn.lower()
+            )
+        )
+        found.sort(key=lambda p: (p.family_name, p.given_name, p.id or 0))
+        return found[:limit]
+
+    def count(self) -> int:
+        return len(self.rows)
+
+
+class MemoryImplantRepository(MemoryRecordRepository[Implant]):
+    """Implants."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "implants", "implant", unique=lambda i: i.pump_serial)
+
+    def add(self, record: Implant) -> Implant:
+        try:
+            return super().add(record)
+        except Conflict:
+            raise Conflict(f"pump serial {record.pump_serial!r} is already recorded") from None
+
+    def active_for(self, patient_id: int) -> Implant | None:
+        found = self.where(lambda i: i.patient_id == patient_id and i.active)
+        return found[-1] if found else None
+
+    def by_key_id(self, device_key_id: str) -> Implant | None:
+        found = self.where(lambda i: i.device_key_id == device_key_id)
+        return found[0] if found else None
+
+
+class MemoryPrescriptionRepository(MemoryRecordRepository[PrescriptionVersion]):
+    """Prescription versions."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(
+            state, "prescriptions", "prescription", unique=lambda p: (p.patient_id, p.version)
+        )
+
+    def add(self, record: PrescriptionVersion) -> PrescriptionVersion:
+        try:
+            return super().add(record)
+        except Conflict:
+            raise Conflict(
+                f"prescription version {record.version} for patient {record.patient_id} "
+                "was written by someone else first; reload and retry"
+            ) from None
+
+    def current(self, patient_id: int) -> PrescriptionVersion | None:
+        found = self.history(patient_id)
+        return found[-1] if found else None
+
+    def history(self, patient_id: int) -> list[PrescriptionVersion]:
+        return sorted(self.for_patient(patient_id), key=lambda p: p.version)
+
+
+class MemoryRefillRepository(MemoryRecordRepository[Refill]):
+    """Refills."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "refills", "refill")
+
+    def latest(self, patient_id: int) -> Refill | None:
+        found = sorted(self.for_patient(patient_id), key=lambda r: (r.performed_at, r.id or 0))
+        return found[-1] if found else None
+
+
+class MemoryVisitRepository(MemoryRecordRepository[Visit]):
+    """Visits."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "visits", "visit")
+
+    def between(self, start: datetime, end: datetime) -> list[Visit]:
+        found = self.where(lambda v: start <= v.scheduled_at < end)
+        return sorted(found, key=lambda v: (v.scheduled_at, v.id or 0))
+
+
+class MemoryAppointmentRequestRepository(MemoryRecordRepository[AppointmentRequest]):
+    """Appointment requests."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "appointment_requests", "appointment request")
+
+    def open(self, limit: int = 100) -> list[AppointmentRequest]:
+        found = self.where(lambda a: a.status == "new")
+        return sorted(found, key=lambda a: (a.created_at, a.id or 0))[:limit]
+
+
+class MemoryLocationRepository:
+    """Locations keyed by code."""
+
+    def __init__(self, state: _State) -> None:
+        self.rows: dict[str, Location] = state.table("locations")
+
+    def upsert(self, location: Location) -> None:
+        self.rows[location.code] = location
+
+    def get(self, code: str) -> Location:
+        try:
+            return self.rows[code]
+        except KeyError:
+            raise NotFound(f"location {code!r} not found") from None
+
+    def all(self) -> list[Location]:
+        return sorted(self.rows.values(), key=lambda loc: loc.name)
+
+
+class MemoryUserRepository(MemoryRecordRepository[UserRecord]):
+    """Users."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "users", "user", unique=lambda u: u.username)
+
+    def add(self, record: UserRecord) -> UserRecord:
+        check_user(record)
+        try:
+            return super().add(record)
+        except Conflict:
+            raise Conflict(f"username {record.username!r} is taken") from None
+
+    def by_username(self, username: str) -> UserRecord | None:
+        found = self.where(lambda u: u.username == username)
+        return found[0] if found else None
+
+    def all(self) -> list[UserRecord]:
+        return sorted(self.rows.values(), key=lambda u: u.username)
+
+
+class MemorySessionRepository(MemoryRecordRepository[SessionRecord]):
+    """Sessions."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "sessions", "session", unique=lambda s: s.token_hash)
+
+    def by_token_hash(self, token_hash: str) -> SessionRecord | None:
+        found = self.where(lambda s: s.token_hash == token_hash)
+        return found[0] if found else None
+
+    def revoke(self, session_id: int) -> None:
+        if session_id in self.rows:
+            self.rows[session_id] = dataclasses.replace(self.rows[session_id], revoked=True)
+
+    def purge_expired(self, now: datetime) -> int:
+        expired = [k for k, s in self.rows.items() if s.expires_at < now]
+        for key in expired:
+            del self.rows[key]
+        return len(expired)
+
+
+class MemoryApiTokenRepository(MemoryRecordRepository[ApiTokenRecord]):
+    """API tokens."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "api_tokens", "API token", unique=lambda a: a.token_hash)
+
+    def by_token_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        found = self.where(lambda a: a.token_hash == token_hash)
+        return found[0] if found else None
+
+    def for_user(self, user_id: int) -> list[ApiTokenRecord]:
+        return self.where(lambda a: a.user_id == user_id)
+
+    def revoke(self, token_id: int) -> None:
+        if token_id in self.rows:
+            self.rows[token_id] = dataclasses.replace(self.rows[token_id], revoked=True)
+
+    def touch(self, token_id: int, at: datetime) -> None:
+        if token_id in self.rows:
+            self.rows[token_id] = dataclasses.replace(self.rows[token_id], last_used_at=at)
+
+
+class MemoryAuditRepository:
+    """The audit chain as a list."""
+
+    def __init__(self, state: _State) -> None:
+        self.rows: dict[int, AuditEntry] = state.table("audit")
+        self.state = state
+
+    def append(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        seq, prev = self.head()
+        entry = chained_entry(seq, prev, actor, action, patient_id, details)
+        self.rows[entry.seq] = entry
+        self.state.table("audit_head")[1] = (entry.seq, entry.hash)
+        return entry
+
+    def head(self) -> tuple[int, str]:
+        head: tuple[int, str] = self.state.table("audit_head").get(1, (0, GENESIS))
+        return head
+
+    def scan(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        for _, entry in sorted(self.rows.items()):
+            yield entry
+
+    def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
+        found = [e for _, e in sorted(self.rows.items()) if e.patient_id == patient_id]
+        return list(reversed(found))[:limit]
+
+    def recent(self, limit: int = 100) -> list[AuditEntry]:
+        return [e for _, e in sorted(self.rows.items(), reverse=True)][:limit]
+
+
+class MemoryCareStatusRepository:
+    """Worklist read model; the query mirrors the SQL branches and ordering."""
+
+    def __init__(self, state: _State) -> None:
+        self.rows: dict[int, CareStatus] = state.table("care_status")
+        self.patients: dict[int, Patient] = state.table("patients")
+
+    def get(self, patient_id: int) -> CareStatus | None:
+        return self.rows.get(patient_id)
+
+    def put(self, status: CareStatus) -> None:
+        self.rows[status.patient_id] = status
+
+    def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]:
+        today = query.today
+        rows: list[WorklistRow] = []
+        for pid, s in self.rows.items():
+            if query.patient_id is not None and pid != query.patient_id:
+                continue
+            for kind, due, rank, critical in _candidates(s, query, today):
+                patient = self.patients[pid]
+                rows.append(
+                    WorklistRow(
+                        pid, patient.family_name, patient.given_name, kind, due, rank, critical, s
+                    )
+                )
+        rows.sort(
+            key=lambda r: (
+                not r.critical,
+                -r.rank,
+                r.due is None,
+                r.due or date.min,
+                r.patient_id,
+                r.kind,
+            )
+        )
+        return rows[: query.limit]
+
+
+def _candidates(
+    s: CareStatus, q: WorklistQuery, today: date
+) -> Iterator[tuple[str, date | None, int, bool]]:
+    if s.device_alert_since is not None:
+        yield "device_alert", s.device_alert_since, 4, s.is_baclofen
+    if s.refill_due is not None and s.refill_due <= q.refill_horizon:
+        if s.alarm_date is not None and s.alarm_date <= today:
+            rank = 4
+        else:
+            rank = 3 if s.refill_due < today else 2
+        yield "refill", s.refill_due, rank, s.is_baclofen and s.refill_due < today
+    if s.eri_due is not None and s.eri_due <= q.eri_horizon:
+        yield "eri", s.eri_due, 3 if s.eri_due < today else 2, s.is_baclofen and s.eri_due < today
+    if s.discrepancy_flag:
+        yield "discrepancy", today, 3, s.is_baclofen
+    if s.granuloma_risk:
+        yield "granuloma_risk", None, 2, False
+    if s.rising_dose:
+        yield "rising_dose", None, 2, False
+    if s.on_opioid and s.endocrine_due is not None and s.endocrine_due <= q.endocrine_horizon:
+        yield "endocrine_review", s.endocrine_due, 2 if s.endocrine_due < today else 1, False
+    if s.wound_check_due is not None and s.wound_check_due <= q.wound_horizon:
+        yield "wound_check", s.wound_check_due, 3 if s.wound_check_due < today else 2, False
+
+
+class InMemoryUnitOfWork:
+    """A unit of work over dicts; ``commits`` counts successful commits (for tests)."""
+
+    def __init__(self) -> None:
+        self._committed_state = _State()
+        self._open = False
+        self.commits = 0
+
+    def __enter__(self) -> Self:
+        if self._open:
+            raise RuntimeError("this unit of work is already open")
+        self._open = True
+        self._bind(_copy(self._committed_state))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._open = False
+
+    def commit(self) -> None:
+        """Publish this block's changes."""
+        if not self._open:
+            raise RuntimeError("commit outside a 'with uow:' block")
+        self._committed_state = self._state
+        self._bind(_copy(self._committed_state))
+        self.commits += 1
+
+    def rollback(self) -> None:
+        """Discard this block's changes."""
+        if self._open:
+            self._bind(_copy(self._committed_state))
+
+    def _bind(self, state: _State) -> None:
+        self._state = state
+        self.patients = MemoryPatientRepository(state)
+        self.locations = MemoryLocationRepository(state)
+        self.users = MemoryUserRepository(state)
+        self.sessions = MemorySessionRepository(state)
+        self.api_tokens = MemoryApiTokenRepository(state)
+        self.audit = MemoryAuditRepository(state)
+        self.evaluations: MemoryRecordRepository[Evaluation] = MemoryRecordRepository(
+            state, "evaluations", "evaluation"
+        )
+        self.trials: MemoryRecordRepository[Trial] = MemoryRecordRepository(
+            state, "trials", "trial"
+        )
+        self.implants = MemoryImplantRepository(state)
+        self.prescriptions = MemoryPrescriptionRepository(state)
+        self.refills = MemoryRefillRepository(state)
+        self.adverse_events: MemoryRecordRepository[AdverseEvent] = MemoryRecordRepository(
+            state, "adverse_events", "adverse event"
+        )
+        self.appointment_requests = MemoryAppointmentRequestRepository(state)
+        self.visits = MemoryVisitRepository(state)
+        self.care_status = MemoryCareStatusRepository(state)
+
+
+def _copy(state: _State) -> _State:
+    return _State(
+        tables={name: dict(rows) for name, rows in state.tables.items()},
+        next_ids=dict(state.next_ids),
+    )

@@ -1,0 +1,258 @@
+"""Care-pathway use cases: candidacy evaluation, screening trial, permanent implant."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from intrathecal.clinic import care, config
+from intrathecal.clinic import validation as v
+from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
+from intrathecal.clinic.eligibility import CONTRAINDICATIONS, INDICATIONS, assess
+from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.permissions import require
+from intrathecal.clinic.records import (
+    Actor,
+    CareStatus,
+    ConservativeTherapy,
+    Evaluation,
+    Implant,
+    Trial,
+)
+from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.core.catalogue import load_catalogue
+from intrathecal.core.errors import CoreError
+from intrathecal.core.sourced_data import load_data_file
+from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
+
+TRIAL_METHODS = ("single_shot", "catheter")
+INCISIONS = ("abdomen", "back")
+
+
+def record_evaluation(uow: UnitOfWork, cmd: RecordEvaluation, actor: Actor) -> Evaluation:
+    """Store an evaluation with its computed eligibility and reasons."""
+    require(actor, "evaluation.record", cmd.patient_id)
+    v.one_of(cmd.indication, INDICATIONS, "indication")
+    for code in cmd.contraindications:
+        v.one_of(code, tuple(CONTRAINDICATIONS), "contraindications")
+    for i, therapy in enumerate(cmd.conservative_therapies):
+        _therapy(therapy, i)
+    if cmd.life_expectancy_months is not None and cmd.life_expectancy_months < 0:
+        raise ValidationFailed("life_expectancy_months: cannot be negative")
+    v.not_future(cmd.evaluated_on, "evaluated_on")
+    decision = assess(
+        cmd.indication,
+        cmd.conservative_therapies,
+        cmd.surgery_is_option,
+        cmd.psych_evaluation_done,
+        cmd.psych_cleared,
+        cmd.contraindications,
+        cmd.life_expectancy_months,
+        config.settings(),
+    )
+    with uow:
+        uow.patients.get(cmd.patient_id)
+        stored = uow.evaluations.add(
+            Evaluation(
+                id=None,
+                patient_id=cmd.patient_id,
+                evaluated_on=cmd.evaluated_on,
+                evaluator_id=actor.user_id,
+                indication=cmd.indication,
+                conservative_therapies=cmd.conservative_therapies,
+                surgery_is_option=cmd.surgery_is_option,
+                psych_evaluation_done=cmd.psych_evaluation_done,
+                psych_cleared=cmd.psych_cleared,
+                contraindications=tuple(cmd.contraindications),
+                life_expectancy_months=cmd.life_expectancy_months,
+                eligible=decision.eligible,
+                reasons=decision.reasons,
+                notes=cmd.notes,
+            )
+        )
+        uow.audit.append(
+            actor,
+            "evaluation.recorded",
+            cmd.patient_id,
+            {"evaluation_id": stored.id, "eligible": stored.eligible},
+        )
+        uow.commit()
+    return stored
+
+
+def _therapy(therapy: ConservativeTherapy, i: int) -> None:
+    v.text(therapy.name, f"conservative_therapies[{i}].name", 120)
+    if therapy.months < 0:
+        raise ValidationFailed(f"conservative_therapies[{i}].months: cannot be negative")
+    v.one_of(
+        therapy.outcome, ("failed", "partial", "helped"), f"conservative_therapies[{i}].outcome"
+    )
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """The stored trial and the core evaluation behind its outcome."""
+
+    trial: Trial
+    evaluation: TrialEvaluation
+
+
+def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult:
+    """Check the doses against the catalogue trial-bolus limits, evaluate, store, refer."""
+    require(actor, "trial.record", cmd.patient_id)
+    v.one_of(cmd.method, TRIAL_METHODS, "method")
+    trial_config = load_trial_config()
+    try:
+        record = trial_record_from_dict(dict(cmd.record), trial_config.side_effects)
+        rule = trial_config.rule(cmd.rule)
+    except CoreError as exc:
+        raise ValidationFailed(f"trial record: {exc}") from None
+    drug = _check_trial_doses(record)
+    result = evaluate_trial(record, rule, trial_config)
+    started = record.started_at or datetime.now(UTC)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    with uow:
+        uow.patients.get(cmd.patient_id)
+        evaluation_id = _eligible_evaluation(uow, cmd.patient_id, cmd.evaluation_id)
+        referral = None
+        if result.outcome is Outcome.SUCCESS:
+            referral = (cmd.referral_to or "").strip() or "neurosurgeon (to be named)"
+        stored = uow.trials.add(
+            Trial(
+                id=None,
+                patient_id=cmd.patient_id,
+                evaluation_id=evaluation_id,
+                method=cmd.method,
+                drug=drug,
+                started_at=started,
+                record=dict(cmd.record),
+                outcome=result.outcome.value,
+                outcome_reasons=(*result.reasons, result.recommendation),
+                recorded_by=actor.user_id,
+                referral_to=referral,
+            )
+        )
+        uow.audit.append(
+            actor,
+            "trial.recorded",
+            cmd.patient_id,
+            {"trial_id": stored.id, "outcome": stored.outcome, "referral_to": referral},
+        )
+        uow.commit()
+    return TrialResult(stored, result)
+
+
+def _check_trial_doses(record: TrialRecord) -> str:
+    catalogue = load_catalogue()
+    drugs = {i.drug for i in record.injections}
+    for index, injection in enumerate(record.injections):
+        if injection.drug not in catalogue:
+            raise ValidationFailed(
+                f"injections[{index}].drug: {injection.drug!r} is not in the catalogue"
+            )
+        limits = catalogue.get(injection.drug).trial_bolus
+        if limits is not None and injection.dose > limits.value.high:
+            raise ValidationFailed(
+                f"injections[{index}].dose: {injection.dose} is above the {injection.drug} trial "
+                f"bolus range {limits.value.format()} ({limits.attribution()})"
+            )
+    return ", ".join(sorted(drugs))
+
+
+def _eligible_evaluation(uow: UnitOfWork, patient_id: int, evaluation_id: int | None) -> int:
+    evaluations = uow.evaluations.for_patient(patient_id)
+    if evaluation_id is not None:
+        chosen = [e for e in evaluations if e.id == evaluation_id]
+        if not chosen:
+            raise NotFound(f"evaluation {evaluation_id} not found for patient {patient_id}")
+    else:
+        chosen = evaluations[-1:]
+    if not chosen or not chosen[0].eligible:
+        raise ValidationFailed(
+            "a trial needs an evaluation that found the patient eligible; record one first"
+        )
+    assert chosen[0].id is not None
+    return chosen[0].id
+
+
+def pump_models() -> dict[str, str]:
+    """Pump model keys from ``data/pumps.yaml`` -> display name."""
+    data = load_data_file("pumps.yaml")
+    return {str(k): str(m.get("name", k)) for k, m in data["models"].items()}
+
+
+def key_fingerprint(key: bytes) -> str:
+    """SHA-256 of the telemetry key: enough to recognise a key, useless to forge frames."""
+    return hashlib.sha256(b"intrathecal-device-key:" + key).hexdigest()
+
+
+def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant:
+    """Record the pump and catheter, pair the telemetry key, set ERI and wound-check dates."""
+    require(actor, "implant.record", cmd.patient_id)
+    models = pump_models()
+    v.one_of(cmd.pump_model, list(models), "pump_model")
+    v.positive(cmd.reservoir, "reservoir")
+    v.positive(cmd.catheter_volume, "catheter_volume")
+    if cmd.catheter_length_cm <= 0:
+        raise ValidationFailed("catheter_length_cm: must be above zero")
+    if not 0 <= cmd.hospital_stay_days <= 60:
+        raise ValidationFailed("hospital_stay_days: expected 0..60")
+    for i, site in enumerate(cmd.incisions):
+        v.one_of(site, INCISIONS, f"incisions[{i}]")
+    v.not_future(cmd.implanted_on, "implanted_on", datetime.now(UTC).date() + timedelta(days=1))
+    if (cmd.device_key is None) != (cmd.device_key_id is None):
+        raise ValidationFailed("device_key and device_key_id go together")
+    with uow:
+        uow.patients.get(cmd.patient_id)
+        trials = uow.trials.for_patient(cmd.patient_id)
+        trial_ok = any(t.outcome == Outcome.SUCCESS.value for t in trials)
+        if not trial_ok and not (cmd.trial_waived_reason or "").strip():
+            raise ValidationFailed(
+                "no successful trial on record; give trial_waived_reason to implant anyway"
+            )
+        previous = uow.implants.active_for(cmd.patient_id)
+        if previous is not None:
+            uow.implants.update(replace(previous, active=False))
+        stored = uow.implants.add(
+            Implant(
+                id=None,
+                patient_id=cmd.patient_id,
+                implanted_on=cmd.implanted_on,
+                hospital=v.text(cmd.hospital, "hospital"),
+                surgeon=v.text(cmd.surgeon, "surgeon"),
+                hospital_stay_days=cmd.hospital_stay_days,
+                pump_model=cmd.pump_model,
+                pump_serial=v.text(cmd.pump_serial, "pump_serial", 60),
+                reservoir=cmd.reservoir,
+                catheter_length_cm=cmd.catheter_length_cm,
+                catheter_tip_level=v.text(cmd.catheter_tip_level, "catheter_tip_level", 10),
+                catheter_volume=cmd.catheter_volume,
+                incisions=tuple(cmd.incisions),
+                return_to_work=v.text(cmd.return_to_work, "return_to_work", 40),
+                recorded_by=actor.user_id,
+                device_key_id=cmd.device_key_id,
+                device_key_fingerprint=None
+                if cmd.device_key is None
+                else key_fingerprint(cmd.device_key),
+            )
+        )
+        status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)
+        uow.care_status.put(care.after_implant(status, stored, config.settings()))
+        uow.audit.append(
+            actor,
+            "implant.recorded",
+            cmd.patient_id,
+            {
+                "implant_id": stored.id,
+                "pump_model": stored.pump_model,
+                "pump_serial": stored.pump_serial,
+                "replaced_implant_id": None if previous is None else previous.id,
+                "trial_waived_reason": cmd.trial_waived_reason,
+            },
+        )
+        uow.commit()
+    return stored

@@ -1,0 +1,109 @@
+"""Use cases on the patient record: register, update, read, search (all audited)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from intrathecal.clinic import validation as v
+from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
+from intrathecal.clinic.permissions import require
+from intrathecal.clinic.records import Actor, AuditEntry, Patient
+from intrathecal.clinic.uow import UnitOfWork
+
+
+def register_patient(uow: UnitOfWork, cmd: RegisterPatient, actor: Actor) -> Patient:
+    """Create a patient record; Conflict if the MRN is taken."""
+    require(actor, "patient.register")
+    with uow:
+        patient = Patient(
+            id=None,
+            mrn=v.text(cmd.mrn, "mrn", 40),
+            given_name=v.text(cmd.given_name, "given_name", 120),
+            family_name=v.text(cmd.family_name, "family_name", 120),
+            birth_date=cmd.birth_date,
+            sex=v.one_of(cmd.sex, v.SEXES, "sex"),
+            created_at=datetime.now(UTC),
+            phone=v.text(cmd.phone, "phone", 40, required=False),
+            email=v.text(cmd.email, "email", 200, required=False),
+            location_code=v.location(uow, cmd.location_code),
+            diagnoses=v.diagnoses(cmd.diagnoses),
+            coverage=v.coverage(cmd.coverage),
+        )
+        v.not_future(cmd.birth_date, "birth_date")
+        stored = uow.patients.add(patient)
+        uow.audit.append(
+            actor,
+            "patient.registered",
+            stored.id,
+            {"mrn": stored.mrn, "diagnoses": [d.code for d in stored.diagnoses]},
+        )
+        uow.commit()
+    return stored
+
+
+def update_patient(uow: UnitOfWork, cmd: UpdatePatient, actor: Actor) -> Patient:
+    """Apply the given changes if nobody changed the record since ``expected_version``."""
+    require(actor, "patient.update", cmd.patient_id)
+    with uow:
+        current = uow.patients.get(cmd.patient_id)
+        changes: dict[str, object] = {}
+        for name in ("given_name", "family_name"):
+            value = getattr(cmd, name)
+            if value is not None:
+                changes[name] = v.text(value, name, 120)
+        for name, limit in (("phone", 40), ("email", 200)):
+            value = getattr(cmd, name)
+            if value is not None:
+                changes[name] = v.text(value, name, limit, required=False)
+        if cmd.location_code is not None:
+            changes["location_code"] = v.location(uow, cmd.location_code)
+        if cmd.diagnoses is not None:
+            changes["diagnoses"] = v.diagnoses(cmd.diagnoses)
+        if cmd.coverage is not None:
+            changes["coverage"] = v.coverage(cmd.coverage)
+        updated = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
+        stored = uow.patients.update(updated, cmd.expected_version)
+        uow.audit.append(
+            actor,
+            "patient.updated",
+            stored.id,
+            {"fields": sorted(changes), "version": stored.version},
+        )
+        uow.commit()
+    return stored
+
+
+def get_patient(uow: UnitOfWork, patient_id: int, actor: Actor) -> Patient:
+    """Read one record (the read itself is audited)."""
+    require(actor, "patient.read", patient_id)
+    with uow:
+        patient = uow.patients.get(patient_id)
+        uow.audit.append(actor, "patient.read", patient_id)
+        uow.commit()
+    return patient
+
+
+def search_patients(uow: UnitOfWork, text: str, actor: Actor, limit: int = 50) -> list[Patient]:
+    """Patients whose name or MRN contains ``text`` (audited with the ids returned)."""
+    require(actor, "patient.search")
+    query = v.text(text, "query", 100)
+    with uow:
+        found = uow.patients.search(query, limit)
+        uow.audit.append(
+            actor, "patient.searched", None, {"query": query, "ids": [p.id for p in found]}
+        )
+        uow.commit()
+    return found
+
+
+def patient_audit_trail(
+    uow: UnitOfWork, patient_id: int, actor: Actor, limit: int = 200
+) -> list[AuditEntry]:
+    """Who did what to a patient's record, newest first (admins only; audited)."""
+    require(actor, "audit.read")
+    with uow:
+        entries = uow.audit.for_patient(patient_id, limit)
+        uow.audit.append(actor, "audit.read", patient_id, {"rows": len(entries)})
+        uow.commit()
+    return entries

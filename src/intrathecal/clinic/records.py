@@ -1,0 +1,412 @@
+"""Clinic records: the frozen values use cases read and write through the unit of work.
+
+Identifiers are ``None`` until a repository stores the record and returns it with its id.
+Quantities keep their unit types; datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from intrathecal.core.quantities import Concentration, DoseRate, Volume
+
+ROLES = ("physician", "nurse", "scheduler", "admin", "patient")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the user, their role and where the request came from (for the audit).
+
+    ``patient_id`` is set for patient logins: they may see only that record.
+    """
+
+    user_id: int | None
+    username: str
+    role: str
+    ip: str | None = None
+    patient_id: int | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The service itself (migrations, seeding, scheduled jobs)."""
+        return cls(user_id=None, username="system", role="system")
+
+    @classmethod
+    def public(cls, ip: str | None = None) -> Actor:
+        """An anonymous visitor of the public pages (appointment requests)."""
+        return cls(user_id=None, username="public", role="public", ip=ip)
+
+
+# --- accounts (used by the auth layer) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A staff or patient login; ``patient_id`` ties a patient user to their record."""
+
+    id: int | None
+    username: str
+    password_hash: str
+    role: str
+    created_at: datetime
+    display_name: str = ""
+    patient_id: int | None = None
+    active: bool = True
+
+
+def check_user(user: UserRecord) -> None:
+    """The rules every stored login obeys (the database enforces them too)."""
+    from intrathecal.clinic.errors import ValidationFailed
+
+    if user.role not in ROLES:
+        raise ValidationFailed(f"role: expected one of {', '.join(ROLES)}, got {user.role!r}")
+    if user.role == "patient" and user.patient_id is None:
+        raise ValidationFailed("a patient login must be linked to a patient record")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A browser session: only the token's hash is stored."""
+
+    id: int | None
+    token_hash: str
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+    ip: str | None = None
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    """A named API token: only the token's hash is stored."""
+
+    id: int | None
+    token_hash: str
+    user_id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked: bool = False
+    last_used_at: datetime | None = None
+
+
+# --- patients and places -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One ICD-10-CM coded diagnosis on a patient's record."""
+
+    code: str
+    description: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """An insurance coverage: insurer key from ``data/insurers.yaml`` and the member id."""
+
+    insurer: str
+    member_id: str
+    group_number: str = ""
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Demographics, diagnoses and coverage; ``version`` guards concurrent edits."""
+
+    id: int | None
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: str
+    created_at: datetime
+    phone: str = ""
+    email: str = ""
+    location_code: str | None = None
+    diagnoses: tuple[Diagnosis, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
+    version: int = 1
+
+    @property
+    def display_name(self) -> str:
+        """``Family, Given``."""
+        return f"{self.family_name}, {self.given_name}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A clinic location where patients are seen."""
+
+    code: str
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+# --- pathway ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConservativeTherapy:
+    """A conservative treatment tried before considering a pump, and for how long."""
+
+    name: str
+    months: int
+    outcome: str = "failed"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A candidacy evaluation and its eligibility decision with the reasons."""
+
+    id: int | None
+    patient_id: int
+    evaluated_on: date
+    evaluator_id: int | None
+    indication: str
+    conservative_therapies: tuple[ConservativeTherapy, ...]
+    surgery_is_option: bool
+    psych_evaluation_done: bool
+    psych_cleared: bool
+    contraindications: tuple[str, ...]
+    life_expectancy_months: int | None
+    eligible: bool
+    reasons: tuple[str, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A screening trial: the core trial record (plain-data form) and its outcome.
+
+    ``record`` holds baseline, injections, pain scores and side effects exactly as
+    ``core.trial_record.trial_record_from_dict`` reads them; the other fields summarise it.
+    """
+
+    id: int | None
+    patient_id: int
+    evaluation_id: int | None
+    method: str
+    drug: str
+    started_at: datetime
+    record: Mapping[str, Any]
+    outcome: str
+    outcome_reasons: tuple[str, ...]
+    recorded_by: int | None
+    referral_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Implant:
+    """An implanted pump and catheter; the telemetry key is kept as an id and fingerprint."""
+
+    id: int | None
+    patient_id: int
+    implanted_on: date
+    hospital: str
+    surgeon: str
+    hospital_stay_days: int
+    pump_model: str
+    pump_serial: str
+    reservoir: Volume
+    catheter_length_cm: Decimal
+    catheter_tip_level: str
+    catheter_volume: Volume
+    incisions: tuple[str, ...]
+    return_to_work: str
+    recorded_by: int | None
+    device_key_id: str | None = None
+    device_key_fingerprint: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class FindingNote:
+    """A safety finding as stored with a prescription."""
+
+    rule: str
+    severity: str
+    message: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PrescriptionVersion:
+    """One version of a patient's pump prescription (program spec JSON plus summaries)."""
+
+    id: int | None
+    patient_id: int
+    implant_id: int | None
+    version: int
+    program: Mapping[str, Any]
+    drug: str
+    daily_dose: DoseRate
+    concentration: Concentration
+    findings: tuple[FindingNote, ...]
+    prescribed_by: int | None
+    created_at: datetime
+    override_reason: str | None = None
+    override_by: int | None = None
+    pump_confirmed_at: datetime | None = None
+    pump_confirmed_by: int | None = None
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class Refill:
+    """A refill visit: residual check, new drug, and the next alarm and due dates."""
+
+    id: int | None
+    patient_id: int
+    implant_id: int
+    performed_at: datetime
+    drug: str
+    lot: str
+    concentration: Concentration
+    expected_residual: Volume
+    measured_residual: Volume
+    discrepancy: Volume
+    discrepancy_flag: bool
+    volume_added: Volume
+    alarm_date: date
+    next_due: date
+    performed_by: int | None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AdverseEvent:
+    """An adverse event in one of the seed's risk categories."""
+
+    id: int | None
+    patient_id: int
+    category: str
+    severity: str
+    onset: date
+    description: str
+    actions: str
+    outcome: str
+    recorded_by: int | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class AppointmentRequest:
+    """A request from the public appointment form."""
+
+    id: int | None
+    name: str
+    contact: str
+    location_code: str | None
+    insurer: str | None
+    reason: str
+    created_at: datetime
+    status: str = "new"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A scheduled visit of one kind at a location."""
+
+    id: int | None
+    patient_id: int
+    kind: str
+    location_code: str | None
+    scheduled_at: datetime
+    clinician_id: int | None
+    status: str = "scheduled"
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CareStatus:
+    """Per-patient worklist read model, kept current by the use cases in the same transaction.
+
+    Float columns are in fixed base units (mcg/day, mcg/mL) only so the worklist can be
+    queried in SQL; the records above hold the unit-typed values.
+    """
+
+    patient_id: int
+    drug: str | None = None
+    is_baclofen: bool = False
+    on_opioid: bool = False
+    daily_dose_mcg: float | None = None
+    concentration_mcg_per_ml: float | None = None
+    granuloma_risk: bool = False
+    granuloma_reason: str = ""
+    dose_rise_pct: float | None = None
+    rising_dose: bool = False
+    implanted_on: date | None = None
+    eri_due: date | None = None
+    alarm_date: date | None = None
+    refill_due: date | None = None
+    discrepancy_flag: bool = False
+    discrepancy_ml: float | None = None
+    endocrine_due: date | None = None
+    wound_check_due: date | None = None
+    device_alert: str | None = None
+    device_alert_since: date | None = None
+
+
+@dataclass(frozen=True)
+class WorklistItem:
+    """One thing to do: which patient, what, by when, how urgent and why."""
+
+    patient_id: int
+    patient_name: str
+    kind: str
+    due: date | None
+    severity: str
+    reason: str
+    baclofen_critical: bool = False
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the hash-chained audit log."""
+
+    seq: int
+    at: str
+    actor_user_id: int | None
+    actor_username: str
+    actor_role: str
+    actor_ip: str | None
+    action: str
+    patient_id: int | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    """The dates and limits a worklist query filters on (computed by the clinic layer)."""
+
+    today: date
+    refill_horizon: date
+    eri_horizon: date
+    endocrine_horizon: date
+    wound_horizon: date
+    limit: int = 200
+    patient_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One candidate item as the storage query returns it, ranked but not yet worded."""
+
+    patient_id: int
+    family_name: str
+    given_name: str
+    kind: str
+    due: date | None
+    rank: int
+    critical: bool
+    status: CareStatus

@@ -1,0 +1,124 @@
+"""Appointments: public requests, scheduled visits by type and location, completion."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from intrathecal.clinic import care, config
+from intrathecal.clinic import validation as v
+from intrathecal.clinic.commands import CompleteVisit, RequestAppointment, ScheduleVisit
+from intrathecal.clinic.errors import Conflict, ValidationFailed
+from intrathecal.clinic.permissions import require
+from intrathecal.clinic.records import Actor, AppointmentRequest, Visit
+from intrathecal.clinic.uow import UnitOfWork
+
+VISIT_KINDS = (
+    "evaluation",
+    "trial",
+    "implant",
+    "implant_follow_up",
+    "wound_check",
+    "refill",
+    "adjustment",
+    "endocrine_review",
+)
+
+
+def request_appointment(
+    uow: UnitOfWork, cmd: RequestAppointment, actor: Actor
+) -> AppointmentRequest:
+    """Store a request from the public form (insurer must be on the accepted list)."""
+    require(actor, "appointment.request")
+    insurer = None
+    if cmd.insurer:
+        insurer = config.insurer_key(cmd.insurer)
+        if insurer is None:
+            accepted = ", ".join(i.name for i in config.insurers().values())
+            raise ValidationFailed(
+                f"insurer: {cmd.insurer!r} is not accepted; accepted: {accepted}"
+            )
+    with uow:
+        stored = uow.appointment_requests.add(
+            AppointmentRequest(
+                id=None,
+                name=v.text(cmd.name, "name"),
+                contact=v.text(cmd.contact, "contact"),
+                location_code=v.location(uow, cmd.location_code),
+                insurer=insurer,
+                reason=v.text(cmd.reason, "reason", 2000),
+                created_at=datetime.now(UTC),
+            )
+        )
+        uow.audit.append(actor, "appointment.requested", None, {"request_id": stored.id})
+        uow.commit()
+    return stored
+
+
+def list_appointment_requests(
+    uow: UnitOfWork, actor: Actor, limit: int = 100
+) -> list[AppointmentRequest]:
+    """Open requests, oldest first (audited: they hold personal contact details)."""
+    require(actor, "appointment.list")
+    with uow:
+        found = uow.appointment_requests.open(limit)
+        uow.audit.append(actor, "appointment.listed", None, {"ids": [r.id for r in found]})
+        uow.commit()
+    return found
+
+
+def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
+    """Book a visit; when it answers a public request, that request is closed."""
+    require(actor, "visit.schedule", cmd.patient_id)
+    v.one_of(cmd.kind, VISIT_KINDS, "kind")
+    at = v.aware(cmd.scheduled_at, "scheduled_at")
+    with uow:
+        uow.patients.get(cmd.patient_id)
+        if cmd.clinician_id is not None:
+            clinician = uow.users.get(cmd.clinician_id)
+            if clinician.role not in ("physician", "nurse") or not clinician.active:
+                raise ValidationFailed("clinician_id: must be an active physician or nurse")
+        stored = uow.visits.add(
+            Visit(
+                id=None,
+                patient_id=cmd.patient_id,
+                kind=cmd.kind,
+                location_code=v.location(uow, cmd.location_code),
+                scheduled_at=at,
+                clinician_id=cmd.clinician_id,
+                notes=cmd.notes,
+            )
+        )
+        if cmd.request_id is not None:
+            request = uow.appointment_requests.get(cmd.request_id)
+            if request.status != "new":
+                raise Conflict(f"appointment request {cmd.request_id} is already {request.status}")
+            uow.appointment_requests.update(replace(request, status="scheduled"))
+        uow.audit.append(
+            actor,
+            "visit.scheduled",
+            cmd.patient_id,
+            {"visit_id": stored.id, "kind": stored.kind, "at": at.isoformat()},
+        )
+        uow.commit()
+    return stored
+
+
+def complete_visit(uow: UnitOfWork, cmd: CompleteVisit, actor: Actor) -> Visit:
+    """Mark a visit done; wound checks and endocrine reviews update the worklist."""
+    with uow:
+        visit = uow.visits.get(cmd.visit_id)
+        require(actor, "visit.complete", visit.patient_id)
+        if visit.status != "scheduled":
+            raise Conflict(f"visit {cmd.visit_id} is already {visit.status}")
+        done = replace(visit, status="completed", notes=(visit.notes + "\n" + cmd.notes).strip())
+        uow.visits.update(done)
+        status = uow.care_status.get(visit.patient_id)
+        if status is not None:
+            day = min(visit.scheduled_at, datetime.now(UTC)).date()
+            uow.care_status.put(care.after_visit(status, visit.kind, day, config.settings()))
+        uow.audit.append(
+            actor, "visit.completed", visit.patient_id, {"visit_id": visit.id, "kind": visit.kind}
+        )
+        uow.commit()
+    return done

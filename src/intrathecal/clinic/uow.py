@@ -1,0 +1,251 @@
+"""The unit-of-work interface the use cases talk to, and its implementations.
+
+A use case opens ``with uow:``, works through the repositories, and calls ``uow.commit()``;
+leaving the block without committing (or with an exception) rolls everything back.
+``SqlAlchemyUnitOfWork`` (storage) and ``InMemoryUnitOfWork`` (tests) both fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+
+from intrathecal.clinic.records import (
+    Actor,
+    AdverseEvent,
+    ApiTokenRecord,
+    AppointmentRequest,
+    AuditEntry,
+    CareStatus,
+    Evaluation,
+    Implant,
+    Location,
+    Patient,
+    PrescriptionVersion,
+    Refill,
+    SessionRecord,
+    Trial,
+    UserRecord,
+    Visit,
+    WorklistQuery,
+    WorklistRow,
+)
+
+if TYPE_CHECKING:
+    from intrathecal.clinic.memory import InMemoryUnitOfWork
+    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+
+__all__ = ["InMemoryUnitOfWork", "SqlAlchemyUnitOfWork", "UnitOfWork"]
+
+R = TypeVar("R")
+
+
+class RecordRepository(Protocol[R]):
+    """Patient-scoped records with an integer id."""
+
+    def add(self, record: R) -> R:
+        """Store a new record; return it with its id."""
+        ...
+
+    def get(self, record_id: int) -> R:
+        """The record with this id; NotFound otherwise."""
+        ...
+
+    def update(self, record: R) -> None:
+        """Overwrite the stored record with the same id."""
+        ...
+
+    def for_patient(self, patient_id: int) -> list[R]:
+        """All of a patient's records, oldest first."""
+        ...
+
+
+class PatientRepository(Protocol):
+    """Patients with their diagnoses and coverage."""
+
+    def add(self, patient: Patient) -> Patient: ...
+    def get(self, patient_id: int) -> Patient: ...
+    def by_mrn(self, mrn: str) -> Patient | None: ...
+    def update(self, patient: Patient, expected_version: int) -> Patient:
+        """Store ``patient`` as version ``expected_version + 1``; Conflict if it moved on."""
+        ...
+
+    def search(self, text: str, limit: int = 50) -> list[Patient]: ...
+    def count(self) -> int: ...
+
+
+class ImplantRepository(RecordRepository[Implant], Protocol):
+    """Implants; at most one active per patient."""
+
+    def active_for(self, patient_id: int) -> Implant | None: ...
+    def by_key_id(self, device_key_id: str) -> Implant | None: ...
+
+
+class PrescriptionRepository(Protocol):
+    """Versioned prescriptions; (patient, version) is unique."""
+
+    def add(self, record: PrescriptionVersion) -> PrescriptionVersion:
+        """Store a new version; Conflict when that version number already exists."""
+        ...
+
+    def get(self, record_id: int) -> PrescriptionVersion: ...
+    def update(self, record: PrescriptionVersion) -> None: ...
+    def current(self, patient_id: int) -> PrescriptionVersion | None: ...
+    def history(self, patient_id: int) -> list[PrescriptionVersion]: ...
+    def for_patient(self, patient_id: int) -> list[PrescriptionVersion]: ...
+
+
+class RefillRepository(RecordRepository[Refill], Protocol):
+    """Refill visits."""
+
+    def latest(self, patient_id: int) -> Refill | None: ...
+
+
+class VisitRepository(RecordRepository[Visit], Protocol):
+    """Scheduled and completed visits."""
+
+    def between(self, start: datetime, end: datetime) -> list[Visit]: ...
+
+
+class AppointmentRequestRepository(Protocol):
+    """Requests from the public form (not yet tied to a patient)."""
+
+    def add(self, record: AppointmentRequest) -> AppointmentRequest: ...
+    def get(self, record_id: int) -> AppointmentRequest: ...
+    def update(self, record: AppointmentRequest) -> None: ...
+    def open(self, limit: int = 100) -> list[AppointmentRequest]: ...
+
+
+class LocationRepository(Protocol):
+    """Clinic locations."""
+
+    def upsert(self, location: Location) -> None: ...
+    def get(self, code: str) -> Location: ...
+    def all(self) -> list[Location]: ...
+
+
+class UserRepository(Protocol):
+    """Logins (staff and patients)."""
+
+    def add(self, user: UserRecord) -> UserRecord:
+        """Store a new user; Conflict when the username is taken."""
+        ...
+
+    def get(self, user_id: int) -> UserRecord: ...
+    def by_username(self, username: str) -> UserRecord | None: ...
+    def update(self, user: UserRecord) -> None: ...
+    def all(self) -> list[UserRecord]: ...
+
+
+class SessionRepository(Protocol):
+    """Browser sessions, looked up by token hash."""
+
+    def add(self, record: SessionRecord) -> SessionRecord: ...
+    def by_token_hash(self, token_hash: str) -> SessionRecord | None: ...
+    def revoke(self, session_id: int) -> None: ...
+    def purge_expired(self, now: datetime) -> int: ...
+
+
+class ApiTokenRepository(Protocol):
+    """API tokens, looked up by token hash."""
+
+    def add(self, record: ApiTokenRecord) -> ApiTokenRecord: ...
+    def by_token_hash(self, token_hash: str) -> ApiTokenRecord | None: ...
+    def for_user(self, user_id: int) -> list[ApiTokenRecord]: ...
+    def revoke(self, token_id: int) -> None: ...
+    def touch(self, token_id: int, at: datetime) -> None: ...
+
+
+class AuditRepository(Protocol):
+    """The append-only, hash-chained audit log."""
+
+    def append(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Chain a new entry after the current head (serialised against other writers)."""
+        ...
+
+    def head(self) -> tuple[int, str]:
+        """(last seq, last hash) as recorded in the chain's head row."""
+        ...
+
+    def scan(self, batch: int = 1000) -> Iterable[AuditEntry]:
+        """All entries in sequence order."""
+        ...
+
+    def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]: ...
+    def recent(self, limit: int = 100) -> list[AuditEntry]: ...
+
+
+class CareStatusRepository(Protocol):
+    """The worklist read model: one row per patient on therapy."""
+
+    def get(self, patient_id: int) -> CareStatus | None: ...
+    def put(self, status: CareStatus) -> None: ...
+    def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories (read-only members, so implementations may
+    narrow each repository's type)."""
+
+    @property
+    def patients(self) -> PatientRepository: ...
+    @property
+    def locations(self) -> LocationRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def evaluations(self) -> RecordRepository[Evaluation]: ...
+    @property
+    def trials(self) -> RecordRepository[Trial]: ...
+    @property
+    def implants(self) -> ImplantRepository: ...
+    @property
+    def prescriptions(self) -> PrescriptionRepository: ...
+    @property
+    def refills(self) -> RefillRepository: ...
+    @property
+    def adverse_events(self) -> RecordRepository[AdverseEvent]: ...
+    @property
+    def appointment_requests(self) -> AppointmentRequestRepository: ...
+    @property
+    def visits(self) -> VisitRepository: ...
+    @property
+    def care_status(self) -> CareStatusRepository: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+def __getattr__(name: str) -> Any:
+    # The implementations live elsewhere; importing them lazily keeps clinic free of a
+    # hard dependency on storage at import time.
+    if name == "SqlAlchemyUnitOfWork":
+        from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+
+        return SqlAlchemyUnitOfWork
+    if name == "InMemoryUnitOfWork":
+        from intrathecal.clinic.memory import InMemoryUnitOfWork
+
+        return InMemoryUnitOfWork
+    raise AttributeError(name)

@@ -1,0 +1,100 @@
+"""Field checks shared by the use cases; each failure is a ValidationFailed naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from intrathecal.clinic import config
+from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.records import Coverage, Diagnosis
+from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.core.quantities import Quantity
+
+_ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
+SEXES = ("female", "male", "other", "unknown")
+
+
+def text(value: str, field: str, max_len: int = 200, required: bool = True) -> str:
+    """Trimmed text; required fields may not be blank."""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{field}: expected text, got {type(value).__name__}")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise ValidationFailed(f"{field}: required")
+    if len(cleaned) > max_len:
+        raise ValidationFailed(f"{field}: at most {max_len} characters, got {len(cleaned)}")
+    return cleaned
+
+
+def one_of(value: str, allowed: tuple[str, ...] | list[str], field: str) -> str:
+    """``value`` if it is one of ``allowed``."""
+    if value not in allowed:
+        raise ValidationFailed(f"{field}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def positive(value: Quantity, field: str) -> None:
+    """A quantity above zero."""
+    if value.is_negative() or value.is_zero():
+        raise ValidationFailed(f"{field}: must be above zero, got {value}")
+
+
+def not_negative(value: Quantity, field: str) -> None:
+    """A quantity of zero or more."""
+    if value.is_negative():
+        raise ValidationFailed(f"{field}: cannot be negative, got {value}")
+
+
+def aware(moment: datetime, field: str) -> datetime:
+    """A timezone-aware datetime, normalised to UTC."""
+    if moment.tzinfo is None:
+        raise ValidationFailed(f"{field}: needs a timezone (e.g. 2026-11-26T09:00+00:00)")
+    return moment.astimezone(UTC)
+
+
+def not_future(day: date, field: str, today: date | None = None) -> None:
+    """A date that is not after today."""
+    if day > (today or datetime.now(UTC).date()):
+        raise ValidationFailed(f"{field}: {day.isoformat()} lies in the future")
+
+
+def diagnoses(items: tuple[Diagnosis, ...]) -> tuple[Diagnosis, ...]:
+    """Well-formed ICD-10-CM codes; known codes get their description filled in."""
+    known = config.diagnosis_codes()
+    out = []
+    for i, d in enumerate(items):
+        code = d.code.strip().upper()
+        if not _ICD10.match(code):
+            raise ValidationFailed(f"diagnoses[{i}].code: {d.code!r} is not an ICD-10-CM code")
+        description = d.description.strip() or (known[code].description if code in known else "")
+        if not description:
+            raise ValidationFailed(f"diagnoses[{i}].description: required for unknown code {code}")
+        out.append(Diagnosis(code, description, d.primary))
+    if sum(1 for d in out if d.primary) > 1:
+        raise ValidationFailed("diagnoses: at most one primary diagnosis")
+    return tuple(out)
+
+
+def coverage(items: tuple[Coverage, ...]) -> tuple[Coverage, ...]:
+    """Insurers from the accepted list (by key or name)."""
+    out = []
+    for i, c in enumerate(items):
+        key = config.insurer_key(c.insurer)
+        if key is None:
+            accepted = ", ".join(i.name for i in config.insurers().values())
+            raise ValidationFailed(
+                f"coverage[{i}].insurer: {c.insurer!r} is not accepted here; accepted: {accepted}"
+            )
+        out.append(Coverage(key, text(c.member_id, f"coverage[{i}].member_id", 80), c.group_number))
+    return tuple(out)
+
+
+def location(uow: UnitOfWork, code: str | None, field: str = "location_code") -> str | None:
+    """A known location code (or None)."""
+    if code is None:
+        return None
+    try:
+        return uow.locations.get(code).code
+    except NotFound:
+        raise ValidationFailed(f"{field}: unknown location {code!r}") from None

@@ -1,0 +1,65 @@
+"""Database engines: the URL from the environment, SQLite (WAL, foreign keys) or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+#: Environment variable holding the database URL.
+URL_ENV = "INTRATHECAL_DATABASE_URL"
+#: File used when no URL is configured (relative to the working directory).
+DEFAULT_SQLITE_FILE = "intrathecal.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: ``url``, else ``$INTRATHECAL_DATABASE_URL``, else a local SQLite file."""
+    chosen = url or os.environ.get(URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    return normalise_url(chosen)
+
+
+def normalise_url(url: str) -> str:
+    """Point bare ``postgresql://`` URLs at the psycopg 3 driver."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    """True when ``url`` names a SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and serialised (IMMEDIATE) writes."""
+    resolved = database_url(url)
+    if is_sqlite(resolved):
+        connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
+        engine = create_engine(resolved, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(resolved, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling issues BEGIN lazily (DEFERRED), so two writers can
+    # both read the audit head and one then fails to upgrade its lock. Taking the write lock
+    # at BEGIN (IMMEDIATE) serialises writers; WAL keeps readers unblocked.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        memory = engine.url.database in (None, "", ":memory:")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=FULL")  # clinical records: durable on power loss
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

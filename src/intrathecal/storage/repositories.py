@@ -1,0 +1,540 @@
+"""SQL repositories over one connection: records in, records out, via the generic mapping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from intrathecal.clinic.audit import GENESIS, chained_entry
+from intrathecal.clinic.errors import Conflict, NotFound
+from intrathecal.clinic.records import (
+    Actor,
+    ApiTokenRecord,
+    AppointmentRequest,
+    AuditEntry,
+    CareStatus,
+    Coverage,
+    Diagnosis,
+    Implant,
+    Location,
+    Patient,
+    PrescriptionVersion,
+    Refill,
+    SessionRecord,
+    UserRecord,
+    Visit,
+    WorklistQuery,
+    WorklistRow,
+    check_user,
+)
+from intrathecal.storage import tables as t
+from intrathecal.storage.mapping import from_row, to_row
+from intrathecal.storage.worklist_sql import PARAMS, worklist_statement
+
+R = TypeVar("R")
+
+
+class SqlRecordRepository(Generic[R]):
+    """Add/get/update/list for a table whose columns match a record's fields."""
+
+    def __init__(self, conn: Connection, table: Table, cls: type[R], what: str) -> None:
+        self.conn = conn
+        self.table = table
+        self.cls = cls
+        self.what = what
+
+    def add(self, record: R) -> R:
+        """Insert and return the record with its new id."""
+        row = to_row(record, drop_id=True)
+        try:
+            new_id = self.conn.execute(insert(self.table).values(**row)).inserted_primary_key
+        except IntegrityError as exc:
+            raise Conflict(f"{self.what} clashes with an existing record: {exc.orig}") from None
+        return from_row(self.cls, {**row, "id": new_id[0]}) if new_id else record
+
+    def get(self, record_id: int) -> R:
+        """The record with this id, or NotFound."""
+        row = self.conn.execute(select(self.table).where(self.table.c.id == record_id)).first()
+        if row is None:
+            raise NotFound(f"{self.what} {record_id} not found")
+        return from_row(self.cls, row._mapping)
+
+    def update(self, record: R) -> None:
+        """Overwrite the row with the record's id."""
+        row = to_row(record)
+        record_id = row.pop("id")
+        result = self.conn.execute(
+            update(self.table).where(self.table.c.id == record_id).values(**row)
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"{self.what} {record_id} not found")
+
+    def for_patient(self, patient_id: int) -> list[R]:
+        """All of a patient's rows, oldest first."""
+        rows = self.conn.execute(
+            select(self.table)
+            .where(self.table.c.patient_id == patient_id)
+            .order_by(self.table.c.id)
+        )
+        return [from_row(self.cls, r._mapping) for r in rows]
+
+    def _first(self, stmt: Select[Any]) -> R | None:
+        row = self.conn.execute(stmt).first()
+        return None if row is None else from_row(self.cls, row._mapping)
+
+
+class SqlPatientRepository:
+    """Patients plus their diagnoses and coverage rows."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, patient: Patient) -> Patient:
+        row = _patient_row(patient)
+        row.pop("id", None)
+        try:
+            key = self.conn.execute(insert(t.patients).values(**row)).inserted_primary_key
+            assert key is not None
+            new_id = int(key[0])
+        except IntegrityError:
+            raise Conflict(f"a patient with MRN {patient.mrn!r} already exists") from None
+        self._write_children(new_id, patient)
+        return self.get(new_id)
+
+    def get(self, patient_id: int) -> Patient:
+        row = self.conn.execute(select(t.patients).where(t.patients.c.id == patient_id)).first()
+        if row is None:
+            raise NotFound(f"patient {patient_id} not found")
+        return self._load(row._mapping)
+
+    def by_mrn(self, mrn: str) -> Patient | None:
+        row = self.conn.execute(select(t.patients).where(t.patients.c.mrn == mrn)).first()
+        return None if row is None else self._load(row._mapping)
+
+    def update(self, patient: Patient, expected_version: int) -> Patient:
+        if patient.id is None:
+            raise NotFound("cannot update a patient that has no id")
+        row = _patient_row(patient)
+        row.pop("id")
+        row["version"] = expected_version + 1
+        result = self.conn.execute(
+            update(t.patients)
+            .where(t.patients.c.id == patient.id, t.patients.c.version == expected_version)
+            .values(**row)
+        )
+        if result.rowcount == 0:
+            self.get(patient.id)  # NotFound if it is gone
+            raise Conflict(
+                f"patient {patient.id} was changed by someone else "
+                f"(you edited version {expected_version}); reload and retry"
+            )
+        self.conn.execute(delete(t.diagnoses).where(t.diagnoses.c.patient_id == patient.id))
+        self.conn.execute(delete(t.coverages).where(t.coverages.c.patient_id == patient.id))
+        self._write_children(patient.id, patient)
+        return self.get(patient.id)
+
+    def search(self, text: str, limit: int = 50) -> list[Patient]:
+        like = f"%{text.lower()}%"
+        rows = self.conn.execute(
+            select(t.patients)
+            .where(
+                or_(
+                    func.lower(t.patients.c.family_name).like(like),
+                    func.lower(t.patients.c.given_name).like(like),
+                    func.lower(t.patients.c.mrn).like(like),
+                )
+            )
+            .order_by(t.patients.c.family_name, t.patients.c.given_name, t.patients.c.id)
+            .limit(limit)
+        )
+        return [self._load(r._mapping) for r in rows]
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.patients)).scalar_one())
+
+    def _write_children(self, patient_id: int, patient: Patient) -> None:
+        if patient.diagnoses:
+            self.conn.execute(
+                insert(t.diagnoses),
+                [{**to_row(d), "patient_id": patient_id} for d in patient.diagnoses],
+            )
+        if patient.coverage:
+            self.conn.execute(
+                insert(t.coverages),
+                [{**to_row(c), "patient_id": patient_id} for c in patient.coverage],
+            )
+
+    def _load(self, row: Mapping[Any, Any]) -> Patient:
+        pid = row["id"]
+        diags = self.conn.execute(
+            select(t.diagnoses).where(t.diagnoses.c.patient_id == pid).order_by(t.diagnoses.c.id)
+        )
+        covs = self.conn.execute(
+            select(t.coverages).where(t.coverages.c.patient_id == pid).order_by(t.coverages.c.id)
+        )
+        values = dict(row)
+        values["diagnoses"] = tuple(from_row(Diagnosis, d._mapping) for d in diags)
+        values["coverage"] = tuple(from_row(Coverage, c._mapping) for c in covs)
+        patient = from_row(Patient, values)
+        return patient
+
+
+def _patient_row(patient: Patient) -> dict[str, Any]:
+    row = to_row(patient)
+    row.pop("diagnoses")
+    row.pop("coverage")
+    return row
+
+
+class SqlImplantRepository(SqlRecordRepository[Implant]):
+    """Implants."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.implants, Implant, "implant")
+
+    def add(self, record: Implant) -> Implant:
+        try:
+            return super().add(record)
+        except Conflict:
+            raise Conflict(f"pump serial {record.pump_serial!r} is already recorded") from None
+
+    def active_for(self, patient_id: int) -> Implant | None:
+        return self._first(
+            select(t.implants)
+            .where(t.implants.c.patient_id == patient_id, t.implants.c.active == true())
+            .order_by(t.implants.c.id.desc())
+        )
+
+    def by_key_id(self, device_key_id: str) -> Implant | None:
+        return self._first(select(t.implants).where(t.implants.c.device_key_id == device_key_id))
+
+
+class SqlPrescriptionRepository(SqlRecordRepository[PrescriptionVersion]):
+    """Prescription versions."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.prescriptions, PrescriptionVersion, "prescription")
+
+    def add(self, record: PrescriptionVersion) -> PrescriptionVersion:
+        # A savepoint keeps the surrounding transaction usable on PostgreSQL after a clash.
+        try:
+            with self.conn.begin_nested():
+                return super().add(record)
+        except Conflict:
+            raise Conflict(
+                f"prescription version {record.version} for patient {record.patient_id} "
+                "was written by someone else first; reload and retry"
+            ) from None
+
+    def current(self, patient_id: int) -> PrescriptionVersion | None:
+        return self._first(
+            select(t.prescriptions)
+            .where(t.prescriptions.c.patient_id == patient_id)
+            .order_by(t.prescriptions.c.version.desc())
+            .limit(1)
+        )
+
+    def history(self, patient_id: int) -> list[PrescriptionVersion]:
+        rows = self.conn.execute(
+            select(t.prescriptions)
+            .where(t.prescriptions.c.patient_id == patient_id)
+            .order_by(t.prescriptions.c.version)
+        )
+        return [from_row(PrescriptionVersion, r._mapping) for r in rows]
+
+
+class SqlRefillRepository(SqlRecordRepository[Refill]):
+    """Refill visits."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.refills, Refill, "refill")
+
+    def latest(self, patient_id: int) -> Refill | None:
+        return self._first(
+            select(t.refills)
+            .where(t.refills.c.patient_id == patient_id)
+            .order_by(t.refills.c.performed_at.desc(), t.refills.c.id.desc())
+            .limit(1)
+        )
+
+
+class SqlVisitRepository(SqlRecordRepository[Visit]):
+    """Visits."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.visits, Visit, "visit")
+
+    def between(self, start: datetime, end: datetime) -> list[Visit]:
+        rows = self.conn.execute(
+            select(t.visits)
+            .where(t.visits.c.scheduled_at >= start, t.visits.c.scheduled_at < end)
+            .order_by(t.visits.c.scheduled_at, t.visits.c.id)
+        )
+        return [from_row(Visit, r._mapping) for r in rows]
+
+
+class SqlAppointmentRequestRepository(SqlRecordRepository[AppointmentRequest]):
+    """Public appointment requests."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.appointment_requests, AppointmentRequest, "appointment request")
+
+    def open(self, limit: int = 100) -> list[AppointmentRequest]:
+        rows = self.conn.execute(
+            select(t.appointment_requests)
+            .where(t.appointment_requests.c.status == "new")
+            .order_by(t.appointment_requests.c.created_at, t.appointment_requests.c.id)
+            .limit(limit)
+        )
+        return [from_row(AppointmentRequest, r._mapping) for r in rows]
+
+
+class SqlLocationRepository:
+    """Clinic locations."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def upsert(self, location: Location) -> None:
+        row = to_row(location)
+        code = row.pop("code")
+        result = self.conn.execute(
+            update(t.locations).where(t.locations.c.code == code).values(**row)
+        )
+        if result.rowcount == 0:
+            self.conn.execute(insert(t.locations).values(code=code, **row))
+
+    def get(self, code: str) -> Location:
+        row = self.conn.execute(select(t.locations).where(t.locations.c.code == code)).first()
+        if row is None:
+            raise NotFound(f"location {code!r} not found")
+        return from_row(Location, row._mapping)
+
+    def all(self) -> list[Location]:
+        rows = self.conn.execute(select(t.locations).order_by(t.locations.c.name))
+        return [from_row(Location, r._mapping) for r in rows]
+
+
+class SqlUserRepository(SqlRecordRepository[UserRecord]):
+    """Users."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.users, UserRecord, "user")
+
+    def add(self, record: UserRecord) -> UserRecord:
+        check_user(record)
+        try:
+            with self.conn.begin_nested():
+                return super().add(record)
+        except Conflict:
+            if self.by_username(record.username) is not None:
+                raise Conflict(f"username {record.username!r} is taken") from None
+            raise
+
+    def by_username(self, username: str) -> UserRecord | None:
+        return self._first(select(t.users).where(t.users.c.username == username))
+
+    def all(self) -> list[UserRecord]:
+        rows = self.conn.execute(select(t.users).order_by(t.users.c.username))
+        return [from_row(UserRecord, r._mapping) for r in rows]
+
+
+class SqlSessionRepository(SqlRecordRepository[SessionRecord]):
+    """Sessions."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.sessions, SessionRecord, "session")
+
+    def by_token_hash(self, token_hash: str) -> SessionRecord | None:
+        return self._first(select(t.sessions).where(t.sessions.c.token_hash == token_hash))
+
+    def revoke(self, session_id: int) -> None:
+        self.conn.execute(
+            update(t.sessions).where(t.sessions.c.id == session_id).values(revoked=True)
+        )
+
+    def purge_expired(self, now: datetime) -> int:
+        result = self.conn.execute(delete(t.sessions).where(t.sessions.c.expires_at < now))
+        return int(result.rowcount)
+
+
+class SqlApiTokenRepository(SqlRecordRepository[ApiTokenRecord]):
+    """API tokens."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.api_tokens, ApiTokenRecord, "API token")
+
+    def by_token_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        return self._first(select(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash))
+
+    def for_user(self, user_id: int) -> list[ApiTokenRecord]:
+        rows = self.conn.execute(
+            select(t.api_tokens)
+            .where(t.api_tokens.c.user_id == user_id)
+            .order_by(t.api_tokens.c.id)
+        )
+        return [from_row(ApiTokenRecord, r._mapping) for r in rows]
+
+    def revoke(self, token_id: int) -> None:
+        self.conn.execute(
+            update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked=True)
+        )
+
+    def touch(self, token_id: int, at: datetime) -> None:
+        self.conn.execute(
+            update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(last_used_at=at)
+        )
+
+
+class SqlAuditRepository:
+    """The hash-chained audit log; the head row is locked while a new entry is chained."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def append(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        seq, prev = self._locked_head()
+        entry = chained_entry(seq, prev, actor, action, patient_id, details)
+        row = to_row(entry)
+        row["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+        self.conn.execute(insert(t.audit_log).values(**row))
+        self.conn.execute(
+            update(t.audit_head)
+            .where(t.audit_head.c.id == 1)
+            .values(last_seq=entry.seq, last_hash=entry.hash)
+        )
+        return entry
+
+    def _locked_head(self) -> tuple[int, str]:
+        """Lock the head row (FOR UPDATE; SQLite already holds the write lock) and read it."""
+        stmt = (
+            select(t.audit_head.c.last_seq, t.audit_head.c.last_hash)
+            .where(t.audit_head.c.id == 1)
+            .with_for_update()
+        )
+        head = self.conn.execute(stmt).first()
+        if head is None:  # a database created without the seed row: create it once
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(
+                        insert(t.audit_head).values(id=1, last_seq=0, last_hash=GENESIS)
+                    )
+            except IntegrityError:
+                pass  # another writer created it first
+            head = self.conn.execute(stmt).one()
+        return int(head[0]), str(head[1])
+
+    def head(self) -> tuple[int, str]:
+        row = self.conn.execute(
+            select(t.audit_head.c.last_seq, t.audit_head.c.last_hash).where(t.audit_head.c.id == 1)
+        ).first()
+        return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+    def scan(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        after = 0
+        while True:
+            rows = self.conn.execute(
+                select(t.audit_log)
+                .where(t.audit_log.c.seq > after)
+                .order_by(t.audit_log.c.seq)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _audit(row._mapping)
+            after = int(rows[-1].seq)
+
+    def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
+        rows = self.conn.execute(
+            select(t.audit_log)
+            .where(t.audit_log.c.patient_id == patient_id)
+            .order_by(t.audit_log.c.seq.desc())
+            .limit(limit)
+        )
+        return [_audit(r._mapping) for r in rows]
+
+    def recent(self, limit: int = 100) -> list[AuditEntry]:
+        rows = self.conn.execute(
+            select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
+        )
+        return [_audit(r._mapping) for r in rows]
+
+
+def _audit(row: Mapping[Any, Any]) -> AuditEntry:
+    values = dict(row)
+    values["details"] = json.loads(values["details"])
+    return from_row(AuditEntry, values)
+
+
+class SqlCareStatusRepository:
+    """Worklist read model and the worklist query (one indexed branch per rule)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, patient_id: int) -> CareStatus | None:
+        row = self.conn.execute(
+            select(t.care_status).where(t.care_status.c.patient_id == patient_id)
+        ).first()
+        return None if row is None else from_row(CareStatus, row._mapping)
+
+    def put(self, status: CareStatus) -> None:
+        row = to_row(status)
+        pid = row.pop("patient_id")
+        result = self.conn.execute(
+            update(t.care_status).where(t.care_status.c.patient_id == pid).values(**row)
+        )
+        if result.rowcount == 0:
+            self.conn.execute(insert(t.care_status).values(patient_id=pid, **row))
+
+    def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]:
+        params: dict[str, Any] = {name: getattr(query, name) for name in PARAMS}
+        params["limit"] = query.limit
+        if query.patient_id is not None:
+            params["patient_id"] = query.patient_id
+        stmt = worklist_statement(query.patient_id is not None)
+        names = [c.name for c in t.care_status.columns]
+        out = []
+        for row in self.conn.execute(stmt, params):
+            values = tuple(row)
+            due = values[2]
+            if isinstance(due, str):  # SQLite hands back a bound date inside a union as text
+                due = date.fromisoformat(due)
+            # The tail of the row is the care_status columns, already typed by the driver.
+            status = CareStatus(**dict(zip(names, values[7:], strict=True)))
+            out.append(
+                WorklistRow(
+                    patient_id=values[0],
+                    family_name=values[5],
+                    given_name=values[6],
+                    kind=values[1],
+                    due=due,
+                    rank=int(values[3]),
+                    critical=bool(values[4]),
+                    status=status,
+                )
+            )
+        return out

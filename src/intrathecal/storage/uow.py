@@ -1,0 +1,91 @@
+"""SQLAlchemy unit of work: one connection and one transaction per ``with`` block."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from intrathecal.clinic.records import (
+    AdverseEvent,
+    Evaluation,
+    Trial,
+)
+from intrathecal.storage import tables as t
+from intrathecal.storage.db import make_engine
+from intrathecal.storage.repositories import (
+    SqlApiTokenRepository,
+    SqlAppointmentRequestRepository,
+    SqlAuditRepository,
+    SqlCareStatusRepository,
+    SqlImplantRepository,
+    SqlLocationRepository,
+    SqlPatientRepository,
+    SqlPrescriptionRepository,
+    SqlRecordRepository,
+    SqlRefillRepository,
+    SqlSessionRepository,
+    SqlUserRepository,
+    SqlVisitRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """Opens a connection and a transaction on enter; rolls back unless committed."""
+
+    def __init__(self, engine: Engine | str | None = None) -> None:
+        self.engine = engine if isinstance(engine, Engine) else make_engine(engine)
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        if self._conn is not None:
+            raise RuntimeError("this unit of work is already open")
+        conn = self.engine.connect()
+        self._conn = conn
+        self._tx = conn.begin()
+        self.patients = SqlPatientRepository(conn)
+        self.locations = SqlLocationRepository(conn)
+        self.users = SqlUserRepository(conn)
+        self.sessions = SqlSessionRepository(conn)
+        self.api_tokens = SqlApiTokenRepository(conn)
+        self.audit = SqlAuditRepository(conn)
+        self.evaluations = SqlRecordRepository(conn, t.evaluations, Evaluation, "evaluation")
+        self.trials = SqlRecordRepository(conn, t.trials, Trial, "trial")
+        self.implants = SqlImplantRepository(conn)
+        self.prescriptions = SqlPrescriptionRepository(conn)
+        self.refills = SqlRefillRepository(conn)
+        self.adverse_events = SqlRecordRepository(
+            conn, t.adverse_events, AdverseEvent, "adverse event"
+        )
+        self.appointment_requests = SqlAppointmentRequestRepository(conn)
+        self.visits = SqlVisitRepository(conn)
+        self.care_status = SqlCareStatusRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx is not None and self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+            self._tx = None
+
+    def commit(self) -> None:
+        """Make everything done in this block permanent."""
+        if self._tx is None:
+            raise RuntimeError("commit outside a 'with uow:' block")
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        """Discard everything done in this block."""
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()

@@ -1,0 +1,88 @@
+"""`intrathecal trial evaluate` and `trial rules`: outcomes, JSON, exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from intrathecal.cli import app
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trial-morphine.yaml"
+
+
+def _write(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "trial.yaml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return str(path)
+
+
+def test_example_trial_succeeds_and_recommends_referral():
+    result = runner.invoke(app, ["trial", "evaluate", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "SUCCESS" in result.output
+    assert "neurosurgeon" in result.output
+    assert "62.5 %" in result.output
+
+
+def test_example_trial_json_under_the_payer_rule():
+    result = runner.invoke(app, ["trial", "evaluate", str(EXAMPLE), "--rule", "payer-8h", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    evaluation = body["evaluation"]
+    assert evaluation["outcome"] == "failure"
+    assert evaluation["rule"]["key"] == "payer-8h"
+    assert body["record"]["baseline"]["value"] == "8"
+
+
+def test_failed_trial_still_exits_0(tmp_path: Path):
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["side_effects"] = [{"effect": "sedation", "severity": "severe", "at": "2 h"}]
+    result = runner.invoke(app, ["trial", "evaluate", _write(tmp_path, data)])
+    assert result.exit_code == 0, result.output
+    assert "FAILURE" in result.output
+    assert "sedation" in result.output
+
+
+def test_inconclusive_trial_without_scores(tmp_path: Path):
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["scores"] = []
+    data["side_effects"] = []
+    result = runner.invoke(app, ["trial", "evaluate", _write(tmp_path, data), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["evaluation"]["outcome"] == "inconclusive"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("baseline: {nrs: 8}\ninjections: [{drug: morphine, dose: '0.2', at: 0 h}]\n", "no unit"),
+        ("baseline: {nrs: 14}\ninjections: [{drug: morphine, dose: 0.2 mg}]\n", "0..10"),
+        ("baseline: [unclosed\n", "not valid YAML"),
+        ("- just a list\n", "expected a mapping"),
+    ],
+)
+def test_bad_trial_files_exit_2(tmp_path: Path, content, message):
+    result = runner.invoke(app, ["trial", "evaluate", _write(tmp_path, content)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_and_unknown_rule_exit_2():
+    assert runner.invoke(app, ["trial", "evaluate", "nope.yaml"]).exit_code == 2
+    result = runner.invoke(app, ["trial", "evaluate", str(EXAMPLE), "--rule", "lenient"])
+    assert result.exit_code == 2
+    assert "unknown trial rule" in result.output
+
+
+def test_rules_lists_every_rule_with_status():
+    result = runner.invoke(app, ["trial", "rules"])
+    assert result.exit_code == 0, result.output
+    for key in ("standard", "payer-8h", "ziconotide-bolus"):
+        assert key in result.output
+    assert "unverified" in result.output
+    body = json.loads(runner.invoke(app, ["trial", "rules", "--json"]).stdout)
+    assert body["default_rule"] == "standard"

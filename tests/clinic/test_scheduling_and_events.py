@@ -1,0 +1,122 @@
+"""Appointment requests, visits and adverse events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from intrathecal.clinic.commands import (
+    CompleteVisit,
+    RecordAdverseEvent,
+    RequestAppointment,
+    ScheduleVisit,
+)
+from intrathecal.clinic.errors import Conflict, PermissionDenied, ValidationFailed
+from intrathecal.clinic.events import CATEGORIES, record_adverse_event
+from intrathecal.clinic.records import Actor
+from intrathecal.clinic.scheduling import (
+    complete_visit,
+    list_appointment_requests,
+    request_appointment,
+    schedule_visit,
+)
+from intrathecal.clinic.uow import UnitOfWork
+from tests.clinic.builders import implanted, register
+from tests.clinic.conftest import Staff
+
+
+def test_public_request_then_scheduled_visit_closes_it(uow: UnitOfWork, staff: Staff) -> None:
+    request = request_appointment(
+        uow,
+        RequestAppointment(
+            "Ann Lee", "555-0100", "back pain after surgery", "north", "UMR United Healthcare"
+        ),
+        Actor.public("203.0.113.9"),
+    )
+    assert request.insurer == "umr"
+    assert [r.id for r in list_appointment_requests(uow, staff.scheduler)] == [request.id]
+    patient = register(uow, staff)
+    visit = schedule_visit(
+        uow,
+        ScheduleVisit(
+            patient.id or 0,
+            "evaluation",
+            datetime.now(UTC) + timedelta(days=3),
+            "north",
+            staff.physician.user_id,
+            request_id=request.id,
+        ),
+        staff.scheduler,
+    )
+    assert visit.kind == "evaluation"
+    assert visit.location_code == "north"
+    assert list_appointment_requests(uow, staff.scheduler) == []
+
+
+def test_request_with_unaccepted_insurer_is_refused(uow: UnitOfWork) -> None:
+    with pytest.raises(ValidationFailed, match="accepted"):
+        request_appointment(
+            uow, RequestAppointment("A", "a@b.c", "pain", None, "Nowhere Mutual"), Actor.public()
+        )
+
+
+def test_public_visitor_cannot_list_requests(uow: UnitOfWork) -> None:
+    with pytest.raises(PermissionDenied):
+        list_appointment_requests(uow, Actor.public())
+
+
+def test_completed_wound_check_clears_worklist_item(uow: UnitOfWork, staff: Staff) -> None:
+    pid = implanted(uow, staff).id or 0
+    visit = schedule_visit(
+        uow, ScheduleVisit(pid, "wound_check", datetime.now(UTC), "main"), staff.scheduler
+    )
+    complete_visit(uow, CompleteVisit(visit.id or 0, "healing well"), staff.nurse)
+    with uow:
+        status = uow.care_status.get(pid)
+    assert status is not None
+    assert status.wound_check_due is None
+    with pytest.raises(Conflict):
+        complete_visit(uow, CompleteVisit(visit.id or 0), staff.nurse)
+
+
+def test_unknown_visit_kind_is_refused(uow: UnitOfWork, staff: Staff) -> None:
+    pid = register(uow, staff).id or 0
+    with pytest.raises(ValidationFailed, match="kind"):
+        schedule_visit(uow, ScheduleVisit(pid, "massage", datetime.now(UTC)), staff.scheduler)
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORIES))
+def test_every_seed_risk_can_be_recorded(category: str) -> None:
+    from intrathecal.clinic.memory import InMemoryUnitOfWork
+    from intrathecal.clinic.records import Patient
+
+    uow = InMemoryUnitOfWork()
+    with uow:
+        pid = uow.patients.add(
+            Patient(None, "M", "A", "B", date(1950, 1, 1), "male", datetime.now(UTC))
+        ).id
+        uow.commit()
+    event = record_adverse_event(
+        uow,
+        RecordAdverseEvent(pid or 0, category, "moderate", date(2026, 1, 5), "noted at refill"),
+        Actor(1, "dr", "physician"),
+    )
+    assert event.category == category
+
+
+def test_adverse_event_outside_the_risk_list_is_refused(uow: UnitOfWork, staff: Staff) -> None:
+    pid = register(uow, staff).id or 0
+    with pytest.raises(ValidationFailed, match="category"):
+        record_adverse_event(
+            uow,
+            RecordAdverseEvent(pid, "sunburn", "mild", date(2026, 1, 5), "x"),
+            staff.physician,
+        )
+    event = record_adverse_event(
+        uow,
+        RecordAdverseEvent(pid, "granuloma", "severe", date(2026, 1, 5), "MRI mass at tip"),
+        staff.physician,
+    )
+    with uow:
+        assert uow.adverse_events.for_patient(pid) == [event]
