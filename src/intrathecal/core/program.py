@@ -15,7 +15,7 @@ from intrathecal.core.errors import InvalidProgram
 from intrathecal.core.quantities import Concentration, Duration, Volume, VolumeRate, days
 
 #: Flex steps per 24 h cycle. The step count of real pumps was not confirmed from a
-#: manual (see data/devices.yaml): a configurable default, not a device fact.
+#: manual (see data/pumps.yaml): a configurable default, not a device fact.
 DEFAULT_MAX_FLEX_STEPS = 10
 
 ONE_DAY = days(1)

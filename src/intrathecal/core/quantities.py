@@ -10,6 +10,7 @@ A bare number never stands for a dose: there is no way to build one without a un
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal, localcontext
@@ -79,6 +80,7 @@ _QUANTITY_RE = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\W\d_][^\d]*
 _NAKED_DECIMAL_RE = re.compile(r"^\s*[+-]?\.\d")
 
 
+@functools.lru_cache(maxsize=512)
 def _normalise_unit(unit: str) -> str:
     """Fold case, the Greek mu and the micro sign, and 'per' into one spelling."""
     text = unit.strip().replace("μ", "µ").lower()  # Greek small mu -> micro sign
@@ -120,6 +122,10 @@ def format_fraction(value: Fraction, digits: int = 6) -> str:
 
 Q = TypeVar("Q", bound="Quantity")
 
+# Memoised unit lookups, keyed by (dimension, spelling as written); only valid units are stored.
+_UNIT_CACHE: dict[tuple[str, str], tuple[Fraction, str]] = {}
+_UNIT_CACHE_LIMIT = 4096
+
 
 class Quantity:
     """Base of every unit-typed value: exact magnitude in the dimension's base unit."""
@@ -144,6 +150,16 @@ class Quantity:
     def _factor(cls, unit: str) -> tuple[Fraction, str]:
         if not isinstance(unit, str):
             raise InvalidQuantity(f"expected a {cls.KIND} unit as text, got {unit!r}")
+        cache_key = (cls.KIND, unit)
+        found = _UNIT_CACHE.get(cache_key)
+        if found is None:
+            found = cls._lookup(unit)
+            if len(_UNIT_CACHE) < _UNIT_CACHE_LIMIT:  # spellings come from user input: bound it
+                _UNIT_CACHE[cache_key] = found
+        return found
+
+    @classmethod
+    def _lookup(cls, unit: str) -> tuple[Fraction, str]:
         key = _normalise_unit(unit)
         if key in _REFUSED_UNITS:
             raise InvalidQuantity(f"unit {unit!r} refused: {_REFUSED_UNITS[key]}")
