@@ -60,7 +60,7 @@ def _quantity(kind: type[Q], text: str | None, flag: str) -> Q | None:
         return kind.parse(text)
     except CoreError as exc:
         detail = str(exc)
-        if not detail.startswith("expected"):
+        if f"expected a {kind.KIND}" not in detail:
             detail = f"expected a {kind.KIND} such as '{kind.EXAMPLE}': {detail}"
         raise InvalidInput(f"{flag}: {detail}") from None
 

@@ -182,6 +182,11 @@ class Quantity:
     @classmethod
     def parse(cls, text: str) -> Self:
         """Read a value with its unit, e.g. ``"10 mg/mL"``; refuse any other dimension."""
+        bare = _QUANTITY_RE.match(text) if isinstance(text, str) else None
+        if bare is not None and not bare.group("unit"):
+            raise InvalidQuantity(
+                f"{text.strip()!r} has no unit; expected a {cls.KIND} such as '{cls.EXAMPLE}'"
+            )
         quantity = parse_quantity(text)
         if not isinstance(quantity, cls):
             raise InvalidQuantity(
