@@ -13,8 +13,13 @@ from intrathecal.clinic.auth_passwords import (
     fast_hasher,
     hash_password,
 )
-from intrathecal.clinic.auth_policy import POLICY, AccessDenied, Permission, Role, require
+from intrathecal.clinic.auth_policy import Permission, require
+from intrathecal.clinic.auth_policy import allowed as auth_allowed
 from intrathecal.clinic.auth_ratelimit import LoginRateLimiter, LoginThrottled, RateLimitPolicy
+from intrathecal.clinic.errors import PermissionDenied
+from intrathecal.clinic.permissions import CLINICIANS, POLICY, Action, Role, allowed
+from intrathecal.clinic.permissions import require as use_case_require
+from intrathecal.clinic.records import Actor
 
 
 class Clock:
@@ -72,7 +77,10 @@ def test_success_clears_the_usernames_failures() -> None:
     limiter.record_failure("dr")
     limiter.record_success("dr")
     limiter.record_failure("dr")
-    limiter.check("dr", "ip")
+    limiter.check("dr", "ip")  # one failure since the success: still under the limit of 2
+    limiter.record_failure("dr")
+    with pytest.raises(LoginThrottled):
+        limiter.check("dr", "ip")
 
 
 def test_one_address_is_limited_across_usernames() -> None:
@@ -106,20 +114,64 @@ def test_throttle_refuses_exactly_when_failures_in_window_reach_the_limit(
         limiter.check("u", "ip")
 
 
-def test_policy_keeps_schedulers_and_admins_away_from_clinical_data() -> None:
-    clinical = {
-        Permission.PATIENT_READ,
-        Permission.WORKLIST_READ,
-        Permission.PROGRAMMING_WRITE,
-        Permission.REFILL_WRITE,
+CLINICAL_ACTIONS = frozenset(
+    {
+        Action.PATIENT_READ,
+        Action.PATIENT_REGISTER,
+        Action.PATIENT_UPDATE,
+        Action.EVALUATION_RECORD,
+        Action.TRIAL_RECORD,
+        Action.IMPLANT_RECORD,
+        Action.PRESCRIPTION_PROGRAM,
+        Action.PRESCRIPTION_CONFIRM,
+        Action.REFILL_RECORD,
+        Action.ADVERSE_EVENT_RECORD,
+        Action.DEVICE_STATUS,
+        Action.VISIT_COMPLETE,
+        Action.WORKLIST_READ,
     }
-    assert not clinical & POLICY[Role.SCHEDULER]
-    assert not clinical & POLICY[Role.ADMIN]
-    assert POLICY[Role.PATIENT] == {Permission.OWN_RECORD_READ}
-    with pytest.raises(AccessDenied):
-        require(Role.NURSE, Permission.PROGRAMMING_WRITE)
-    require(Role.PHYSICIAN, Permission.PROGRAMMING_WRITE)
-    require(Role.NURSE, Permission.REFILL_WRITE)
+)
+
+
+def test_policy_keeps_schedulers_and_admins_away_from_clinical_data() -> None:
+    for role in (Role.SCHEDULER, Role.ADMIN):
+        assert not any(allowed(role, action) for action in CLINICAL_ACTIONS), role
+    assert allowed(Role.SCHEDULER, Action.PATIENT_SEARCH)
+    assert allowed(Role.SCHEDULER, Action.VISIT_SCHEDULE)
+    assert not allowed(Role.ADMIN, Action.PATIENT_SEARCH)
+    assert {a for a in Action if allowed(Role.PATIENT, a)} == {
+        Action.PATIENT_READ,
+        Action.APPOINTMENT_REQUEST,
+    }
+
+
+def test_nurses_do_clinical_work_but_never_program_or_cosign_an_override() -> None:
+    for action in (Action.REFILL_RECORD, Action.EVALUATION_RECORD, Action.TRIAL_RECORD):
+        assert allowed(Role.NURSE, action)
+    with pytest.raises(PermissionDenied):
+        require(Role.NURSE, Permission.PRESCRIPTION_PROGRAM)
+    assert not allowed(Role.NURSE, Action.OVERRIDE_COSIGN)
+    assert {"physician"} == CLINICIANS
+    require(Role.PHYSICIAN, Permission.PRESCRIPTION_PROGRAM)
+
+
+def test_the_auth_layer_and_the_use_cases_read_one_table() -> None:
+    assert Permission is Action
+    for role in Role:
+        for action in Action:
+            assert auth_allowed(role, action) == (role in POLICY[action])
+
+
+@given(role=st.sampled_from([*Role, "public", "system", "stranger"]))
+def test_api_route_guards_admit_exactly_the_roles_the_use_cases_admit(role: str) -> None:
+    for action in Action:
+        actor = Actor(1, "u", role)
+        try:
+            use_case_require(actor, action)
+            by_use_case = True
+        except PermissionDenied:
+            by_use_case = False
+        assert allowed(role, action) == by_use_case
 
 
 def test_secrets_are_stored_as_sha256_only() -> None:

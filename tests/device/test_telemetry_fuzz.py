@@ -36,12 +36,17 @@ def keys(role: LinkRole) -> bytes | None:
 
 
 def parse_all_the_way(data: bytes) -> None:
-    """Frame, then payload: the full receive path a controller or the pump runs."""
+    """Frame, then payload: the full receive path a controller or the pump runs.
+
+    Any exception other than TelemetryError escapes and fails the calling test; a refusal
+    must carry one of the documented codes.
+    """
     try:
         frame = decode_frame(data, keys)
         m.decode_message(frame.msg_type, frame.payload)
-    except TelemetryError:
-        pass
+    except TelemetryError as refusal:
+        assert refusal.code in set(ErrorCode)
+        assert str(refusal)
 
 
 def signed(msg_type: int, payload: bytes, flags: int = 0) -> bytes:

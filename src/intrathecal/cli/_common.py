@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import functools
 import json
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from fractions import Fraction
+from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
+from intrathecal.core import serialize
 from intrathecal.core.errors import CoreError
 from intrathecal.core.quantities import Quantity, format_fraction
 
@@ -46,27 +42,13 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _quantity_as_object(quantity: Quantity) -> dict[str, str]:
+    return {"value": format_fraction(quantity.magnitude, 12), "unit": quantity.unit}
+
+
 def to_jsonable(value: Any) -> Any:
-    """Convert domain values (quantities, fractions, dataclasses, dates) to JSON types."""
-    if isinstance(value, Quantity):
-        return {"value": format_fraction(value.magnitude, 12), "unit": value.unit}
-    if isinstance(value, Fraction):
-        return format_fraction(value, 12)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
+    """Domain values as JSON types; a quantity becomes ``{"value": "0.5", "unit": "mg/day"}``."""
+    return serialize.to_jsonable(value, _quantity_as_object)
 
 
 def print_json(value: Any) -> None:
