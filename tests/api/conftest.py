@@ -20,11 +20,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from intrathecal.api.app import create_app
-from intrathecal.api.reference_data import sync_locations
 from intrathecal.api.settings import Settings
-from intrathecal.clinic.auth_policy import Role
 from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
+from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import Actor
+from intrathecal.clinic.reference import sync_locations
 from intrathecal.storage.db import make_engine
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork

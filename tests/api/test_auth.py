@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intrathecal.clinic.auth_policy import Role
+from intrathecal.clinic.permissions import Role
 from tests.api.conftest import PASSWORD, Api
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from intrathecal.clinic.auth_policy import Role
+from intrathecal.clinic.permissions import Role
 from tests.api.conftest import Api
 from tests.api.helpers import create_patient, patient_body
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from intrathecal.clinic.auth_policy import Role
+from datetime import UTC, date, datetime
+
+from intrathecal.clinic.permissions import Role
+from intrathecal.clinic.records import Patient
 from tests.api.conftest import Api
 from tests.api.helpers import audit_count, create_patient, patient_body
+
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
 def test_physician_registers_and_reads_a_patient_with_etag(api: Api) -> None:
@@ -135,3 +140,25 @@ def test_reads_are_audited_with_actor_and_address(api: Api) -> None:
     assert entries[-1].actor_role == "physician"
     assert entries[-1].actor_ip == "testclient"
     assert entries[-1].patient_id == pid
+
+
+def test_search_pages_past_the_old_500_hit_cap_with_the_true_total(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    ctx = api.app.state.context
+    with ctx.uow_factory() as uow:
+        for i in range(505):
+            uow.patients.add(
+                Patient(None, f"BULK-{i:04d}", "Bo", "Bulk", date(1970, 1, 1), "male", NOW)
+            )
+        uow.commit()
+    page = doc.get("/api/v1/patients?q=Bulk&limit=10&offset=500").json()
+    assert page["total"] == 505
+    assert [p["mrn"] for p in page["items"]] == [f"BULK-{i:04d}" for i in range(500, 505)]
+    assert page["next"] is None
+
+
+def test_patient_search_summary_is_what_the_scheduler_is_allowed_to_see(api: Api) -> None:
+    create_patient(api.as_role(Role.PHYSICIAN), phone="555-0100")
+    found = api.as_role(Role.SCHEDULER).get("/api/v1/patients?q=Love").json()["items"]
+    assert "555-0100" not in str(found)
+    assert found[0]["display_name"] == "Lovelace, Ada"

@@ -7,7 +7,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from intrathecal.clinic.auth_policy import Role
+from intrathecal.clinic.permissions import Role
 from tests.api.conftest import Api
 from tests.api.helpers import create_patient, implanted_patient, program_body
 
@@ -130,3 +130,15 @@ def test_admin_reads_a_patients_audit_trail(api: Api) -> None:
     recent = admin.get("/api/v1/audit/entries?limit=5").json()
     assert len(recent["items"]) == 5
     assert recent["next"]
+
+
+def test_audit_verify_over_http_catches_a_deleted_last_row(api: Api) -> None:
+    create_patient(api.as_role(Role.PHYSICIAN))
+    admin = api.as_role(Role.ADMIN)
+    engine = admin.app.state.context.uow_factory().engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        last = conn.execute(text("SELECT MAX(seq) FROM audit_log")).scalar_one()
+        conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": last})
+    broken = admin.get("/api/v1/audit/verify").json()
+    assert broken["ok"] is False
+    assert broken["first_bad_seq"] == last

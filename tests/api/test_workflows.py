@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intrathecal.clinic.auth_policy import Role
+from intrathecal.clinic.permissions import Role
 from tests.api.conftest import Api
 from tests.api.helpers import (
     audit_count,
@@ -308,3 +308,33 @@ def test_prescription_version_may_come_as_if_match(api: Api) -> None:
     )
     assert again.status_code == 409
     assert "version 1" in again.json()["detail"]
+
+
+def test_a_nurse_cannot_cosign_an_override(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    pid = implanted_patient(doc)
+    doc.post(f"/api/v1/patients/{pid}/prescriptions", json=program_body())
+    nurse_id = api.make_user("nurse.cosign", Role.NURSE)
+    before = audit_count(doc)
+    jump = program_body(rate="0.45 mL/day", version=1)
+    jump["override"] = {
+        "codes": ["dose_increase"],
+        "reason": "pain uncontrolled",
+        "second_clinician_id": nurse_id,
+    }
+    response = doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump)
+    assert response.status_code == 422
+    assert "second clinician" in response.json()["detail"]
+    assert audit_count(doc) == before
+
+
+def test_nurse_records_evaluations_and_trials_but_not_implants(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    pid = create_patient(doc)["id"]
+    nurse = api.as_role(Role.NURSE)
+    evaluated = nurse.post(f"/api/v1/patients/{pid}/evaluations", json=evaluation_body())
+    assert evaluated.status_code == 201, evaluated.text
+    trial = nurse.post(f"/api/v1/patients/{pid}/trials", json=trial_body())
+    assert trial.status_code == 201, trial.text
+    implant = nurse.post(f"/api/v1/patients/{pid}/implants", json=implant_body())
+    assert implant.status_code == 403

@@ -38,7 +38,7 @@ def register(uow: UnitOfWork, staff: Staff, mrn: str = "MRN-1", family: str = "L
             diagnoses=(Diagnosis("M96.1", "", primary=True), Diagnosis("M54.16", "")),
             coverage=(Coverage("Medicare", "1EG4-TE5-MK72"),),
         ),
-        staff.scheduler,
+        staff.nurse,
     )
 
 

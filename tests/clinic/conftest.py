@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from intrathecal.clinic import config
 from intrathecal.clinic.memory import InMemoryUnitOfWork
 from intrathecal.clinic.records import Actor, UserRecord
+from intrathecal.clinic.reference import sync_locations
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.storage.dbs import engine_with_tables
@@ -43,10 +43,7 @@ def uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWork]:
 
 
 def _seed_locations(uow: UnitOfWork) -> None:
-    with uow:
-        for location in config.locations():
-            uow.locations.upsert(location)
-        uow.commit()
+    sync_locations(uow)
 
 
 @pytest.fixture

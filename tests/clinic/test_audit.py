@@ -58,6 +58,7 @@ def test_pathway_writes_a_verifiable_chain(uow: UnitOfWork, staff: Staff) -> Non
         entries = list(uow.audit.scan())
     assert result.checked == len(entries)
     assert [e.action for e in entries] == [
+        "locations.synced",  # the fixture copies the data file's locations in
         "patient.registered",
         "evaluation.recorded",
         "trial.recorded",
@@ -80,11 +81,11 @@ def test_edited_row_is_reported_as_the_first_broken_one(uow: UnitOfWork, staff: 
     assert "hash" in (result.problem or "")
 
 
-@pytest.mark.parametrize(("seq", "first_bad", "problem"), [(2, 3, "seq"), (5, 5, "missing")])
+@pytest.mark.parametrize(("seq", "first_bad", "problem"), [(2, 3, "seq"), (6, 6, "missing")])
 def test_deleted_row_breaks_the_chain(
     uow: UnitOfWork, staff: Staff, seq: int, first_bad: int, problem: str
 ) -> None:
-    programmed(uow, staff)  # five audited writes
+    programmed(uow, staff)  # six audited writes (locations sync + five), 6 is the last
     _tamper(uow, seq, drop=True)
     result = verify_chain(uow)
     assert not result.ok

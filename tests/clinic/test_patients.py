@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
 from intrathecal.clinic.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -14,7 +17,7 @@ from intrathecal.clinic.patients import (
     search_patients,
     update_patient,
 )
-from intrathecal.clinic.records import Actor, Coverage, Diagnosis
+from intrathecal.clinic.records import Actor, Coverage, Diagnosis, Patient
 from intrathecal.clinic.uow import UnitOfWork
 from tests.clinic.builders import register
 from tests.clinic.conftest import Staff
@@ -38,7 +41,7 @@ def test_register_refuses_insurer_not_on_accepted_list(uow: UnitOfWork, staff: S
             RegisterPatient(
                 "M2", "A", "B", date(1970, 1, 1), "male", coverage=(Coverage("Acme Health", "1"),)
             ),
-            staff.scheduler,
+            staff.nurse,
         )
     with uow:
         assert uow.patients.count() == 0
@@ -51,7 +54,7 @@ def test_register_refuses_malformed_icd10_code(uow: UnitOfWork, staff: Staff) ->
             RegisterPatient(
                 "M2", "A", "B", date(1970, 1, 1), "male", diagnoses=(Diagnosis("back pain", "x"),)
             ),
-            staff.scheduler,
+            staff.nurse,
         )
 
 
@@ -72,7 +75,7 @@ def test_concurrent_edits_of_the_same_version_conflict(uow: UnitOfWork, staff: S
     first = update_patient(uow, UpdatePatient(patient.id, 1, phone="555-0100"), staff.nurse)
     assert first.version == 2
     with pytest.raises(Conflict, match="version 1"):
-        update_patient(uow, UpdatePatient(patient.id, 1, phone="555-0199"), staff.scheduler)
+        update_patient(uow, UpdatePatient(patient.id, 1, phone="555-0199"), staff.physician)
     assert get_patient(uow, patient.id, staff.physician).phone == "555-0100"
 
 
@@ -93,7 +96,7 @@ def test_reads_and_searches_are_audited_with_who_and_where(uow: UnitOfWork, staf
     patient = register(uow, staff)
     assert patient.id is not None
     get_patient(uow, patient.id, staff.physician)
-    assert [p.id for p in search_patients(uow, "lee", staff.nurse)] == [patient.id]
+    assert [p.id for p in search_patients(uow, "lee", staff.nurse).items] == [patient.id]
     with uow:
         recent = uow.audit.recent(2)
     assert [e.action for e in recent] == ["patient.searched", "patient.read"]
@@ -105,3 +108,61 @@ def test_reads_and_searches_are_audited_with_who_and_where(uow: UnitOfWork, staf
 def test_missing_patient_is_not_found(uow: UnitOfWork, staff: Staff) -> None:
     with pytest.raises(NotFound):
         get_patient(uow, 12345, staff.physician)
+
+
+def test_schedulers_and_admins_get_no_clinical_record(uow: UnitOfWork, staff: Staff) -> None:
+    patient = register(uow, staff)
+    assert patient.id is not None
+    for actor in (staff.scheduler, staff.admin):
+        with pytest.raises(PermissionDenied):
+            get_patient(uow, patient.id, actor)
+        with pytest.raises(PermissionDenied):
+            update_patient(uow, UpdatePatient(patient.id, 1, phone="555-0100"), actor)
+        with pytest.raises(PermissionDenied):
+            register_patient(uow, RegisterPatient("M9", "A", "B", date(1970, 1, 1), "male"), actor)
+    with pytest.raises(PermissionDenied):
+        search_patients(uow, "lee", staff.admin)
+
+
+def test_scheduler_search_returns_only_the_booking_summary(uow: UnitOfWork, staff: Staff) -> None:
+    patient = register(uow, staff)
+    page = search_patients(uow, "lee", staff.scheduler)
+    assert page.total == 1
+    (hit,) = page.items
+    assert not isinstance(hit, Patient)
+    assert {f.name for f in dataclasses.fields(hit)} == {
+        "id",
+        "mrn",
+        "given_name",
+        "family_name",
+        "birth_date",
+        "version",
+    }
+    assert (hit.id, hit.mrn, hit.birth_date) == (patient.id, patient.mrn, patient.birth_date)
+
+
+@given(
+    count=st.integers(min_value=0, max_value=9),
+    limit=st.integers(min_value=1, max_value=4),
+    offset=st.integers(min_value=0, max_value=12),
+)
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_search_pages_cover_every_match_once_with_the_total(
+    uow: UnitOfWork, staff: Staff, count: int, limit: int, offset: int
+) -> None:
+    with uow:
+        before = uow.patients.count_matching("pagetest")
+    for n in range(before, count):
+        register(uow, staff, f"PAGETEST-{n}", family=f"Pagetest{n % 3}")
+    total = max(before, count)
+    page = search_patients(uow, "pagetest", staff.nurse, limit=limit, offset=offset)
+    assert page.total == total
+    everything = search_patients(uow, "pagetest", staff.nurse, limit=200).items
+    assert len(everything) == total
+    assert page.items == everything[offset : offset + limit]
+
+
+def test_search_treats_like_wildcards_as_text(uow: UnitOfWork, staff: Staff) -> None:
+    register(uow, staff, "M1", family="Lee")
+    assert search_patients(uow, "%", staff.nurse).total == 0
+    assert search_patients(uow, "_", staff.nurse).total == 0

@@ -110,9 +110,11 @@ def test_items_beyond_their_horizon_are_left_out(uow: UnitOfWork, staff: Staff) 
     assert worklist(uow, staff.nurse, TODAY) == []
 
 
-def test_patients_and_admins_cannot_read_the_worklist(uow: UnitOfWork, staff: Staff) -> None:
+def test_schedulers_and_admins_cannot_read_the_worklist(uow: UnitOfWork, staff: Staff) -> None:
     with pytest.raises(PermissionDenied):
         worklist(uow, staff.admin, TODAY)
+    with pytest.raises(PermissionDenied):  # booking visits needs no clinical worklist
+        worklist(uow, staff.scheduler, TODAY)
 
 
 def test_worklist_read_is_audited(uow: UnitOfWork, staff: Staff) -> None:

@@ -11,7 +11,6 @@ import yaml
 from intrathecal.core.catalogue import (
     DrugClass,
     RuleSet,
-    Status,
     load_catalogue,
     parse_catalogue,
     parse_fraction,
@@ -19,6 +18,7 @@ from intrathecal.core.catalogue import (
 )
 from intrathecal.core.errors import InvalidInput, InvalidQuantity, UnknownDrug
 from intrathecal.core.quantities import Concentration, DoseRate, Duration, Mass
+from intrathecal.core.sourced_data import Status
 
 EXPECTED = (
     "morphine",

@@ -24,7 +24,13 @@ from intrathecal.core.refill import (
 from intrathecal.core.refill_config import load_refill_config
 from intrathecal.core.refill_due import DueReason, next_refill_due, stability_limits
 from intrathecal.core.refill_math import CatheterSegment
-from intrathecal.core.sourced_data import InvalidDataFile, Sourced, Status, load_data_file
+from intrathecal.core.sourced_data import (
+    InvalidDataFile,
+    Source,
+    Sourced,
+    Status,
+    load_data_file,
+)
 
 FILLED_AT = datetime(2026, 11, 25, 10, 0)
 RATE = VolumeRate.parse("0.30 mL/day")
@@ -202,7 +208,7 @@ def test_due_date_is_never_after_the_alarm_or_the_stability_limit(fill, rate, ma
     due = next_refill_due(
         FILLED_AT,
         plan.alarm.after,
-        Sourced(days(margin_days), "test", Status.UNVERIFIED),
+        Sourced(days(margin_days), Source("", "test", "test"), Status.UNVERIFIED),
     )
     assert due.at <= plan.alarm.at
 
@@ -215,8 +221,8 @@ def test_packaged_refill_data_has_a_source_and_status_for_every_value():
     assert CONFIG.ziconotide is not None
     assert CONFIG.ziconotide.first_fill.value == days(14)
     for family in CONFIG.pump_families.values():
-        assert family.accuracy_percent.source
-        assert family.low_reservoir_alarm.source
+        assert family.accuracy_percent.source.citation
+        assert family.low_reservoir_alarm.source.citation
 
 
 def test_override_file_without_sources_is_refused(tmp_path: Path):

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from intrathecal.core.program import Continuous, Prescription
 from intrathecal.core.quantities import Duration, Volume, VolumeRate
-from intrathecal.device.endpoint import PumpEndpoint, bolus_reason
+from intrathecal.device.endpoint import WIRE_REASONS, PumpEndpoint, bolus_reason
 from intrathecal.device.errors import DeviceInputError
 from intrathecal.device.models import default_catheter
 from intrathecal.device.pump import Pump
-from intrathecal.device.status import BolusDecision
+from intrathecal.device.status import BolusDecision, BolusDenial
 from intrathecal.device.telemetry import messages as m
 from intrathecal.device.telemetry.client import TelemetryClient
 from intrathecal.device.telemetry.errors import ErrorCode, TelemetryError
@@ -207,25 +207,54 @@ def test_reply_acknowledging_another_request_is_unexpected() -> None:
     assert remote_code(lambda: client.request(m.Interrogate())) is ErrorCode.UNEXPECTED_REPLY
 
 
+def test_every_pump_denial_has_a_wire_reason_other_than_granted() -> None:
+    assert set(WIRE_REASONS) == set(BolusDenial)
+    assert m.BolusReason.GRANTED not in WIRE_REASONS.values()
+
+
 @pytest.mark.parametrize(
-    ("text", "reason"),
+    ("denial", "reason"),
     [
-        ("lockout: next bolus allowed at 2026-01-01 13:00", m.BolusReason.LOCKOUT),
-        ("3 boluses in the last 24 h: daily maximum reached", m.BolusReason.DAILY_MAXIMUM),
-        ("no patient bolus is programmed", m.BolusReason.NOT_CONFIGURED),
-        ("this pump has no patient bolus function", m.BolusReason.NOT_CONFIGURED),
-        ("the pump is stopped", m.BolusReason.PUMP_STOPPED),
-        ("the pump is not programmed", m.BolusReason.PUMP_STOPPED),
-        ("the pump is end of service", m.BolusReason.PUMP_STOPPED),
-        ("the pump motor is stalled", m.BolusReason.ALARM),
-        ("a bridge bolus is running", m.BolusReason.BOLUS_RUNNING),
-        ("a patient bolus is still being delivered", m.BolusReason.BOLUS_RUNNING),
-        ("the calculated reservoir volume is below the bolus volume", m.BolusReason.RESERVOIR_LOW),
+        (BolusDenial.LOCKOUT, m.BolusReason.LOCKOUT),
+        (BolusDenial.DAILY_MAXIMUM, m.BolusReason.DAILY_MAXIMUM),
+        (BolusDenial.NOT_CONFIGURED, m.BolusReason.NOT_CONFIGURED),
+        (BolusDenial.NO_FUNCTION, m.BolusReason.NOT_CONFIGURED),
+        (BolusDenial.PUMP_STOPPED, m.BolusReason.PUMP_STOPPED),
+        (BolusDenial.NOT_PROGRAMMED, m.BolusReason.PUMP_STOPPED),
+        (BolusDenial.END_OF_SERVICE, m.BolusReason.PUMP_STOPPED),
+        (BolusDenial.MOTOR_STALLED, m.BolusReason.ALARM),
+        (BolusDenial.BOLUS_RUNNING, m.BolusReason.BOLUS_RUNNING),
+        (BolusDenial.RESERVOIR_LOW, m.BolusReason.RESERVOIR_LOW),
     ],
 )
-def test_pump_denial_texts_map_to_wire_reasons(text: str, reason: m.BolusReason) -> None:
-    decision = BolusDecision(False, text, START, Volume.zero(), None)
+def test_pump_denials_map_to_wire_reasons_whatever_the_message_says(
+    denial: BolusDenial, reason: m.BolusReason
+) -> None:
+    decision = BolusDecision(
+        False, "wording that names no reason", START, Volume.zero(), None, denial
+    )
     assert bolus_reason(decision) is reason
+
+
+def test_a_granted_decision_cannot_carry_a_denial_and_a_denied_one_must() -> None:
+    with pytest.raises(DeviceInputError):
+        BolusDecision(True, "granted", START, Volume.zero(), None, BolusDenial.LOCKOUT)
+    with pytest.raises(DeviceInputError):
+        BolusDecision(False, "lockout", START, Volume.zero(), None)
+
+
+def test_log_total_counts_every_entry_written_when_the_log_is_bounded() -> None:
+    pump = Pump("synchromed-ii-20", default_catheter(), "SN-CAP", START, log_capacity=3)
+    pump.refill(added=Volume.parse("20 mL"), solution=RX.solution)
+    pump.program(RX)
+    for _ in range(4):
+        pump.stop()
+        pump.resume()
+    written = pump.log[-1].seq
+    assert written > len(pump.log) == 3
+    report = PumpEndpoint(pump).status_report()
+    assert report.log_total == written
+    assert [e.index for e in report.log] == [written - 2, written - 1, written]
 
 
 @settings(max_examples=60)

@@ -29,7 +29,7 @@ from intrathecal.device.events import LogKind
 from intrathecal.device.faults import MotorStall
 from intrathecal.device.models import default_catheter
 from intrathecal.device.pump import Pump
-from intrathecal.device.status import PumpMode
+from intrathecal.device.status import BolusDenial, PumpMode
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 MORPHINE = Solution.single("morphine", Concentration.parse("10 mg/mL"))
@@ -142,6 +142,11 @@ def test_patient_boluses_never_break_lockout_or_rolling_daily_maximum(
             granted.append(now)
         else:
             assert decision.reason != "granted"
+            assert decision.denial in {
+                BolusDenial.LOCKOUT,
+                BolusDenial.DAILY_MAXIMUM,
+                BolusDenial.BOLUS_RUNNING,
+            }
             assert decision.next_allowed_at is None or decision.next_allowed_at > now
     for earlier, later in itertools.pairwise(granted):
         assert later - earlier >= timedelta(minutes=lockout_min)
@@ -157,12 +162,14 @@ def test_patient_bolus_denial_says_why_and_is_logged() -> None:
     decision = pump.request_patient_bolus()
     assert not decision.granted
     assert decision.reason.startswith("lockout")
+    assert decision.denial is BolusDenial.LOCKOUT
     assert decision.next_allowed_at == T0 + timedelta(hours=4)
     pump.advance_to(T0 + timedelta(hours=4))
     assert pump.request_patient_bolus().granted
     pump.advance_to(T0 + timedelta(hours=8))
     decision = pump.request_patient_bolus()
     assert "daily maximum" in decision.reason
+    assert decision.denial is BolusDenial.DAILY_MAXIMUM
     assert decision.next_allowed_at == T0 + timedelta(days=1)
     kinds = [e.kind for e in pump.log]
     assert kinds.count(LogKind.PATIENT_BOLUS_DENIED) == 2
@@ -171,14 +178,16 @@ def test_patient_bolus_denial_says_why_and_is_logged() -> None:
 
 def test_no_patient_bolus_when_stopped_stalled_or_not_configured() -> None:
     pump = pump_with()
-    assert pump.request_patient_bolus().reason == "no patient bolus is programmed"
+    assert pump.request_patient_bolus().denial is BolusDenial.NOT_CONFIGURED
     settings = PatientBolus(Volume.parse("0.02 mL"), Duration(10, "min"), Duration(1, "h"), 6)
     pump = pump_with(settings)
     pump.stop()
-    assert "stopped" in pump.request_patient_bolus().reason
+    assert pump.request_patient_bolus().denial is BolusDenial.PUMP_STOPPED
     pump.resume()
     pump.inject_fault(MotorStall())
-    assert "stalled" in pump.request_patient_bolus().reason
+    decision = pump.request_patient_bolus()
+    assert decision.denial is BolusDenial.MOTOR_STALLED
+    assert "stalled" in decision.reason
     assert pump.delivery().pumped.is_zero()
 
 
@@ -200,7 +209,9 @@ def test_pump_at_end_of_service_refuses_every_delivery_command() -> None:
         pump.bolus(ClinicianBolus(Volume(0.1, "mL"), Duration(1, "h")))
     with pytest.raises(PumpStateError):
         pump.resume()
-    assert "end of service" in pump.request_patient_bolus().reason
+    decision = pump.request_patient_bolus()
+    assert decision.denial is BolusDenial.END_OF_SERVICE
+    assert "end of service" in decision.reason
 
 
 def test_fixed_rate_pump_refuses_programming_bolus_and_threshold() -> None:

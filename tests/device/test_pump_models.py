@@ -29,7 +29,7 @@ def test_every_model_number_has_a_source_and_a_status() -> None:
         values = sourced_values(model)
         assert len(values) >= 5
         for value in values:
-            assert value.source.strip()
+            assert value.source.citation.strip()
             assert isinstance(value.status, Status)
 
 

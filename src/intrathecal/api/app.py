@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from intrathecal.api.body_limit import BodySizeLimit
 from intrathecal.api.context import ApiContext
 from intrathecal.api.errors import install_error_handlers
 from intrathecal.api.openapi import install_openapi
@@ -59,6 +60,7 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)
     app.include_router(health.router)
     for module in (

@@ -11,8 +11,8 @@ from fastapi import Depends, Header, Request
 from intrathecal.api.context import ApiContext
 from intrathecal.api.errors import NotAuthenticated, PreconditionRequired
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission, Role, allowed, require
 from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.uow import UnitOfWork
 
 
@@ -72,29 +72,29 @@ def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def requires(permission: Permission) -> Callable[[Principal], Principal]:
-    """A dependency that lets the caller through only with ``permission`` (else 403)."""
+def requires(action: Action) -> Callable[[Principal], Principal]:
+    """A dependency that lets the caller through only if the policy allows ``action`` (else 403).
+
+    The same check the use case makes (``clinic.permissions``), done before the request
+    body is used; the use case still applies it, with the patient's own-record rule.
+    """
 
     def check(principal: CurrentPrincipal) -> Principal:
-        require(principal.role, permission)
+        role_may(principal.role, action)
         return principal
 
-    check.__name__ = f"requires_{permission.name.lower()}"
+    check.__name__ = f"requires_{action.name.lower()}"
     return check
 
 
 def patient_reader(principal: CurrentPrincipal, patient_id: int) -> Principal:
-    """Staff with clinical read access, or the patient reading their own record.
+    """Roles the policy lets read patient records; a patient login only their own.
 
     Another patient's record answers 404, so a patient cannot probe which ids exist.
     """
-    if allowed(principal.role, Permission.PATIENT_READ):
-        return principal
-    if principal.role is Role.PATIENT and principal.patient_id == patient_id:
-        return principal
-    if principal.role is Role.PATIENT:
+    if principal.role is Role.PATIENT and principal.patient_id != patient_id:
         raise NotFound(f"patient {patient_id} not found")
-    require(principal.role, Permission.PATIENT_READ)
+    role_may(principal.role, Action.PATIENT_READ)
     return principal
 
 

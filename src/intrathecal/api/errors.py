@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intrathecal.api.problems import FieldError, problem_response
-from intrathecal.api.render import jsonable
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
 from intrathecal.clinic.errors import (
@@ -23,6 +22,7 @@ from intrathecal.clinic.errors import (
     ValidationFailed,
 )
 from intrathecal.core.errors import CoreError
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 log = logging.getLogger("intrathecal.api")
 

@@ -37,6 +37,14 @@ def install_openapi(app: FastAPI) -> None:
                 for code, response in responses.items():
                     if code.isdigit() and int(code) >= 400:
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+                if "requestBody" in operation:
+                    responses.setdefault(
+                        "413",
+                        {
+                            "description": "Content too large",
+                            "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
+                        },
+                    )
                 responses.setdefault(
                     "500",
                     {

@@ -1,4 +1,4 @@
-"""Settings of the clinic web service: database, cookies, session lifetime, login throttle."""
+"""Settings of the clinic web service: database, cookies, sessions, throttle, body size."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
 from intrathecal.storage.db import DEFAULT_SQLITE_FILE
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_FILE}"
+#: Largest request body accepted (1 MiB): the biggest legitimate body, a patient record
+#: or a prescription, is a few kilobytes.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,4 @@ class Settings:
     fast_password_hashing: bool = False
     trust_forwarded_for: bool = False
     title: str = "intrathecal clinic API"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES

@@ -32,7 +32,7 @@ def _url(database_url: str | None) -> str:
 
 def _upgrade(url: str) -> None:
     """Migrate to the latest schema and copy the data file's locations in."""
-    from intrathecal.api.reference_data import sync_locations
+    from intrathecal.clinic.reference import sync_locations
     from intrathecal.storage.migrate import upgrade
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 

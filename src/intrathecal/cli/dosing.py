@@ -15,7 +15,6 @@ from rich.table import Table
 from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
 from intrathecal.core.catalogue import (
     Drug,
-    Sourced,
     StepLimit,
     load_catalogue,
     parse_fraction,
@@ -47,6 +46,7 @@ from intrathecal.core.safety import (
     Severity,
     check,
 )
+from intrathecal.core.sourced_data import Sourced
 
 program_app = typer.Typer(
     help="Infusion programs: check a proposed program against the safety rules.",

@@ -149,7 +149,7 @@ def rules_command(
         for name, value in rule.sourced_values().items():
             shown = value.value
             text = "-" if shown is None else getattr(shown, "value", shown)
-            table.add_row(name, str(text), value.status.value, value.source)
+            table.add_row(name, str(text), value.status.value, value.source.short)
         console.print(table)
 
 

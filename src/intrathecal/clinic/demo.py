@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from intrathecal.clinic import (
-    config,
     events,
     pathway,
     patients,
@@ -29,7 +28,6 @@ from intrathecal.clinic import (
     scheduling,
 )
 from intrathecal.clinic.auth import AuthService
-from intrathecal.clinic.auth_policy import Role
 from intrathecal.clinic.commands import (
     CompleteVisit,
     ProgramPrescription,
@@ -42,6 +40,7 @@ from intrathecal.clinic.commands import (
     RequestAppointment,
     ScheduleVisit,
 )
+from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import (
     Actor,
     ConservativeTherapy,
@@ -76,13 +75,13 @@ def is_loaded(new_uow: UowFactory) -> bool:
 
 
 def load_demo(new_uow: UowFactory, auth: AuthService, today: date | None = None) -> bool:
-    """Load the demo once; return False (and change nothing) if it is already there."""
+    """Load the demo once; return False (and change nothing) if it is already there.
+
+    The patients are seen at location ``main``: run ``clinic.reference.sync_locations``
+    first (``serve`` and ``db upgrade`` do).
+    """
     if is_loaded(new_uow):
         return False
-    with new_uow() as uow:  # the demo patients are seen at the data file's locations
-        for location in config.locations():
-            uow.locations.upsert(location)
-        uow.commit()
     day0 = today or datetime.now(UTC).date()
     staff = _staff(new_uow, auth)
     doc = staff["dr.demo"]

@@ -127,17 +127,13 @@ class MemoryPatientRepository(MemoryRecordRepository[Patient]):
         self.rows[current.id or 0] = stored
         return stored
 
-    def search(self, text: str, limit: int = 50) -> list[Patient]:
-        needle = text.lower()
-        found = self.where(
-            lambda p: (
-                needle in p.family_name.lower()
-                or needle in p.given_name.lower()
-                or needle in p.mrn.lower()
-            )
-        )
+    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[Patient]:
+        found = self.where(lambda p: _matches(p, text))
         found.sort(key=lambda p: (p.family_name, p.given_name, p.id or 0))
-        return found[:limit]
+        return found[offset : offset + limit]
+
+    def count_matching(self, text: str) -> int:
+        return len(self.where(lambda p: _matches(p, text)))
 
     def count(self) -> int:
         return len(self.rows)
@@ -470,4 +466,12 @@ def _copy(state: _State) -> _State:
     return _State(
         tables={name: dict(rows) for name, rows in state.tables.items()},
         next_ids=dict(state.next_ids),
+    )
+
+
+def _matches(patient: Patient, text: str) -> bool:
+    """Name or MRN contains ``text`` (case-insensitive), as the SQL search does."""
+    needle = text.lower()
+    return any(
+        needle in field.lower() for field in (patient.family_name, patient.given_name, patient.mrn)
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, Patient
 from intrathecal.clinic.uow import UnitOfWork
@@ -84,17 +86,74 @@ def get_patient(uow: UnitOfWork, patient_id: int, actor: Actor) -> Patient:
     return patient
 
 
-def search_patients(uow: UnitOfWork, text: str, actor: Actor, limit: int = 50) -> list[Patient]:
-    """Patients whose name or MRN contains ``text`` (audited with the ids returned)."""
+@dataclass(frozen=True)
+class PatientSummary:
+    """What a search shows: enough to pick the right patient, no clinical data."""
+
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    version: int
+
+    @property
+    def display_name(self) -> str:
+        """``Family, Given``."""
+        return f"{self.family_name}, {self.given_name}"
+
+    @classmethod
+    def of(cls, patient: Patient) -> PatientSummary:
+        """The summary of a stored record."""
+        assert patient.id is not None
+        return cls(
+            patient.id,
+            patient.mrn,
+            patient.given_name,
+            patient.family_name,
+            patient.birth_date,
+            patient.version,
+        )
+
+
+@dataclass(frozen=True)
+class PatientSearchPage:
+    """One window of search hits and how many match in all."""
+
+    items: tuple[PatientSummary, ...]
+    total: int
+    offset: int
+
+
+#: Most hits one search call returns.
+MAX_SEARCH_LIMIT = 200
+
+
+def search_patients(
+    uow: UnitOfWork, text: str, actor: Actor, limit: int = 50, offset: int = 0
+) -> PatientSearchPage:
+    """Summaries of patients whose name or MRN contains ``text``, ordered by name.
+
+    Returns hits ``offset`` to ``offset + limit`` and the total match count; the search is
+    audited with the ids shown.
+    """
     require(actor, "patient.search")
     query = v.text(text, "query", 100)
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise ValidationFailed(f"limit: expected 1 to {MAX_SEARCH_LIMIT}, got {limit}")
+    if offset < 0:
+        raise ValidationFailed(f"offset: expected 0 or more, got {offset}")
     with uow:
-        found = uow.patients.search(query, limit)
+        found = uow.patients.search(query, limit, offset)
+        total = uow.patients.count_matching(query)
         uow.audit.append(
-            actor, "patient.searched", None, {"query": query, "ids": [p.id for p in found]}
+            actor,
+            "patient.searched",
+            None,
+            {"query": query, "offset": offset, "ids": [p.id for p in found]},
         )
         uow.commit()
-    return found
+    return PatientSearchPage(tuple(PatientSummary.of(p) for p in found), total, offset)
 
 
 def patient_audit_trail(

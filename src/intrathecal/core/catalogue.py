@@ -1,8 +1,9 @@
 """The drug catalogue: typed, sourced drug limits read from ``data/drugs.yaml``.
 
-Every number carries its ``Source`` and ``Status``; values that differ by jurisdiction are
-resolved for one ``RuleSet`` when the file is loaded, so ``catalogue.get("ziconotide",
-RuleSet.EU)`` already holds the EU maximum. The file is read once per process.
+Every number is a ``Sourced`` value (defined in ``sourced_data``) with its ``Source`` and
+``Status``; values that differ by jurisdiction are resolved for one ``RuleSet`` when the file
+is loaded, so ``catalogue.get("ziconotide", RuleSet.EU)`` already holds the EU maximum. The
+file is read once per process.
 """
 
 from __future__ import annotations
@@ -29,19 +30,10 @@ from intrathecal.core.quantities import (
     Quantity,
     format_fraction,
 )
+from intrathecal.core.sourced_data import Source, Sourced, Status
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 Q = TypeVar("Q", bound=Quantity)
-
-
-class Status(StrEnum):
-    """How sure a number is (see data/drugs.yaml)."""
-
-    LABEL = "label"
-    GUIDELINE = "guideline"
-    LITERATURE = "literature"
-    UNVERIFIED = "unverified"
 
 
 class RuleSet(StrEnum):
@@ -59,38 +51,6 @@ class DrugClass(StrEnum):
     ALPHA2_AGONIST = "alpha2_agonist"
     N_TYPE_CALCIUM_CHANNEL_BLOCKER = "n_type_calcium_channel_blocker"
     GABA_B_AGONIST = "gaba_b_agonist"
-
-
-@dataclass(frozen=True)
-class Source:
-    """A citation: a short name for messages and the full reference."""
-
-    key: str
-    short: str
-    citation: str
-
-
-@dataclass(frozen=True)
-class Sourced(Generic[T_co]):
-    """A value with the citation it comes from and how sure it is."""
-
-    value: T_co
-    source: Source
-    status: Status
-    note: str = ""
-
-    @property
-    def unverified(self) -> bool:
-        """True for a configurable default that was not read from its primary source."""
-        return self.status is Status.UNVERIFIED
-
-    def attribution(self) -> str:
-        """Short text for messages, e.g. ``"PACC 2012, unverified default"``."""
-        if self.unverified:
-            own = self.source.key in {"project", "caller"}
-            tail = "unverified" if own else "unverified default"
-            return f"{self.source.short}, {tail}"
-        return f"{self.source.short}, {self.status.value}"
 
 
 @dataclass(frozen=True)

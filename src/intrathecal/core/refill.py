@@ -237,7 +237,7 @@ def _findings(
                 Level.WARNING,
                 "the refill margin is longer than the time to the alarm: the next refill is "
                 "due at once",
-                config.refill_margin.source,
+                config.refill_margin.source.citation,
             )
         )
     if config.refill_margin.unverified:
@@ -247,7 +247,7 @@ def _findings(
                 Level.INFO,
                 f"refill margin {config.refill_margin.value} is an unverified default; "
                 "set it to local practice",
-                config.refill_margin.source,
+                config.refill_margin.source.citation,
             )
         )
     if plan.worst_case_used:
@@ -289,7 +289,7 @@ def _findings(
                     "residual_discrepancy",
                     Level.INVESTIGATE,
                     residual.message,
-                    config.residual_discrepancy_limit.source,
+                    config.residual_discrepancy_limit.source.citation,
                 )
             )
         if residual.expected_empty:
@@ -308,7 +308,7 @@ def _findings(
                 "post_refill_gap",
                 Level.INVESTIGATE if post.exceeds_limit else Level.WARNING,
                 post.message,
-                post.limit.limit.source if post.limit is not None else "",
+                post.limit.limit.source.citation if post.limit is not None else "",
             )
         )
 

@@ -1,15 +1,17 @@
 """Clinical values with their citation and confidence, read from versioned YAML data files.
 
 A data file entry looks like ``{value: "2 mL", source: "...", status: literature}``. The
-``Sourced`` wrapper keeps the three together so every number that reaches a user can be
-shown with where it came from, and ``unverified`` defaults are never shown as facts.
+``Sourced`` wrapper keeps the value, its ``Source`` and its ``Status`` together so every
+number that reaches a user can be shown with where it came from, and ``unverified``
+defaults are never shown as facts. This is the one definition of these types for the
+whole project (the drug catalogue uses them too).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -21,6 +23,7 @@ from intrathecal.core.errors import CoreError, InvalidInput
 from intrathecal.core.quantities import Duration, Quantity, Volume
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 Q = TypeVar("Q", bound=Quantity)
 
 SUPPORTED_SCHEMA = 1
@@ -30,7 +33,7 @@ class InvalidDataFile(CoreError, ValueError):
     """A clinical data file is missing, malformed, or lacks a source or status."""
 
 
-class Status(enum.Enum):
+class Status(StrEnum):
     """How sure a value is: read from a label, a guideline, a paper, or not verified."""
 
     LABEL = "label"
@@ -40,12 +43,22 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Sourced(Generic[T]):
-    """A value together with its citation and confidence status."""
+class Source:
+    """A citation: a stable key (may be empty), a short name for messages, the full reference."""
 
-    value: T
-    source: str
+    key: str
+    short: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T_co]):
+    """A value with the citation it comes from and how sure it is."""
+
+    value: T_co
+    source: Source
     status: Status
+    note: str = ""
 
     @property
     def unverified(self) -> bool:
@@ -55,6 +68,14 @@ class Sourced(Generic[T]):
     def tag(self) -> str:
         """A short marker to print next to the value: ``(unverified default)`` or ``(label)``."""
         return "(unverified default)" if self.unverified else f"({self.status.value})"
+
+    def attribution(self) -> str:
+        """Short text for messages, e.g. ``"PACC 2012, unverified default"``."""
+        if self.unverified:
+            own = self.source.key in {"project", "caller"}
+            tail = "unverified" if own else "unverified default"
+            return f"{self.source.short}, {tail}"
+        return f"{self.source.short}, {self.status.value}"
 
 
 def load_data_file(name: str, path: Path | None = None) -> Mapping[str, Any]:
@@ -87,15 +108,26 @@ def section(data: Mapping[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
-def sourced(entry: Any, where: str, read: Callable[[Any], T]) -> Sourced[T]:
-    """Read one ``{value, source, status}`` entry, converting the value with ``read``."""
+def sourced(
+    entry: Any,
+    where: str,
+    read: Callable[[Any], T],
+    *,
+    key: str = "",
+    short: str | None = None,
+) -> Sourced[T]:
+    """Read one ``{value, source, status}`` entry, converting the value with ``read``.
+
+    The entry's ``source`` is a plain citation; it becomes the ``Source`` citation, and also
+    its short name unless ``short`` (e.g. the pump model's name) is given.
+    """
     if not isinstance(entry, Mapping):
         raise InvalidDataFile(f"{where}: expected a mapping with value, source and status")
     source = entry.get("source")
     if not isinstance(source, str) or not source.strip():
         raise InvalidDataFile(f"{where}: every value needs a 'source'")
     try:
-        status = Status(entry.get("status"))
+        status = Status(str(entry.get("status")))
     except ValueError:
         allowed = ", ".join(s.value for s in Status)
         raise InvalidDataFile(
@@ -107,7 +139,8 @@ def sourced(entry: Any, where: str, read: Callable[[Any], T]) -> Sourced[T]:
         value = read(entry["value"])
     except (CoreError, TypeError, ValueError) as exc:
         raise InvalidDataFile(f"{where}: {exc}") from None
-    return Sourced(value, " ".join(source.split()), status)
+    citation = " ".join(source.split())
+    return Sourced(value, Source(key, short or citation, citation), status)
 
 
 def read_quantity(kind: type[Q]) -> Callable[[Any], Q]:

@@ -15,9 +15,10 @@ sees attempts to talk to the pump with a wrong key or replayed frames.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import BridgeBolus, ClinicianBolus, PrimingBolus
@@ -27,7 +28,7 @@ from intrathecal.device.events import Alarm
 from intrathecal.device.events import LogEntry as PumpLogEntry
 from intrathecal.device.pump import Pump
 from intrathecal.device.status import BolusDecision as PumpBolusDecision
-from intrathecal.device.status import PumpStatus
+from intrathecal.device.status import BolusDenial, PumpStatus
 from intrathecal.device.telemetry import messages as m
 from intrathecal.device.telemetry.errors import ErrorCode, TelemetryError
 from intrathecal.device.telemetry.frame import MAX_PAYLOAD, LinkRole, read_header, role_of
@@ -47,36 +48,28 @@ class Rejection:
     detail: str
 
 
-#: Pump bolus-decision reasons (text from ``Pump.request_patient_bolus``) to wire reasons.
-_REASON_WORDS: tuple[tuple[str, m.BolusReason], ...] = (
-    ("lockout", m.BolusReason.LOCKOUT),
-    ("max", m.BolusReason.DAILY_MAXIMUM),
-    ("daily", m.BolusReason.DAILY_MAXIMUM),
-    ("not configured", m.BolusReason.NOT_CONFIGURED),
-    ("no patient bolus", m.BolusReason.NOT_CONFIGURED),
-    ("not_configured", m.BolusReason.NOT_CONFIGURED),
-    ("in progress", m.BolusReason.BOLUS_RUNNING),
-    ("running", m.BolusReason.BOLUS_RUNNING),
-    ("being delivered", m.BolusReason.BOLUS_RUNNING),
-    ("reservoir", m.BolusReason.RESERVOIR_LOW),
-    ("stopped", m.BolusReason.PUMP_STOPPED),
-    ("not programmed", m.BolusReason.PUMP_STOPPED),
-    ("end of service", m.BolusReason.PUMP_STOPPED),
-    ("alarm", m.BolusReason.ALARM),
-    ("empty", m.BolusReason.ALARM),
-    ("stall", m.BolusReason.ALARM),
+#: The pump's typed denial reasons to wire reasons (every ``BolusDenial`` has one).
+WIRE_REASONS: Mapping[BolusDenial, m.BolusReason] = MappingProxyType(
+    {
+        BolusDenial.NO_FUNCTION: m.BolusReason.NOT_CONFIGURED,
+        BolusDenial.NOT_CONFIGURED: m.BolusReason.NOT_CONFIGURED,
+        BolusDenial.NOT_PROGRAMMED: m.BolusReason.PUMP_STOPPED,
+        BolusDenial.PUMP_STOPPED: m.BolusReason.PUMP_STOPPED,
+        BolusDenial.END_OF_SERVICE: m.BolusReason.PUMP_STOPPED,
+        BolusDenial.MOTOR_STALLED: m.BolusReason.ALARM,
+        BolusDenial.BOLUS_RUNNING: m.BolusReason.BOLUS_RUNNING,
+        BolusDenial.LOCKOUT: m.BolusReason.LOCKOUT,
+        BolusDenial.DAILY_MAXIMUM: m.BolusReason.DAILY_MAXIMUM,
+        BolusDenial.RESERVOIR_LOW: m.BolusReason.RESERVOIR_LOW,
+    }
 )
 
 
 def bolus_reason(decision: PumpBolusDecision) -> m.BolusReason:
-    """The wire reason for a pump bolus decision (``ALARM`` when the text is not known)."""
-    if decision.granted:
+    """The wire reason for a pump bolus decision, from its typed denial (never its text)."""
+    if decision.denial is None:
         return m.BolusReason.GRANTED
-    text = decision.reason.lower()
-    for word, reason in _REASON_WORDS:
-        if word in text:
-            return reason
-    return m.BolusReason.ALARM
+    return WIRE_REASONS[decision.denial]
 
 
 def alarm_info(alarm: Alarm) -> m.AlarmInfo:
@@ -236,10 +229,12 @@ class PumpEndpoint:
     def status_report(self, log_from: int = 0, log_max: int = 16) -> m.StatusReport:
         """The full interrogation, with as much of the requested log page as fits a frame."""
         status = self.pump.status()
-        entries = [e for e in self.pump.log if e.seq >= log_from][:log_max]
+        retained = self.pump.log
+        total = retained[-1].seq if retained else 0  # entries ever written, not just retained
+        entries = [e for e in retained if e.seq >= log_from][:log_max]
         while True:
             log = tuple(log_info(e) for e in entries)
-            report = _report(status, len(self.pump.log), log, len(self.rejections))
+            report = _report(status, total, log, len(self.rejections))
             if len(m.encode_message(report)) <= MAX_PAYLOAD or not entries:
                 return report
             entries = entries[: len(entries) // 2]

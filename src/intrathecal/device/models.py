@@ -1,20 +1,21 @@
 """Pump models as data: capacities, rate limits, battery and fixed-rate physics from pumps.yaml.
 
-Each number is a ``Sourced`` value (value, citation, status) so that unverified defaults
-travel with their label to every output. ``pump_model("synchromed-ii-20")`` returns one
-model; ``pump_models()`` all of them; ``default_catheter()`` a catheter with the file's
-default geometry.
+Each number is a ``Sourced`` value (value, source, status) so that unverified defaults
+travel with their label to every output; a model value's ``Source`` is short-named after the
+model (messages read "(Medtronic SynchroMed II 8637-20, literature)") and cites the file's
+text in full. ``pump_model("synchromed-ii-20")`` returns one model; ``pump_models()`` all of
+them; ``default_catheter()`` a catheter with the file's default geometry.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from intrathecal.core.quantities import Duration, Volume, VolumeRate
 from intrathecal.core.sourced_data import (
@@ -35,6 +36,8 @@ from intrathecal.device.errors import UnknownPumpModel
 DATA_FILE = "pumps.yaml"
 
 read_rate = read_quantity(VolumeRate)
+
+T = TypeVar("T")
 
 
 class Behaviour(enum.Enum):
@@ -125,49 +128,37 @@ def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-def _optional(entry: Mapping[str, Any], key: str, where: str, read: Any) -> Any:
-    return sourced(entry[key], f"{where}.{key}", read) if key in entry else None
+def _value(entry: Any, key: str, where: str, read: Callable[[Any], T], name: str) -> Sourced[T]:
+    """One model value; messages cite it by the model's name (full reference kept too)."""
+    return sourced(section(entry, key, where), f"{where}.{key}", read, key=DATA_FILE, short=name)
 
 
-def _battery(raw: Any, where: str) -> BatterySpec:
+def _optional(
+    entry: Mapping[str, Any], key: str, where: str, read: Callable[[Any], T], name: str
+) -> Sourced[T] | None:
+    return _value(entry, key, where, read, name) if key in entry else None
+
+
+def _battery(raw: Any, where: str, name: str) -> BatterySpec:
     return BatterySpec(
-        service_life_hard_max=sourced(
-            section(raw, "service_life_hard_max", where),
-            f"{where}.service_life_hard_max",
-            read_duration,
+        service_life_hard_max=_value(raw, "service_life_hard_max", where, read_duration, name),
+        service_life_at_reference_rate=_value(
+            raw, "service_life_at_reference_rate", where, read_duration, name
         ),
-        service_life_at_reference_rate=sourced(
-            section(raw, "service_life_at_reference_rate", where),
-            f"{where}.service_life_at_reference_rate",
-            read_duration,
-        ),
-        reference_rate=sourced(
-            section(raw, "reference_rate", where), f"{where}.reference_rate", read_rate
-        ),
-        eri_to_eos=sourced(section(raw, "eri_to_eos", where), f"{where}.eri_to_eos", read_duration),
+        reference_rate=_value(raw, "reference_rate", where, read_rate, name),
+        eri_to_eos=_value(raw, "eri_to_eos", where, read_duration, name),
     )
 
 
-def _fixed(raw: Any, where: str) -> FixedRateSpec:
-    def num(key: str) -> Sourced[Fraction]:
-        return sourced(section(raw, key, where), f"{where}.{key}", _read_number)
-
+def _fixed(raw: Any, where: str, name: str) -> FixedRateSpec:
     return FixedRateSpec(
-        nominal_rate=sourced(
-            section(raw, "nominal_rate", where), f"{where}.nominal_rate", read_rate
+        nominal_rate=_value(raw, "nominal_rate", where, read_rate, name),
+        reference_temperature_c=_value(raw, "reference_temperature_c", where, _read_number, name),
+        temperature_percent_per_c=_value(
+            raw, "temperature_percent_per_c", where, read_percent, name
         ),
-        reference_temperature_c=num("reference_temperature_c"),
-        temperature_percent_per_c=sourced(
-            section(raw, "temperature_percent_per_c", where),
-            f"{where}.temperature_percent_per_c",
-            read_percent,
-        ),
-        reference_pressure_kpa=num("reference_pressure_kpa"),
-        pressure_percent_per_kpa=sourced(
-            section(raw, "pressure_percent_per_kpa", where),
-            f"{where}.pressure_percent_per_kpa",
-            read_percent,
-        ),
+        reference_pressure_kpa=_value(raw, "reference_pressure_kpa", where, _read_number, name),
+        pressure_percent_per_kpa=_value(raw, "pressure_percent_per_kpa", where, read_percent, name),
     )
 
 
@@ -179,38 +170,27 @@ def _model(key: str, raw: Any) -> PumpModel:
         behaviour = Behaviour(raw.get("behaviour"))
     except ValueError:
         raise InvalidDataFile(f"{where}.behaviour: expected programmable or fixed_rate") from None
+    name = _text(raw, "name", where)
     model = PumpModel(
         key=key,
-        name=_text(raw, "name", where),
+        name=name,
         manufacturer=_text(raw, "manufacturer", where),
         behaviour=behaviour,
         mechanism=_text(raw, "mechanism", where),
         has_alarms=read_bool(section(raw, "has_alarms", where)),
         has_telemetry=read_bool(section(raw, "has_telemetry", where)),
-        reservoir_capacity=sourced(
-            section(raw, "reservoir_capacity", where), f"{where}.reservoir_capacity", read_volume
-        ),
-        internal_volume=sourced(
-            section(raw, "internal_volume", where), f"{where}.internal_volume", read_volume
-        ),
-        flow_accuracy_percent=sourced(
-            section(raw, "flow_accuracy_percent", where),
-            f"{where}.flow_accuracy_percent",
-            read_percent,
-        ),
-        mean_delivery_percent=sourced(
-            section(raw, "mean_delivery_percent", where),
-            f"{where}.mean_delivery_percent",
-            _read_number,
-        ),
-        min_rate=_optional(raw, "min_rate", where, read_rate),
-        max_rate=_optional(raw, "max_rate", where, read_rate),
-        max_bolus_rate=_optional(raw, "max_bolus_rate", where, read_rate),
-        low_reservoir_default=_optional(raw, "low_reservoir_default", where, read_volume),
-        max_flex_steps=_optional(raw, "max_flex_steps", where, _read_count),
-        valve_closing_bolus=_optional(raw, "valve_closing_bolus", where, read_volume),
-        battery=_battery(raw["battery"], f"{where}.battery") if raw.get("battery") else None,
-        fixed_rate=_fixed(raw["fixed_rate"], f"{where}.fixed_rate")
+        reservoir_capacity=_value(raw, "reservoir_capacity", where, read_volume, name),
+        internal_volume=_value(raw, "internal_volume", where, read_volume, name),
+        flow_accuracy_percent=_value(raw, "flow_accuracy_percent", where, read_percent, name),
+        mean_delivery_percent=_value(raw, "mean_delivery_percent", where, _read_number, name),
+        min_rate=_optional(raw, "min_rate", where, read_rate, name),
+        max_rate=_optional(raw, "max_rate", where, read_rate, name),
+        max_bolus_rate=_optional(raw, "max_bolus_rate", where, read_rate, name),
+        low_reservoir_default=_optional(raw, "low_reservoir_default", where, read_volume, name),
+        max_flex_steps=_optional(raw, "max_flex_steps", where, _read_count, name),
+        valve_closing_bolus=_optional(raw, "valve_closing_bolus", where, read_volume, name),
+        battery=_battery(raw["battery"], f"{where}.battery", name) if raw.get("battery") else None,
+        fixed_rate=_fixed(raw["fixed_rate"], f"{where}.fixed_rate", name)
         if raw.get("fixed_rate")
         else None,
     )

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intrathecal.core.catalogue import Catalogue, RuleSet, Source, Status
-from intrathecal.core.catalogue import Sourced as CatalogueSourced
+from intrathecal.core.catalogue import Catalogue, RuleSet
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import BridgeBolus, Prescription, PrimingBolus
 from intrathecal.core.program_math import bridge_bolus, mean_rate, worst_case_daily_volume
-from intrathecal.core.quantities import Duration, Volume, VolumeRate, days
+from intrathecal.core.quantities import Duration, Volume, days
 from intrathecal.core.refill import RefillPlan, RefillRequest, plan_refill
 from intrathecal.core.refill_config import RefillConfig, load_refill_config
 from intrathecal.core.safety import (
@@ -81,12 +80,7 @@ class RefillOutcome:
 def _limits(model: PumpModel) -> PumpLimits | None:
     if model.min_rate is None or model.max_rate is None:
         return None
-
-    def sourced(value: Sourced[VolumeRate]) -> CatalogueSourced[VolumeRate]:
-        source = Source("pumps.yaml", model.name, value.source)
-        return CatalogueSourced(value.value, source, Status(value.status.value))
-
-    return PumpLimits(sourced(model.min_rate), sourced(model.max_rate))
+    return PumpLimits(model.min_rate, model.max_rate)
 
 
 def pump_family(model: PumpModel, config: RefillConfig) -> str | None:

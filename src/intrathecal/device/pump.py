@@ -69,12 +69,13 @@ from intrathecal.device.limits import (
     check_threshold,
     limit_text,
 )
-from intrathecal.device.models import PumpModel, pump_model
+from intrathecal.device.models import BatterySpec, PumpModel, pump_model
 from intrathecal.device.patient_bolus import DAY_S, BolusGate, PatientLimits
 from intrathecal.device.schedule import Cycle, Schedule
 from intrathecal.device.status import (
     BatteryState,
     BolusDecision,
+    BolusDenial,
     DeliveryTotals,
     PumpMode,
     PumpStatus,
@@ -86,6 +87,11 @@ OneOffBolus = ClinicianBolus | BridgeBolus | PrimingBolus
 _EPS_T = 1e-6  # s: events this close together are simultaneous
 _EPS_V = 1e-9  # mL: volume tolerance for limit checks
 _REPLACING = ("bridge", "priming")  # one-off boluses that replace the standing program
+_MODE_DENIALS = {
+    PumpMode.NOT_PROGRAMMED: BolusDenial.NOT_PROGRAMMED,
+    PumpMode.STOPPED: BolusDenial.PUMP_STOPPED,
+    PumpMode.END_OF_SERVICE: BolusDenial.END_OF_SERVICE,
+}
 
 
 @dataclass
@@ -97,16 +103,96 @@ class _Running:
     end: float
 
 
+# Typed values are exact Fractions and slow to build, hash and convert; the pump converts them
+# to float base units once at its boundary. The memos below keep the same conversions (the same
+# model, program, solution or volume object, shared by many pumps or commands) from being redone.
+_CACHE = 4096
+A = TypeVar("A")
+
+
+def _by_identity(function: Callable[..., A]) -> Callable[..., A]:
+    """Memoise ``function`` by the identity of its arguments (floats and strings by value).
+
+    Hashing exact quantities costs more than most conversions, so objects are keyed by
+    ``id``; each entry keeps its arguments alive, so an id cannot be reused while cached.
+    """
+    memo: dict[tuple[object, ...], tuple[tuple[object, ...], A]] = {}
+
+    @functools.wraps(function)
+    def call(*args: object) -> A:
+        key = tuple(a if isinstance(a, float | str) else id(a) for a in args)
+        hit = memo.get(key)
+        if hit is not None and all(
+            x is y or isinstance(y, float | str) for x, y in zip(hit[0], args, strict=True)
+        ):
+            return hit[1]
+        value = function(*args)
+        if len(memo) >= _CACHE:
+            memo.clear()
+        memo[key] = (args, value)
+        return value
+
+    return call
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def _ml(value: float) -> Volume:
     return Volume(round(value, 9), "mL")
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _ml_text(value: float) -> str:
+    return str(_ml(value))
+
+
+@_by_identity
+def _in_ml(volume: Volume) -> float:
+    return float(volume.to("mL"))
 
 
 def _rate(value_ml_s: float) -> VolumeRate:
     return VolumeRate(round(value_ml_s * DAY_S, 9), "mL/day")
 
 
+@_by_identity
 def _per_s(rate: VolumeRate) -> float:
     return float(rate.to("mL/s"))
+
+
+@_by_identity
+def _flex_cycle(basal: Flex, anchor: float) -> Cycle:
+    """A flex basal as a 24 h cycle starting at ``anchor`` (the pump's local midnight)."""
+    return Cycle.build(
+        anchor,
+        DAY_S,
+        tuple(float(s.start.seconds()) for s in basal.steps),
+        tuple(_per_s(s.rate) for s in basal.steps),
+    )
+
+
+@_by_identity
+def _checked_program(model: PumpModel, prescription: Prescription) -> PatientLimits | None:
+    """Check a program against the model's limits (raises) and return its patient limits."""
+    check_program(model, prescription)
+    return PatientLimits.of(prescription.patient_bolus)
+
+
+@_by_identity
+def _threshold_ml(model: PumpModel, volume: Volume) -> float:
+    """A checked low-reservoir alarm volume in mL."""
+    check_threshold(model, volume)
+    return float(volume.to("mL"))
+
+
+@_by_identity
+def _battery_model(spec: BatterySpec) -> BatteryModel:
+    return BatteryModel.from_spec(spec)
+
+
+@_by_identity
+def _pure(solution: Solution) -> tuple[tuple[str, float], ...]:
+    """A solution's concentrations in mcg/mL."""
+    return tuple((c.drug, float(c.concentration.to("mcg/mL"))) for c in solution.components)
 
 
 P = ParamSpec("P")
@@ -169,7 +255,7 @@ class Pump:
         self._serial = serial
         self._epoch = _aware(now, "now")
         self._t = 0.0
-        self._dt_cache = (0.0, self._epoch)
+        self._dt_memo: dict[float, datetime] = {}
         self._catheter = catheter
         factor = float(flow_factor)
         if not 0.0 < factor <= 2.0:
@@ -194,8 +280,9 @@ class Pump:
                 if low_reservoir_threshold is None
                 else low_reservoir_threshold
             )
-            check_threshold(model_, chosen)
-            self._threshold = float(chosen.to("mL"))
+            if not isinstance(chosen, Volume):
+                raise DeviceInputError(f"expected a Volume, got {type(chosen).__name__}")
+            self._threshold = _threshold_ml(model_, chosen)
         elif low_reservoir_threshold is not None:
             raise NotProgrammable(f"{model_.name} has no electronics and no reservoir alarm")
         if fixed_rate is not None and model_.fixed_rate is None:
@@ -211,7 +298,7 @@ class Pump:
         self._eri_cap: float | None = None
         self._eos_cap = math.inf
         if model_.battery is not None:
-            battery = BatteryModel.from_spec(model_.battery)
+            battery = _battery_model(model_.battery)
             start = self._to_t(battery_start, allow_past=True) if battery_start else 0.0
             if start > 0.0:
                 raise ClockError("battery_start cannot lie after the pump's creation time")
@@ -247,8 +334,9 @@ class Pump:
             )
         self._log: deque[LogEntry] = deque(maxlen=log_capacity)
         self._logged = 0  # entries ever written (sequence numbers run on past the capacity)
-        self._contents = Contents(float(self._line_volume(catheter).to("mL")))
+        self._contents = Contents(_in_ml(self._line_volume(catheter)))
         self._seen_catheter: Catheter | None = None
+        self._schedules: dict[tuple[float, int], Schedule] = {}
         self._catheter_flows = True
         self._tissue = 0.0
         self._rebuild()
@@ -298,17 +386,14 @@ class Pump:
         while True:
             known = self._next_known()
             t_end = min(target, known)
-            sched = self._sched
-            d_cum = 0.0 if sched.idle else sched.cum(t_end) - sched.cum(self._t)
-            crossings = self._crossings(t_end, t_end - self._t, d_cum)
+            d_cum = self._since_anchor(t_end)
+            crossings = self._crossings(t_end, d_cum)
             if crossings:
                 tc = min(c[0] for c in crossings)
-                self._move_to(tc)
-                fired.extend(
-                    self._fire_crossings([name for when, name in crossings if when <= tc + _EPS_T])
-                )
+                self._move(tc, self._since_anchor(tc))
+                fired.extend(self._fire_crossings([name for when, name in crossings if when <= tc]))
                 continue
-            self._move(t_end, t_end - self._t, d_cum)
+            self._move(t_end, d_cum)
             if known <= target:
                 fired.extend(self._handle_known())
                 continue
@@ -327,21 +412,14 @@ class Pump:
         if not isinstance(prescription, Prescription):
             raise DeviceInputError(f"expected a Prescription, got {type(prescription).__name__}")
         self._require_not_eos("programmed")
-        check_program(model, prescription)
+        patient_limits = _checked_program(model, prescription)
         basal = prescription.basal
         cycles: list[Cycle] = []
         const = 0.0
         if isinstance(basal, Continuous):
             const = _per_s(basal.rate)
         else:
-            cycles.append(
-                Cycle.build(
-                    self._flex_anchor,
-                    DAY_S,
-                    tuple(float(s.start.seconds()) for s in basal.steps),
-                    tuple(_per_s(s.rate) for s in basal.steps),
-                )
-            )
+            cycles.append(_flex_cycle(basal, self._flex_anchor))
         for periodic in prescription.periodic:
             anchor = self._t + float(periodic.first_at.seconds())
             every = float(periodic.every.seconds())
@@ -350,7 +428,7 @@ class Pump:
             starts, rates_ = ((0.0,), (flow,)) if length >= every else ((0.0, length), (flow, 0.0))
             cycles.append(Cycle.build(anchor, every, starts, rates_, begin=anchor))
         self._prescription = prescription
-        self._patient_limits = PatientLimits.of(prescription.patient_bolus)
+        self._patient_limits = patient_limits
         self._standing_const = const
         self._standing_cycles = tuple(cycles)
         self._mode = PumpMode.RUNNING
@@ -394,23 +472,23 @@ class Pump:
         ):
             if value is not None and (not isinstance(value, Volume) or value.is_negative()):
                 raise DeviceInputError(f"{name} must be a volume of at least zero, got {value!r}")
-        cap = float(self._model.reservoir_capacity.value.to("mL"))
+        cap = _in_ml(self._model.reservoir_capacity.value)
         true_residual = self._true
-        taken = true_residual if withdrawn is None else float(withdrawn.to("mL"))
+        taken = true_residual if withdrawn is None else _in_ml(withdrawn)
         if taken > true_residual + _EPS_V:
             raise DeviceInputError(
                 f"cannot withdraw {withdrawn} from a reservoir holding {_ml(true_residual)}"
             )
         taken = min(taken, true_residual)
         left = true_residual - taken
-        add = float(added.to("mL"))
-        pocket = float(into_pocket.to("mL")) if into_pocket is not None else 0.0
+        add = _in_ml(added)
+        pocket = _in_ml(into_pocket) if into_pocket is not None else 0.0
         new_true = left + add
         check_fill(self._model, new_true, "refill to")
-        declared = new_true + pocket if declared_volume is None else float(declared_volume.to("mL"))
+        declared = new_true + pocket if declared_volume is None else _in_ml(declared_volume)
         check_fill(self._model, declared, "declared reservoir volume")
         expected_before = self._exp
-        pure = {c.drug: float(c.concentration.to("mcg/mL")) for c in solution.components}
+        pure = dict(_pure(solution))
         contents = self._contents
         first_fill = self._solution is None
         contents.refill_mix(left, add, pure)
@@ -427,9 +505,9 @@ class Pump:
         self._clear_alarm(AlarmKind.EMPTY_RESERVOIR, "refilled")
         self._append(
             LogKind.REFILLED,
-            f"reservoir set to {_ml(self._exp).format('mL')}",
-            expected_residual=str(_ml(expected_before)),
-            reservoir=str(_ml(self._exp)),
+            f"reservoir set to {_ml_text(self._exp)}",
+            expected_residual=_ml_text(expected_before),
+            reservoir=_ml_text(self._exp),
             solution=_describe_solution(solution),
         )
         self._arm_levels()
@@ -476,8 +554,8 @@ class Pump:
         """A patient-activated bolus request: granted and started now, or denied with the reason."""
         limits = self._patient_limits
         volume = limits.volume if limits else Volume.zero()
-        reason = self._patient_denial()
-        if reason is None:
+        refusal = self._patient_denial()
+        if refusal is None:
             assert limits is not None
             self._gate.grant(self._t)
             self._patient = _Running("patient", limits.rate, self._t + limits.duration_s)
@@ -486,8 +564,11 @@ class Pump:
             )
             self._rebuild()
             return BolusDecision(True, "granted", self.now, volume, self._next_patient_bolus())
-        self._append(LogKind.PATIENT_BOLUS_DENIED, f"patient bolus denied: {reason}")
-        return BolusDecision(False, reason, self.now, volume, self._next_patient_bolus())
+        denial, reason = refusal
+        self._append(
+            LogKind.PATIENT_BOLUS_DENIED, f"patient bolus denied: {reason}", denial=denial.value
+        )
+        return BolusDecision(False, reason, self.now, volume, self._next_patient_bolus(), denial)
 
     @_logs_refusals
     def stop(self) -> None:
@@ -569,8 +650,9 @@ class Pump:
     def set_low_reservoir_threshold(self, volume: Volume) -> list[Alarm]:
         """Program the low-reservoir alarm volume; fires at once if already at or below it."""
         self._require_programmable("given an alarm threshold")
-        check_threshold(self._model, volume)
-        self._threshold = float(volume.to("mL"))
+        if not isinstance(volume, Volume):
+            raise DeviceInputError(f"expected a Volume, got {type(volume).__name__}")
+        self._threshold = _threshold_ml(self._model, volume)
         self._append(LogKind.THRESHOLD_SET, "low-reservoir alarm volume set", volume=str(volume))
         if self._exp > self._threshold:
             self._clear_alarm(AlarmKind.LOW_RESERVOIR, "threshold changed")
@@ -675,10 +757,13 @@ class Pump:
         return max(value, self._t) if not allow_past else value
 
     def _dt(self, t: float) -> datetime:
-        if t == self._dt_cache[0]:
-            return self._dt_cache[1]
-        when = self._epoch + timedelta(seconds=t)
-        self._dt_cache = (t, when)
+        """Clock seconds as a datetime (the few recent values, such as now, are memoised)."""
+        memo = self._dt_memo
+        when = memo.get(t)
+        if when is None:
+            if len(memo) >= 8:
+                memo.clear()
+            when = memo[t] = self._epoch + timedelta(seconds=t)
         return when
 
     def _rebuild(self) -> None:
@@ -697,7 +782,22 @@ class Pump:
                     const += oneoff.rate
             if self._patient is not None:
                 const += self._patient.rate
-        self._sched = Schedule(const, cycles)
+        # regimes recur (a patient bolus on and off): reuse their schedules
+        known = self._schedules.get((const, id(cycles)))
+        if known is not None and known.cycles is cycles:
+            self._sched = known
+        else:
+            if len(self._schedules) >= 64:
+                self._schedules.clear()
+            self._sched = self._schedules[(const, id(cycles))] = Schedule(const, cycles)
+        # a new regime starts now: later states and crossing times are computed from here
+        self._anchor_t = self._t
+        self._anchor_cum = 0.0 if self._sched.idle else self._sched.cum(self._t)
+        self._anchor_exp = self._exp
+        self._anchor_true = self._true
+        self._anchor_battery = self._battery_used
+        self._regime_out = 0.0
+        self._reached: dict[tuple[str, float], float] = {}
         catheter = self._catheter
         if catheter is not self._seen_catheter:
             self._seen_catheter = catheter
@@ -721,43 +821,72 @@ class Pump:
             best = min(best, self._eos_t)
         return best
 
-    def _crossings(self, t_end: float, dt: float, d_cum: float) -> list[tuple[float, str]]:
-        """Thresholds crossed before ``t_end`` in the current regime, with exact times."""
-        found: list[tuple[float, str]] = []
+    def _since_anchor(self, t: float) -> float:
+        """Programmed volume from the start of the current regime up to ``t`` (mL)."""
         sched = self._sched
-        t0 = self._t
-        if self._low_armed and self._threshold is not None and self._exp - d_cum <= self._threshold:
-            found.append((sched.solve(t0, t_end, self._exp - self._threshold), "low"))
-        if self._empty_armed and self._exp - d_cum <= 0.0:
-            found.append((sched.solve(t0, t_end, self._exp), "empty"))
+        return 0.0 if sched.idle else sched.cum(t) - self._anchor_cum
+
+    def _crossings(self, t_end: float, d_cum: float) -> list[tuple[float, str]]:
+        """Thresholds crossed by ``t_end`` in the current regime, with exact times.
+
+        ``d_cum`` is the programmed volume since the regime's start. Every level is measured
+        from the state at the start of the regime (not from the last advance), so the
+        crossing time does not depend on how the clock was advanced.
+        """
+        found: list[tuple[float, str]] = []
+        exp0 = self._anchor_exp
+        threshold = self._threshold
+        if self._low_armed and threshold is not None and exp0 - d_cum <= threshold + _EPS_V:
+            self._reach(found, t_end, "low", exp0 - threshold)
+        if self._empty_armed and exp0 - d_cum <= _EPS_V:
+            self._reach(found, t_end, "empty", exp0)
         k = self._k
-        if k > 0.0 and self._true - k * d_cum <= 0.0:
-            found.append((sched.solve(t0, t_end, self._true / k), "dry"))
+        if k > 0.0 and self._anchor_true - k * d_cum <= _EPS_V:
+            self._reach(found, t_end, "dry", self._anchor_true / k)
         battery = self._battery
-        if (
-            battery is not None
-            and self._eri_t is None
-            and self._battery_used + battery.alpha * dt + battery.beta * d_cum >= 1.0
-        ):
-            level = 1.0 - self._battery_used
-            found.append((sched.solve(t0, t_end, level, battery.alpha, battery.beta), "eri"))
+        if battery is not None and self._eri_t is None:
+            used0 = self._anchor_battery
+            used = used0 + battery.alpha * (t_end - self._anchor_t) + battery.beta * d_cum
+            if used >= 1.0 - 1e-12:
+                self._reach(found, t_end, "eri", 1.0 - used0, battery.alpha, battery.beta)
         return found
 
-    def _move_to(self, t_new: float) -> None:
-        sched = self._sched
-        d_cum = 0.0 if sched.idle else sched.cum(t_new) - sched.cum(self._t)
-        self._move(t_new, t_new - self._t, d_cum)
+    def _reach(
+        self,
+        found: list[tuple[float, str]],
+        t_end: float,
+        name: str,
+        level: float,
+        alpha: float = 0.0,
+        beta: float = 1.0,
+    ) -> None:
+        """Add ``name`` to ``found`` if its level is reached by ``t_end`` (time on the µs grid)."""
+        key = (name, level)
+        when = self._reached.get(key)
+        if when is None:
+            exact = self._sched.solve_unbounded(self._anchor_t, level, alpha, beta)
+            when = math.inf if exact is None else max(_on_grid(exact), self._anchor_t)
+            self._reached[key] = when
+        if when <= t_end:
+            found.append((when, name))
 
-    def _move(self, t_new: float, dt: float, d_cum: float) -> None:
-        """Advance the state across a stretch with no event inside it."""
+    def _move(self, t_new: float, d_cum: float) -> None:
+        """Set the state at ``t_new`` (no event before it) from the state at the regime's start."""
         if d_cum > 0.0:
-            self._exp = max(self._exp - d_cum, 0.0)
-            true_out = min(self._k * d_cum, self._true)
+            self._exp = max(self._anchor_exp - d_cum, 0.0)
+            out = min(self._k * d_cum, self._anchor_true)  # truly pumped in this regime
+            true_out = out - self._regime_out
             if true_out > 0.0:
-                self._true -= true_out
+                self._regime_out = out
+                self._true = self._anchor_true - out
                 self._contents.pump(true_out, self._tissue)
-        if self._battery is not None and self._eri_t is None:
-            self._battery_used += self._battery.alpha * dt + self._battery.beta * d_cum
+        battery = self._battery
+        if battery is not None and self._eri_t is None:
+            self._battery_used = (
+                self._anchor_battery
+                + battery.alpha * (t_new - self._anchor_t)
+                + battery.beta * d_cum
+            )
         self._t = t_new
 
     def _fire_crossings(self, names: list[str]) -> list[Alarm]:
@@ -906,28 +1035,39 @@ class Pump:
         if self._mode is PumpMode.END_OF_SERVICE:
             raise PumpStateError(f"the pump is at end of service and cannot be {what}")
 
-    def _patient_denial(self) -> str | None:
-        """Why a patient bolus cannot be given now, or None."""
+    def _patient_denial(self) -> tuple[BolusDenial, str] | None:
+        """Why a patient bolus cannot be given now (typed reason and message), or None."""
         if not self._model.programmable:
-            return "this pump has no patient bolus function"
-        if self._mode is not PumpMode.RUNNING:
-            return f"the pump is {self._mode.value.replace('_', ' ')}"
+            return BolusDenial.NO_FUNCTION, "this pump has no patient bolus function"
+        mode = self._mode
+        if mode is not PumpMode.RUNNING:
+            denial = _MODE_DENIALS[mode]
+            return denial, f"the pump is {mode.value.replace('_', ' ')}"
         if self._stalled:
-            return "the pump motor is stalled"
+            return BolusDenial.MOTOR_STALLED, "the pump motor is stalled"
         limits = self._patient_limits
         if limits is None:
-            return "no patient bolus is programmed"
+            return BolusDenial.NOT_CONFIGURED, "no patient bolus is programmed"
         if self._oneoff is not None and self._oneoff.kind in _REPLACING:
-            return f"a {self._oneoff.kind} bolus is running"
+            return BolusDenial.BOLUS_RUNNING, f"a {self._oneoff.kind} bolus is running"
         if self._patient is not None:
-            return "a patient bolus is still being delivered"
+            return BolusDenial.BOLUS_RUNNING, "a patient bolus is still being delivered"
         shut = self._gate.refusal(self._t, limits)
         if shut == "lockout":
-            return f"lockout: next bolus allowed at {self._next_patient_bolus():%Y-%m-%d %H:%M}"
+            return (
+                BolusDenial.LOCKOUT,
+                f"lockout: next bolus allowed at {self._next_patient_bolus():%Y-%m-%d %H:%M}",
+            )
         if shut is not None:
-            return f"{limits.max_per_day} boluses in the last 24 h: daily maximum reached"
+            return (
+                BolusDenial.DAILY_MAXIMUM,
+                f"{limits.max_per_day} boluses in the last 24 h: daily maximum reached",
+            )
         if limits.volume_ml > self._exp + _EPS_V:
-            return "the calculated reservoir volume is below the bolus volume"
+            return (
+                BolusDenial.RESERVOIR_LOW,
+                "the calculated reservoir volume is below the bolus volume",
+            )
         return None
 
     def _next_patient_bolus(self) -> datetime | None:
@@ -936,6 +1076,11 @@ class Pump:
 
     def _line_volume(self, catheter: Catheter) -> Volume:
         return self._model.internal_volume.value + catheter.volume
+
+
+def _on_grid(t: float) -> float:
+    """``t`` (s) rounded to the clock's microsecond grid."""
+    return round(t * 1_000_000) / 1_000_000
 
 
 def _aware(value: object, what: str) -> datetime:
@@ -952,6 +1097,7 @@ def _masses(values: dict[str, float]) -> dict[str, Mass]:
     return {drug: Mass(round(mcg, 6), "mcg") for drug, mcg in sorted(values.items())}
 
 
+@_by_identity
 def _describe_basal(basal: Continuous | Flex) -> str:
     if isinstance(basal, Continuous):
         return f"continuous {basal.rate.format('mL/day')}"
@@ -960,5 +1106,6 @@ def _describe_basal(basal: Continuous | Flex) -> str:
     )
 
 
+@_by_identity
 def _describe_solution(solution: Solution) -> str:
     return " + ".join(f"{c.drug} {c.concentration}" for c in solution.components)

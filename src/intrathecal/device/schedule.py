@@ -152,16 +152,23 @@ class Schedule:
                 return hi
             return min(hi, max(lo, lo + (level - glo) / slope))
 
-    def solve_unbounded(self, t0: float, level: float) -> float | None:
-        """Like ``solve`` with no upper bound; ``None`` if the level is never reached."""
+    def solve_unbounded(
+        self, t0: float, level: float, alpha: float = 0.0, beta: float = 1.0
+    ) -> float | None:
+        """Like ``solve`` with no upper bound; ``None`` if the level is never reached.
+
+        The result depends only on ``t0`` and the level (the bracket grows from ``t0`` by
+        doubling), never on how far the caller means to look: the pump relies on this to
+        give the same crossing time however its clock is advanced.
+        """
         if level <= 0.0:
             return t0
-        if self.idle:
+        if self.idle and alpha <= 0.0:
             return None
         c0 = self.cum(t0)
         span = _BRACKET
-        while self.cum(t0 + span) - c0 < level:
+        while alpha * span + beta * (self.cum(t0 + span) - c0) < level:
             span *= 2.0
             if span > 1e12:
                 return None
-        return self.solve(t0, t0 + span, level)
+        return self.solve(t0, t0 + span, level, alpha, beta)

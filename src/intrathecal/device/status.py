@@ -16,6 +16,7 @@ from datetime import datetime
 from intrathecal.core.program import Prescription, Solution
 from intrathecal.core.quantities import Mass, Volume, VolumeRate
 from intrathecal.device.catheter import Catheter
+from intrathecal.device.errors import DeviceInputError
 from intrathecal.device.events import Alarm
 
 
@@ -26,6 +27,21 @@ class PumpMode(enum.Enum):
     RUNNING = "running"
     STOPPED = "stopped"  # clinician "stopped pump" mode
     END_OF_SERVICE = "end_of_service"  # battery exhausted: stopped for good
+
+
+class BolusDenial(enum.Enum):
+    """Why the pump refused a patient bolus request (the typed reason; the text is for people)."""
+
+    NO_FUNCTION = "no_function"  # fixed-rate pump: no patient bolus at all
+    NOT_CONFIGURED = "not_configured"  # the program has no patient bolus
+    NOT_PROGRAMMED = "not_programmed"
+    PUMP_STOPPED = "pump_stopped"
+    END_OF_SERVICE = "end_of_service"
+    MOTOR_STALLED = "motor_stalled"
+    BOLUS_RUNNING = "bolus_running"  # a bridge/priming or the previous patient bolus
+    LOCKOUT = "lockout"
+    DAILY_MAXIMUM = "daily_maximum"  # rolling 24 h count reached
+    RESERVOIR_LOW = "reservoir_low"  # calculated volume below the bolus volume
 
 
 class BatteryState(enum.Enum):
@@ -80,13 +96,22 @@ class DeliveryTotals:
 
 @dataclass(frozen=True)
 class BolusDecision:
-    """The pump's answer to a patient bolus request."""
+    """The pump's answer to a patient bolus request.
+
+    ``denial`` is the typed reason (``None`` exactly when granted); ``reason`` is the
+    human-readable message and must not be parsed.
+    """
 
     granted: bool
     reason: str
     at: datetime
     volume: Volume
     next_allowed_at: datetime | None
+    denial: BolusDenial | None = None
+
+    def __post_init__(self) -> None:
+        if self.granted != (self.denial is None):
+            raise DeviceInputError("a bolus decision is granted exactly when it has no denial")
 
 
 @dataclass(frozen=True)

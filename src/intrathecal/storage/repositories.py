@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -45,7 +45,7 @@ from intrathecal.clinic.records import (
 )
 from intrathecal.storage import tables as t
 from intrathecal.storage.mapping import from_row, to_row
-from intrathecal.storage.worklist_sql import PARAMS, worklist_statement
+from intrathecal.storage.worklist_sql import PARAMS, item_due, worklist_statement
 
 R = TypeVar("R")
 
@@ -149,21 +149,19 @@ class SqlPatientRepository:
         self._write_children(patient.id, patient)
         return self.get(patient.id)
 
-    def search(self, text: str, limit: int = 50) -> list[Patient]:
-        like = f"%{text.lower()}%"
+    def search(self, text: str, limit: int = 50, offset: int = 0) -> list[Patient]:
         rows = self.conn.execute(
             select(t.patients)
-            .where(
-                or_(
-                    func.lower(t.patients.c.family_name).like(like),
-                    func.lower(t.patients.c.given_name).like(like),
-                    func.lower(t.patients.c.mrn).like(like),
-                )
-            )
+            .where(_matches(text))
             .order_by(t.patients.c.family_name, t.patients.c.given_name, t.patients.c.id)
             .limit(limit)
+            .offset(offset)
         )
         return [self._load(r._mapping) for r in rows]
+
+    def count_matching(self, text: str) -> int:
+        stmt = select(func.count()).select_from(t.patients).where(_matches(text))
+        return int(self.conn.execute(stmt).scalar_one())
 
     def count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(t.patients)).scalar_one())
@@ -193,6 +191,17 @@ class SqlPatientRepository:
         values["coverage"] = tuple(from_row(Coverage, c._mapping) for c in covs)
         patient = from_row(Patient, values)
         return patient
+
+
+def _matches(text: str) -> Any:
+    """Name or MRN contains ``text`` (case-insensitive; ``%`` and ``_`` match themselves)."""
+    needle = text.lower()
+    return or_(
+        *(
+            func.lower(column).contains(needle, autoescape=True)
+            for column in (t.patients.c.family_name, t.patients.c.given_name, t.patients.c.mrn)
+        )
+    )
 
 
 def _patient_row(patient: Patient) -> dict[str, Any]:
@@ -520,18 +529,16 @@ class SqlCareStatusRepository:
         out = []
         for row in self.conn.execute(stmt, params):
             values = tuple(row)
-            due = values[2]
-            if isinstance(due, str):  # SQLite hands back a bound date inside a union as text
-                due = date.fromisoformat(due)
-            # The tail of the row is the care_status columns, already typed by the driver.
+            # The tail of the row is the care_status columns, typed by their table columns.
             status = CareStatus(**dict(zip(names, values[7:], strict=True)))
+            kind = values[1]
             out.append(
                 WorklistRow(
                     patient_id=values[0],
                     family_name=values[5],
                     given_name=values[6],
-                    kind=values[1],
-                    due=due,
+                    kind=kind,
+                    due=item_due(kind, status, query.today),
                     rank=int(values[3]),
                     critical=bool(values[4]),
                     status=status,

@@ -9,6 +9,7 @@ alert, an overdue refill or battery, or an off residual: they sort first.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -25,12 +26,43 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
+from sqlalchemy.types import NullType
 
+from intrathecal.clinic.records import CareStatus
 from intrathecal.storage import tables as t
 
 PARAMS = ("today", "refill_horizon", "eri_horizon", "endocrine_horizon", "wound_horizon")
+
+#: The care_status column each kind's due date comes from (None: no date; "today": the day).
+DUE_COLUMN: dict[str, str | None] = {
+    "device_alert": "device_alert_since",
+    "refill": "refill_due",
+    "eri": "eri_due",
+    "discrepancy": "today",
+    "granuloma_risk": None,
+    "rising_dose": None,
+    "endocrine_review": "endocrine_due",
+    "wound_check": "wound_check_due",
+}
+
+
+def item_due(kind: str, status: CareStatus, today: date) -> date | None:
+    """An item's due date, read from its typed care_status column.
+
+    The query's merged ``due`` column only orders the items: on SQLite a date that passed
+    through the union comes back untyped (text from a bound parameter, NULL, or a value
+    SQLAlchemy already converted), so the row's date is never parsed from it.
+    """
+    column = DUE_COLUMN[kind]
+    if column is None:
+        return None
+    if column == "today":
+        return today
+    due: date | None = getattr(status, column)
+    return due
 
 
 def order_by(items: Any) -> list[Any]:
@@ -145,8 +177,21 @@ def worklist_statement(by_patient: bool) -> Select[Any]:
     ]
     items = union_all(*parts).subquery("items")
     top = select(items).order_by(*order_by(items)).limit(limit).subquery("top")
+    # The merged ``due`` orders the items but is handed back unconverted (NullType): on
+    # SQLite its values may be text or whatever a union yields, so no date parser touches
+    # it; ``item_due`` reads each row's date from its typed care_status column instead.
+    merged_due = type_coerce(top.c.due, NullType()).label("due")
     return (
-        select(top, t.patients.c.family_name, t.patients.c.given_name, *cs.c)
+        select(
+            top.c.patient_id,
+            top.c.kind,
+            merged_due,
+            top.c.rank,
+            top.c.critical,
+            t.patients.c.family_name,
+            t.patients.c.given_name,
+            *cs.c,
+        )
         .join(t.patients, t.patients.c.id == top.c.patient_id)
         .join(cs, cs.c.patient_id == top.c.patient_id)
         .order_by(*order_by(top))

@@ -21,16 +21,16 @@ from intrathecal.api.schemas.care import (
 )
 from intrathecal.clinic import reads, scheduling
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
 from intrathecal.clinic.commands import CompleteVisit, RequestAppointment, ScheduleVisit
 from intrathecal.clinic.errors import ValidationFailed
+from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import Actor
 
 router = APIRouter(tags=["appointments"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
-Scheduler = Annotated[Principal, Depends(requires(Permission.APPOINTMENT_WRITE))]
-ScheduleReader = Annotated[Principal, Depends(requires(Permission.APPOINTMENT_READ))]
+Scheduler = Annotated[Principal, Depends(requires(Action.VISIT_SCHEDULE))]
+ScheduleReader = Annotated[Principal, Depends(requires(Action.APPOINTMENT_LIST))]
 #: Open requests shown to the scheduler at most (then paged).
 OPEN_REQUEST_CAP = 500
 #: Longest window one schedule query may span.
@@ -140,7 +140,7 @@ def complete_visit(
     visit_id: RecordId,
     body: VisitComplete,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.REFILL_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.VISIT_COMPLETE))],
 ) -> VisitOut:
     """Mark a visit done (clinicians); wound checks and reviews update the worklist."""
     visit = scheduling.complete_visit(

@@ -13,11 +13,11 @@ from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.care import AuditEntryOut, AuditVerifyOut
 from intrathecal.clinic import patients, reads
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
-Auditor = Annotated[Principal, Depends(requires(Permission.AUDIT_READ))]
+Auditor = Annotated[Principal, Depends(requires(Action.AUDIT_READ))]
 Paging = Annotated[PageParams, Depends(page_params)]
 #: Entries loaded for one listing at most (then paged).
 AUDIT_CAP = 1000

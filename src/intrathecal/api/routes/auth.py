@@ -18,7 +18,7 @@ from intrathecal.api.schemas.auth import (
     UserOut,
 )
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -66,7 +66,7 @@ def me(principal: CurrentPrincipal) -> SessionOut:
     return SessionOut(user=UserOut.of(principal.user), via=principal.via)
 
 
-TokenOwner = Annotated[Principal, Depends(requires(Permission.TOKEN_OWN))]
+TokenOwner = Annotated[Principal, Depends(requires(Action.TOKEN_OWN))]
 
 
 @router.post(

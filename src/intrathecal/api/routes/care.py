@@ -10,7 +10,6 @@ from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
-from intrathecal.api.render import jsonable
 from intrathecal.api.schemas.care import (
     AdverseEventIn,
     AdverseEventOut,
@@ -24,13 +23,14 @@ from intrathecal.api.schemas.care import (
 )
 from intrathecal.clinic import devices, events, reads, refills
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
 from intrathecal.clinic.commands import (
     ClearDeviceAlert,
     RecordAdverseEvent,
     RecordPumpStatus,
     RecordRefill,
 )
+from intrathecal.clinic.permissions import Action
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["care"])
 
@@ -49,7 +49,7 @@ def record_refill(
     patient_id: RecordId,
     body: RefillIn,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.REFILL_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.REFILL_RECORD))],
 ) -> RefillResultOut:
     """Record a refill; the residual check, alarm date and next due date are computed."""
     result = refills.record_refill(
@@ -90,7 +90,7 @@ def record_adverse_event(
     patient_id: RecordId,
     body: AdverseEventIn,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.ADVERSE_EVENT_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.ADVERSE_EVENT_RECORD))],
 ) -> AdverseEventOut:
     """Record an adverse event in one of the clinic's risk categories."""
     event = events.record_adverse_event(
@@ -127,7 +127,7 @@ def list_patient_visits(
     return slice_page(request, [VisitOut.of(v) for v in found], page)
 
 
-DeviceWriter = Annotated[Principal, Depends(requires(Permission.DEVICE_STATUS_WRITE))]
+DeviceWriter = Annotated[Principal, Depends(requires(Action.DEVICE_STATUS))]
 
 
 @router.post("/pump-status", response_model=CareStatusOut, responses=WRITE_ERRORS)

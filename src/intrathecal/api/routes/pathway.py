@@ -10,7 +10,6 @@ from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
-from intrathecal.api.render import jsonable
 from intrathecal.api.schemas.pathway import (
     EvaluationIn,
     EvaluationOut,
@@ -22,8 +21,9 @@ from intrathecal.api.schemas.pathway import (
 )
 from intrathecal.clinic import pathway, reads
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
 from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
+from intrathecal.clinic.permissions import Action
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["pathway"])
 
@@ -42,7 +42,7 @@ def record_evaluation(
     patient_id: RecordId,
     body: EvaluationIn,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.EVALUATION_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.EVALUATION_RECORD))],
 ) -> EvaluationOut:
     """Record a candidacy evaluation; eligibility and its reasons are computed."""
     evaluation = pathway.record_evaluation(
@@ -83,7 +83,7 @@ def record_trial(
     patient_id: RecordId,
     body: TrialIn,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.TRIAL_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.TRIAL_RECORD))],
 ) -> TrialResultOut:
     """Record a screening trial; its outcome, reasons and referral are computed."""
     result = pathway.record_trial(
@@ -120,7 +120,7 @@ def record_implant(
     patient_id: RecordId,
     body: ImplantIn,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.IMPLANT_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.IMPLANT_RECORD))],
 ) -> ImplantOut:
     """Record a permanent implant (needs a successful trial, or a reason to waive it)."""
     implant = pathway.record_implant(

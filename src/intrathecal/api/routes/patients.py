@@ -14,21 +14,19 @@ from intrathecal.api.deps import (
     requires,
 )
 from intrathecal.api.fields import RecordId
-from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
+from intrathecal.api.pagination import Page, PageParams, make_page, page_params
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.patients import PatientCreate, PatientOut, PatientPatch, PatientSummary
 from intrathecal.clinic import patients
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
 from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 
-#: Most search hits returned (and paged through) for one query.
-SEARCH_CAP = 500
-
-Writer = Annotated[Principal, Depends(requires(Permission.PATIENT_WRITE))]
-Searcher = Annotated[Principal, Depends(requires(Permission.PATIENT_SEARCH))]
+Registrar = Annotated[Principal, Depends(requires(Action.PATIENT_REGISTER))]
+Editor = Annotated[Principal, Depends(requires(Action.PATIENT_UPDATE))]
+Searcher = Annotated[Principal, Depends(requires(Action.PATIENT_SEARCH))]
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
@@ -53,8 +51,8 @@ def search(
     ],
 ) -> Page[PatientSummary]:
     """Patients whose name or MRN contains ``q``: a summary only (the search is audited)."""
-    found = patients.search_patients(work, q, principal.actor, limit=SEARCH_CAP)
-    return slice_page(request, [PatientSummary.of(p) for p in found], page)
+    found = patients.search_patients(work, q, principal.actor, limit=page.limit, offset=page.offset)
+    return make_page(request, [PatientSummary.of(p) for p in found.items], found.total, page)
 
 
 @router.post(
@@ -63,7 +61,9 @@ def search(
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 409, 422),
 )
-def register(body: PatientCreate, response: Response, work: Uow, principal: Writer) -> PatientOut:
+def register(
+    body: PatientCreate, response: Response, work: Uow, principal: Registrar
+) -> PatientOut:
     """Create a patient record; a taken MRN is 409."""
     patient = patients.register_patient(
         work,
@@ -108,7 +108,7 @@ def update(
     body: PatientPatch,
     response: Response,
     work: Uow,
-    principal: Writer,
+    principal: Editor,
     if_match: Annotated[int | None, Depends(expected_version)],
 ) -> PatientOut:
     """Change a record; the version read must still be current, else 409."""

@@ -24,9 +24,9 @@ from intrathecal.api.schemas.programming import (
 )
 from intrathecal.clinic import programming, reads
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
 from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
 from intrathecal.clinic.errors import NotFound
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["programming"])
 
@@ -44,7 +44,7 @@ def program(
     body: PrescriptionIn,
     response: Response,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.PROGRAMMING_WRITE))],
+    principal: Annotated[Principal, Depends(requires(Action.PRESCRIPTION_PROGRAM))],
     if_match: Annotated[int | None, Depends(expected_version)],
 ) -> ProgrammingResultOut:
     """Store a new prescription version after the safety check.
@@ -116,7 +116,7 @@ def confirm(
     patient_id: RecordId,
     version: RecordId,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.PROGRAMMING_CONFIRM))],
+    principal: Annotated[Principal, Depends(requires(Action.PRESCRIPTION_CONFIRM))],
 ) -> PrescriptionOut:
     """Record that the pump was read back and runs this (current) version."""
     confirmed = programming.confirm_on_pump(

@@ -11,11 +11,11 @@ from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.auth import UserCreate, UserOut, UserPatch
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-Admin = Annotated[Principal, Depends(requires(Permission.USER_MANAGE))]
+Admin = Annotated[Principal, Depends(requires(Action.USER_MANAGE))]
 
 
 @router.get("", response_model=Page[UserOut], responses=problem_responses(401, 403, 422))

@@ -12,7 +12,7 @@ from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.care import WorklistItemOut
 from intrathecal.clinic import worklist as use_case
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.auth_policy import Permission
+from intrathecal.clinic.permissions import Action
 
 router = APIRouter(tags=["worklist"])
 
@@ -26,7 +26,7 @@ WORKLIST_CAP = 500
 def worklist(
     request: Request,
     work: Uow,
-    principal: Annotated[Principal, Depends(requires(Permission.WORKLIST_READ))],
+    principal: Annotated[Principal, Depends(requires(Action.WORKLIST_READ))],
     page: Annotated[PageParams, Depends(page_params)],
 ) -> Page[WorklistItemOut]:
     """Ranked items: refills and alarms, battery, discrepancies, dose and review flags."""

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from intrathecal.api.fields import ShortText
 from intrathecal.clinic.auth_passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from intrathecal.clinic.auth_policy import Role
+from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import ApiTokenRecord, UserRecord
 
 Username = Annotated[

@@ -21,9 +21,9 @@ from intrathecal.api.fields import (
     VolumeField,
     format_quantity,
 )
-from intrathecal.api.render import jsonable
 from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic.records import ConservativeTherapy, Evaluation, Implant, Trial
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 Indication = Literal["non_cancer", "cancer", "spasticity"]
 Contraindication = Literal[

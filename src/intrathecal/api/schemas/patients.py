@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from intrathecal.api.fields import Day, Name, TextRule
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.clinic import patients
 from intrathecal.clinic.records import Coverage, Diagnosis, Patient
 
 Sex = Literal["female", "male", "other", "unknown"]
@@ -170,9 +171,8 @@ class PatientSummary(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, p: Patient) -> PatientSummary:
-        """From a patient record."""
-        assert p.id is not None
+    def of(cls, p: patients.PatientSummary) -> PatientSummary:
+        """From the search use case's summary."""
         return cls(
             id=p.id,
             mrn=p.mrn,

@@ -17,10 +17,10 @@ from intrathecal.api.fields import (
     VolumeRateField,
     format_quantity,
 )
-from intrathecal.api.render import jsonable
 from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic.records import PrescriptionVersion
 from intrathecal.core.safety import Finding
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 DrugKey = Annotated[str, TextRule(40, 1)]
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from intrathecal.core.catalogue import Catalogue, Drug, RuleSet, Sourced
+from intrathecal.core.catalogue import Catalogue, Drug, RuleSet
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.program import Prescription
 from intrathecal.core.quantities import Duration, Quantity
 from intrathecal.core.safety.findings import Finding, Severity
 from intrathecal.core.safety.settings import PumpLimits, SafetySettings
+from intrathecal.core.sourced_data import Sourced
 
 
 @dataclass(frozen=True)

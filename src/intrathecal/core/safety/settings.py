@@ -11,9 +11,6 @@ from typing import Any
 
 from intrathecal.core.catalogue import (
     Catalogue,
-    Source,
-    Sourced,
-    Status,
     parse_fraction,
     parse_sourced,
     parse_typed,
@@ -21,6 +18,7 @@ from intrathecal.core.catalogue import (
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.quantities import VolumeRate
 from intrathecal.core.safety.findings import Severity
+from intrathecal.core.sourced_data import Source, Sourced, Status
 
 #: Source given to thresholds a caller sets in code or on the command line.
 CALLER_SOURCE = Source("caller", "set by the caller", "A value set for this check by the user.")
