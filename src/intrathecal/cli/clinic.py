@@ -71,9 +71,9 @@ def users_create(
     """Create a login (the password is prompted for, or read with --password-stdin)."""
     from intrathecal.clinic.auth import AuthService
     from intrathecal.clinic.auth_passwords import default_hasher
-    from intrathecal.clinic.auth_policy import Role
     from intrathecal.clinic.auth_ratelimit import LoginRateLimiter
     from intrathecal.clinic.errors import ValidationFailed
+    from intrathecal.clinic.permissions import Role
     from intrathecal.clinic.records import Actor
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 
 from intrathecal.clinic.auth_passwords import check_password, hash_password
-from intrathecal.clinic.auth_policy import Permission, Role, require
 from intrathecal.clinic.auth_ratelimit import LoginRateLimiter
 from intrathecal.clinic.errors import (
     ClinicError,
@@ -27,6 +26,7 @@ from intrathecal.clinic.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.records import Actor, ApiTokenRecord, SessionRecord, UserRecord
 from intrathecal.clinic.uow import UnitOfWork
 
@@ -101,7 +101,7 @@ class IssuedToken:
     secret: str
 
 
-def require_actor(actor: Actor, permission: Permission) -> None:
+def require_actor(actor: Actor, permission: Action) -> None:
     """Raise PermissionDenied unless the actor's role (or the system itself) may act."""
     if actor.role == "system":
         return
@@ -111,7 +111,7 @@ def require_actor(actor: Actor, permission: Permission) -> None:
         raise PermissionDenied(
             f"the {actor.role} actor may not perform {permission.value}"
         ) from None
-    require(role, permission)
+    role_may(role, permission)
 
 
 def _actor(user: UserRecord, ip: str | None) -> Actor:
@@ -227,7 +227,7 @@ class AuthService:
         self, uow: UnitOfWork, principal: Principal, name: str, days: int | None
     ) -> IssuedToken:
         """Create an API token for the caller; the secret is returned once."""
-        require(principal.role, Permission.TOKEN_OWN)
+        role_may(principal.role, Action.TOKEN_OWN)
         now = self.clock()
         secret = new_secret(TOKEN_PREFIX)
         with uow:
@@ -272,7 +272,7 @@ class AuthService:
         patient_id: int | None = None,
     ) -> UserRecord:
         """Create a login (admin use case; the CLI acts as the system actor)."""
-        require_actor(actor, Permission.USER_MANAGE)
+        require_actor(actor, Action.USER_MANAGE)
         name = normalise_username(username)
         if not _USERNAME.match(name):
             raise ValidationFailed(
@@ -308,13 +308,13 @@ class AuthService:
 
     def list_users(self, uow: UnitOfWork, actor: Actor) -> list[UserRecord]:
         """Every login (admin)."""
-        require_actor(actor, Permission.USER_MANAGE)
+        require_actor(actor, Action.USER_MANAGE)
         with uow:
             return uow.users.all()
 
     def set_active(self, uow: UnitOfWork, actor: Actor, user_id: int, active: bool) -> UserRecord:
         """Enable or disable a login (admin); disabling ends its sessions at the next check."""
-        require_actor(actor, Permission.USER_MANAGE)
+        require_actor(actor, Action.USER_MANAGE)
         with uow:
             user = replace(uow.users.get(user_id), active=active)
             uow.users.update(user)

@@ -92,9 +92,6 @@ PUBLIC_ACTIONS = frozenset({Action.APPOINTMENT_REQUEST})
 #: Actions the service itself (``Actor.system``: setup, seeding) may run: no clinical records.
 SYSTEM_ACTIONS = frozenset({Action.USER_MANAGE, Action.REFERENCE_MANAGE})
 
-#: Roles that may be the second clinician of a safety override (derived from the policy).
-CLINICIANS = frozenset(role.value for role in POLICY[Action.OVERRIDE_COSIGN])
-
 
 def allowed(role: str, action: str) -> bool:
     """True when ``role`` (a user role, ``"public"`` or ``"system"``) may run ``action``."""

@@ -22,7 +22,7 @@ from intrathecal.clinic.errors import (
     SafetyRefused,
     ValidationFailed,
 )
-from intrathecal.clinic.permissions import CLINICIANS, require
+from intrathecal.clinic.permissions import Action, allowed, require
 from intrathecal.clinic.records import (
     Actor,
     CareStatus,
@@ -148,7 +148,7 @@ def _override(
         raise ValidationFailed(
             f"override: second clinician {request.second_clinician_id} not found"
         ) from None
-    if not second.active or second.role not in CLINICIANS:
+    if not second.active or not allowed(second.role, Action.OVERRIDE_COSIGN):
         raise ValidationFailed("override: the second clinician must be an active clinician")
     try:
         override = Override(
