@@ -19,10 +19,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from intrathecal.api.app import create_app
-from intrathecal.api.reference_data import sync_locations
 from intrathecal.api.settings import Settings
 from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
 from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
+from intrathecal.clinic.reference import sync_locations
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 

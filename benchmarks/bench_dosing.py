@@ -1,6 +1,6 @@
 """Time the dosing core: catalogue load, program parsing, program math and a full check.
 
-Run: .venv/bin/python benchmarks/dosing_check.py
+Run: .venv/bin/python benchmarks/bench_dosing.py
 """
 
 from __future__ import annotations

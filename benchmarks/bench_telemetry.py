@@ -1,6 +1,6 @@
 """Telemetry and scenario speed: frames per second through the endpoint, scenario run time.
 
-.venv/bin/python benchmarks/telemetry_bench.py
+.venv/bin/python benchmarks/bench_telemetry.py
 """
 
 from __future__ import annotations
