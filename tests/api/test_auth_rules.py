@@ -124,6 +124,7 @@ CLINICAL_ACTIONS = frozenset(
         Action.PRESCRIPTION_CONFIRM,
         Action.REFILL_RECORD,
         Action.ADVERSE_EVENT_RECORD,
+        Action.ADVERSE_EVENT_UPDATE,
         Action.DEVICE_STATUS,
         Action.VISIT_COMPLETE,
         Action.WORKLIST_READ,

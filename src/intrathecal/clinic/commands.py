@@ -158,6 +158,23 @@ class RecordAdverseEvent:
 
 
 @dataclass(frozen=True)
+class UpdateAdverseEvent:
+    """A follow-up on a recorded adverse event; fields left ``None`` stay as they are.
+
+    ``expected_version`` is the version the client read; ``resolved_on`` needs a resolved
+    outcome (``resolved`` or ``resolved_with_sequelae``).
+    """
+
+    patient_id: int
+    event_id: int
+    expected_version: int
+    severity: str | None = None
+    actions: str | None = None
+    outcome: str | None = None
+    resolved_on: date | None = None
+
+
+@dataclass(frozen=True)
 class RequestAppointment:
     """The public appointment form."""
 

@@ -1,13 +1,15 @@
-"""Adverse events in the seed's eleven risk categories (an ongoing catheter fault also
-raises a device alert on the worklist)."""
+"""Adverse events in the seed's eleven risk categories and their follow-up updates (an
+ongoing catheter fault also raises a device alert on the worklist)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, date, datetime
 
 from intrathecal.clinic import validation as v
-from intrathecal.clinic.commands import RecordAdverseEvent
+from intrathecal.clinic.commands import RecordAdverseEvent, UpdateAdverseEvent
 from intrathecal.clinic.devices import raise_alert
+from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AdverseEvent, CareStatus
 from intrathecal.clinic.uow import UnitOfWork
@@ -28,6 +30,8 @@ CATEGORIES = {
 }
 SEVERITIES = ("mild", "moderate", "severe", "life_threatening", "fatal")
 OUTCOMES = ("ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown")
+#: Outcomes that may carry a ``resolved_on`` date; any other outcome clears it.
+RESOLVED_OUTCOMES = ("resolved", "resolved_with_sequelae")
 
 
 def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor) -> AdverseEvent:
@@ -64,3 +68,91 @@ def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor)
         )
         uow.commit()
     return stored
+
+
+def update_adverse_event(uow: UnitOfWork, cmd: UpdateAdverseEvent, actor: Actor) -> AdverseEvent:
+    """Follow up an event (severity, actions, outcome, resolution date) if nobody changed
+    it since ``expected_version``; Conflict otherwise.
+
+    Fields that match the stored values are not counted as changes; when nothing changes the
+    stored event is returned and nothing is written. Moving to an outcome that is not
+    resolved clears ``resolved_on``. Becoming an ongoing catheter fault raises the device
+    alert, as recording one does; resolving an event leaves an alert for
+    ``devices.clear_device_alert``.
+    """
+    require(actor, "adverse_event.update", cmd.patient_id)
+    given = {
+        name: value
+        for name, value in (
+            ("severity", cmd.severity),
+            ("actions", cmd.actions),
+            ("outcome", cmd.outcome),
+            ("resolved_on", cmd.resolved_on),
+        )
+        if value is not None
+    }
+    if not given:
+        raise ValidationFailed("nothing to update: send severity, actions, outcome or resolved_on")
+    if cmd.severity is not None:
+        v.one_of(cmd.severity, SEVERITIES, "severity")
+    if cmd.outcome is not None:
+        v.one_of(cmd.outcome, OUTCOMES, "outcome")
+    if cmd.actions is not None:
+        given["actions"] = v.text(cmd.actions, "actions", 4000, required=False)
+    if cmd.resolved_on is not None:
+        v.not_future(cmd.resolved_on, "resolved_on")
+    with uow:
+        current = uow.adverse_events.get(cmd.event_id)
+        if current.patient_id != cmd.patient_id:
+            raise NotFound(f"adverse event {cmd.event_id} not found for patient {cmd.patient_id}")
+        if current.version != cmd.expected_version:
+            raise Conflict(
+                f"adverse event {cmd.event_id} was changed by someone else "
+                f"(you edited version {cmd.expected_version}); reload and retry"
+            )
+        updated = dataclasses.replace(current, **given)  # type: ignore[arg-type]
+        updated = _check_resolution(updated, cmd.resolved_on)
+        changed = sorted(
+            name
+            for name in ("severity", "actions", "outcome", "resolved_on")
+            if getattr(updated, name) != getattr(current, name)
+        )
+        if not changed:
+            return current
+        stored = uow.adverse_events.update_versioned(updated, cmd.expected_version)
+        if (
+            stored.category == "catheter_fault"
+            and stored.outcome == "ongoing"
+            and current.outcome != "ongoing"
+        ):
+            status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)
+            uow.care_status.put(raise_alert(status, "catheter fault (adverse event)", stored.onset))
+        details: dict[str, object] = {
+            "event_id": stored.id,
+            "fields": changed,
+            "version": stored.version,
+        }
+        for name in ("severity", "outcome", "resolved_on"):
+            if name in changed:
+                value = getattr(stored, name)
+                details[name] = value.isoformat() if isinstance(value, date) else value
+        uow.audit.append(actor, "adverse_event.updated", cmd.patient_id, details)
+        uow.commit()
+    return stored
+
+
+def _check_resolution(event: AdverseEvent, requested: date | None) -> AdverseEvent:
+    """Keep ``resolved_on`` consistent with the outcome and the onset."""
+    if event.outcome not in RESOLVED_OUTCOMES:
+        if requested is not None:
+            raise ValidationFailed(
+                f"resolved_on needs a resolved outcome ({', '.join(RESOLVED_OUTCOMES)}), "
+                f"not {event.outcome!r}"
+            )
+        return dataclasses.replace(event, resolved_on=None)
+    if event.resolved_on is not None and event.resolved_on < event.onset:
+        raise ValidationFailed(
+            f"resolved_on {event.resolved_on.isoformat()} is before the onset "
+            f"{event.onset.isoformat()}"
+        )
+    return event

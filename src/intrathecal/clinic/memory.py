@@ -196,6 +196,27 @@ class MemoryRefillRepository(MemoryRecordRepository[Refill]):
         return found[-1] if found else None
 
 
+class MemoryAdverseEventRepository(MemoryRecordRepository[AdverseEvent]):
+    """Adverse events with a version that each follow-up update raises."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "adverse_events", "adverse event")
+
+    def add(self, record: AdverseEvent) -> AdverseEvent:
+        return super().add(dataclasses.replace(record, version=1))
+
+    def update_versioned(self, record: AdverseEvent, expected_version: int) -> AdverseEvent:
+        current = self.get(record.id or 0)
+        if current.version != expected_version:
+            raise Conflict(
+                f"adverse event {record.id} was changed by someone else "
+                f"(you edited version {expected_version}); reload and retry"
+            )
+        stored = dataclasses.replace(record, version=expected_version + 1)
+        self.rows[current.id or 0] = stored
+        return stored
+
+
 class MemoryVisitRepository(MemoryRecordRepository[Visit]):
     """Visits."""
 
@@ -454,9 +475,7 @@ class InMemoryUnitOfWork:
         self.implants = MemoryImplantRepository(state)
         self.prescriptions = MemoryPrescriptionRepository(state)
         self.refills = MemoryRefillRepository(state)
-        self.adverse_events: MemoryRecordRepository[AdverseEvent] = MemoryRecordRepository(
-            state, "adverse_events", "adverse event"
-        )
+        self.adverse_events = MemoryAdverseEventRepository(state)
         self.appointment_requests = MemoryAppointmentRequestRepository(state)
         self.visits = MemoryVisitRepository(state)
         self.care_status = MemoryCareStatusRepository(state)

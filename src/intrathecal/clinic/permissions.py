@@ -1,12 +1,12 @@
 """Who may do what: the one role policy, applied by every use case and consulted by the API.
 
-Roles follow the clinic's jobs. Physicians do everything clinical, programming included.
-Nurses read clinical records, refill, record adverse events, evaluations and trials, and
+Roles follow the clinic's jobs. Physicians do everything clinical, programming included. Nurses
+read clinical records, refill, record and follow up adverse events, evaluations and trials, and
 confirm a program on the pump, but do not program or co-sign an override. Schedulers handle
 appointment requests and visits and may search patients for a summary (id, MRN, name, birth
-date) to book a visit: no clinical data, no worklist. Admins manage users, read and verify
-the audit trail and maintain reference data: no clinical data either. Patient logins read
-only their own record (``Actor.patient_id``); the public may only request an appointment.
+date) to book a visit: no clinical data, no worklist. Admins manage users, read and verify the
+audit trail and maintain reference data: no clinical data either. Patient logins read only
+their own record (``Actor.patient_id``); the public may only request an appointment.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Action(StrEnum):
     OVERRIDE_COSIGN = "override.cosign"
     REFILL_RECORD = "refill.record"
     ADVERSE_EVENT_RECORD = "adverse_event.record"
+    ADVERSE_EVENT_UPDATE = "adverse_event.update"
     DEVICE_STATUS = "device.status"
     VISIT_SCHEDULE = "visit.schedule"
     VISIT_COMPLETE = "visit.complete"
@@ -75,6 +76,7 @@ POLICY: Mapping[Action, frozenset[Role]] = {
     Action.OVERRIDE_COSIGN: _PHYSICIAN,
     Action.REFILL_RECORD: _CLINICAL,
     Action.ADVERSE_EVENT_RECORD: _CLINICAL,
+    Action.ADVERSE_EVENT_UPDATE: _CLINICAL,
     Action.DEVICE_STATUS: _CLINICAL,
     Action.VISIT_SCHEDULE: _BOOKING,
     Action.VISIT_COMPLETE: _CLINICAL,

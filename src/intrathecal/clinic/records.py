@@ -283,7 +283,10 @@ class Refill:
 
 @dataclass(frozen=True)
 class AdverseEvent:
-    """An adverse event in one of the seed's risk categories."""
+    """An adverse event in one of the seed's risk categories.
+
+    ``version`` starts at 1 and rises with every follow-up update (optimistic locking).
+    """
 
     id: int | None
     patient_id: int
@@ -295,6 +298,8 @@ class AdverseEvent:
     outcome: str
     recorded_by: int | None
     recorded_at: datetime
+    resolved_on: date | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True)

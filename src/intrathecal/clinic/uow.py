@@ -110,6 +110,14 @@ class RefillRepository(RecordRepository[Refill], Protocol):
     def latest(self, patient_id: int) -> Refill | None: ...
 
 
+class AdverseEventRepository(RecordRepository[AdverseEvent], Protocol):
+    """Adverse events; follow-up updates are version-checked."""
+
+    def update_versioned(self, record: AdverseEvent, expected_version: int) -> AdverseEvent:
+        """Store ``record`` as version ``expected_version + 1``; Conflict if it moved on."""
+        ...
+
+
 class VisitRepository(RecordRepository[Visit], Protocol):
     """Scheduled and completed visits."""
 
@@ -225,7 +233,7 @@ class UnitOfWork(Protocol):
     @property
     def refills(self) -> RefillRepository: ...
     @property
-    def adverse_events(self) -> RecordRepository[AdverseEvent]: ...
+    def adverse_events(self) -> AdverseEventRepository: ...
     @property
     def appointment_requests(self) -> AppointmentRequestRepository: ...
     @property

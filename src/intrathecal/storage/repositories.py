@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +26,7 @@ from intrathecal.clinic.audit import GENESIS, chained_entry
 from intrathecal.clinic.errors import Conflict, NotFound
 from intrathecal.clinic.records import (
     Actor,
+    AdverseEvent,
     ApiTokenRecord,
     AppointmentRequest,
     AuditEntry,
@@ -281,6 +283,37 @@ class SqlRefillRepository(SqlRecordRepository[Refill]):
             .order_by(t.refills.c.performed_at.desc(), t.refills.c.id.desc())
             .limit(1)
         )
+
+
+class SqlAdverseEventRepository(SqlRecordRepository[AdverseEvent]):
+    """Adverse events; a follow-up update is ``UPDATE ... WHERE version = ?``."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.adverse_events, AdverseEvent, "adverse event")
+
+    def add(self, record: AdverseEvent) -> AdverseEvent:
+        return super().add(replace(record, version=1))
+
+    def update_versioned(self, record: AdverseEvent, expected_version: int) -> AdverseEvent:
+        if record.id is None:
+            raise NotFound("cannot update an adverse event that has no id")
+        row = to_row(replace(record, version=expected_version + 1))
+        row.pop("id")
+        result = self.conn.execute(
+            update(t.adverse_events)
+            .where(
+                t.adverse_events.c.id == record.id,
+                t.adverse_events.c.version == expected_version,
+            )
+            .values(**row)
+        )
+        if result.rowcount == 0:
+            self.get(record.id)  # NotFound if it is gone
+            raise Conflict(
+                f"adverse event {record.id} was changed by someone else "
+                f"(you edited version {expected_version}); reload and retry"
+            )
+        return self.get(record.id)
 
 
 class SqlVisitRepository(SqlRecordRepository[Visit]):

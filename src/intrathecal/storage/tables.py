@@ -281,6 +281,8 @@ adverse_events = Table(
     Column("outcome", String(30), nullable=False),
     Column("recorded_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("recorded_at", UtcDateTime, nullable=False),
+    Column("resolved_on", Date, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 appointment_requests = Table(

@@ -8,13 +8,13 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from intrathecal.clinic.records import (
-    AdverseEvent,
     Evaluation,
     Trial,
 )
 from intrathecal.storage import tables as t
 from intrathecal.storage.db import make_engine
 from intrathecal.storage.repositories import (
+    SqlAdverseEventRepository,
     SqlApiTokenRepository,
     SqlAppointmentRequestRepository,
     SqlAuditRepository,
@@ -56,9 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.implants = SqlImplantRepository(conn)
         self.prescriptions = SqlPrescriptionRepository(conn)
         self.refills = SqlRefillRepository(conn)
-        self.adverse_events = SqlRecordRepository(
-            conn, t.adverse_events, AdverseEvent, "adverse event"
-        )
+        self.adverse_events = SqlAdverseEventRepository(conn)
         self.appointment_requests = SqlAppointmentRequestRepository(conn)
         self.visits = SqlVisitRepository(conn)
         self.care_status = SqlCareStatusRepository(conn)

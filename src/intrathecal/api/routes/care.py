@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from intrathecal.api.deps import PatientReader, Uow, requires
+from intrathecal.api.deps import (
+    PatientReader,
+    Uow,
+    expected_version,
+    required_version,
+    requires,
+)
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.care import (
     AdverseEventIn,
     AdverseEventOut,
+    AdverseEventPatch,
     AlertClear,
     CareStatusOut,
     PumpStatusIn,
@@ -28,6 +35,7 @@ from intrathecal.clinic.commands import (
     RecordAdverseEvent,
     RecordPumpStatus,
     RecordRefill,
+    UpdateAdverseEvent,
 )
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.serialize import to_jsonable as jsonable
@@ -106,6 +114,42 @@ def record_adverse_event(
         ),
         principal.actor,
     )
+    return AdverseEventOut.of(event)
+
+
+@router.patch(
+    "/adverse-events/{event_id}",
+    response_model=AdverseEventOut,
+    responses=problem_responses(401, 403, 404, 409, 422, 428),
+)
+def update_adverse_event(
+    patient_id: RecordId,
+    event_id: RecordId,
+    body: AdverseEventPatch,
+    response: Response,
+    work: Uow,
+    principal: Annotated[Principal, Depends(requires(Action.ADVERSE_EVENT_UPDATE))],
+    if_match: Annotated[int | None, Depends(expected_version)],
+) -> AdverseEventOut:
+    """Follow up an adverse event (severity, actions, outcome, resolution date).
+
+    The version you read must still be current (``If-Match`` or ``version``), else 409.
+    """
+    version = required_version(if_match, body.version)
+    event = events.update_adverse_event(
+        work,
+        UpdateAdverseEvent(
+            patient_id=patient_id,
+            event_id=event_id,
+            expected_version=version,
+            severity=body.severity,
+            actions=body.actions,
+            outcome=body.outcome,
+            resolved_on=body.resolved_on,
+        ),
+        principal.actor,
+    )
+    response.headers["ETag"] = f'"{event.version}"'
     return AdverseEventOut.of(event)
 
 

@@ -43,6 +43,8 @@ Category = Literal[
     "endocrine_change",
     "tolerance",
 ]
+Severity = Literal["mild", "moderate", "severe", "life_threatening", "fatal"]
+Outcome = Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"]
 VisitKind = Literal[
     "evaluation",
     "trial",
@@ -127,13 +129,26 @@ class AdverseEventIn(Strict):
     """An adverse event in one of the clinic's risk categories."""
 
     category: Category
-    severity: Literal["mild", "moderate", "severe", "life_threatening", "fatal"]
+    severity: Severity
     onset: Day
     description: Reason
     actions: Note = ""
-    outcome: Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"] = (
-        "ongoing"
-    )
+    outcome: Outcome = "ongoing"
+
+
+class AdverseEventPatch(Strict):
+    """A follow-up on an adverse event; omitted fields stay as they are.
+
+    Send the version you read as ``If-Match: "N"`` (or in ``version``); an event changed by
+    someone else since then answers 409. ``resolved_on`` needs the outcome ``resolved`` or
+    ``resolved_with_sequelae``; any other outcome clears it.
+    """
+
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    severity: Severity | None = None
+    actions: Note | None = None
+    outcome: Outcome | None = None
+    resolved_on: Day | None = None
 
 
 class AdverseEventOut(BaseModel):
@@ -149,6 +164,8 @@ class AdverseEventOut(BaseModel):
     outcome: str
     recorded_by: int | None
     recorded_at: datetime
+    resolved_on: date | None
+    version: int
 
     @classmethod
     def of(cls, e: AdverseEvent) -> AdverseEventOut:
@@ -165,6 +182,8 @@ class AdverseEventOut(BaseModel):
             outcome=e.outcome,
             recorded_by=e.recorded_by,
             recorded_at=e.recorded_at,
+            resolved_on=e.resolved_on,
+            version=e.version,
         )
 
 
