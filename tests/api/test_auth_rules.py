@@ -170,3 +170,9 @@ def test_secrets_are_stored_as_sha256_only() -> None:
     digest = secret_hash("its_example")
     assert len(digest) == 64
     assert "its_example" not in digest
+
+
+def test_a_role_refusal_names_the_role_as_plain_text() -> None:
+    expected = r"^role 'nurse' may not perform prescription\.program$"
+    with pytest.raises(PermissionDenied, match=expected):
+        role_may(Role.NURSE, Action.PRESCRIPTION_PROGRAM)

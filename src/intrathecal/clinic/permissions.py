@@ -107,7 +107,7 @@ def allowed(role: str, action: str) -> bool:
 def role_may(role: str, action: str) -> None:
     """Raise PermissionDenied unless ``role`` may run ``action`` (no record check)."""
     if not allowed(role, action):
-        raise PermissionDenied(f"role {role!r} may not perform {action}")
+        raise PermissionDenied(f"role '{role}' may not perform {action}")
 
 
 def require(actor: Actor, action: str, patient_id: int | None = None) -> None:
