@@ -16,6 +16,7 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.worklist import worklist, worklist_query
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.clinic.conftest import Staff
+from tests.clinic.strategies import care_statuses
 from tests.storage.dbs import engine_with_tables
 
 TODAY = date(2026, 11, 26)
@@ -126,25 +127,7 @@ def test_worklist_read_is_audited(uow: UnitOfWork, staff: Staff) -> None:
     assert entry.details["patients"] == [pid]
 
 
-_dates = st.one_of(st.none(), st.integers(-400, 400).map(lambda d: TODAY + timedelta(days=d)))
-_statuses = st.builds(
-    CareStatus,
-    patient_id=st.just(0),
-    is_baclofen=st.booleans(),
-    on_opioid=st.booleans(),
-    granuloma_risk=st.booleans(),
-    rising_dose=st.booleans(),
-    discrepancy_flag=st.booleans(),
-    discrepancy_ml=st.just(1.0),
-    dose_rise_pct=st.just(10.0),
-    eri_due=_dates,
-    alarm_date=_dates,
-    refill_due=_dates,
-    endocrine_due=_dates,
-    wound_check_due=_dates,
-    device_alert=st.just("pump alarm: motor_stall"),
-    device_alert_since=_dates,
-)
+_statuses = care_statuses(TODAY, 400, discrepancy_ml=1.0, dose_rise_pct=10.0)
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,27 +14,10 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.worklist import worklist_query
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from intrathecal.storage.worklist_sql import DUE_COLUMN
+from tests.clinic.strategies import care_statuses
 
 BASE = date(2026, 11, 26)
-_dates = st.one_of(st.none(), st.integers(-800, 800).map(lambda d: BASE + timedelta(days=d)))
-_statuses = st.builds(
-    CareStatus,
-    patient_id=st.just(0),
-    is_baclofen=st.booleans(),
-    on_opioid=st.booleans(),
-    granuloma_risk=st.booleans(),
-    rising_dose=st.booleans(),
-    discrepancy_flag=st.booleans(),
-    discrepancy_ml=st.just(2.5),
-    dose_rise_pct=st.just(60.0),
-    eri_due=_dates,
-    alarm_date=_dates,
-    refill_due=_dates,
-    endocrine_due=_dates,
-    wound_check_due=_dates,
-    device_alert=st.just("pump alarm: motor_stall"),
-    device_alert_since=_dates,
-)
+_statuses = care_statuses(BASE, 800, discrepancy_ml=2.5, dose_rise_pct=60.0)
 #: Any day the API accepts, weighted towards days near the stored dates.
 _today = st.one_of(
     st.dates(date(1900, 1, 1), date(2200, 12, 31)),
