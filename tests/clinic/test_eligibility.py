@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intrathecal.clinic.config import settings
-from intrathecal.clinic.eligibility import CONTRAINDICATIONS, INDICATIONS, assess
+from intrathecal.clinic.eligibility import CONTRAINDICATIONS, assess
 from intrathecal.clinic.records import ConservativeTherapy
+from intrathecal.clinic.vocabulary import INDICATIONS
 
 therapies = st.lists(
     st.builds(

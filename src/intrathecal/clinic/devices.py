@@ -8,6 +8,7 @@ patients (abrupt withdrawal is life-threatening). A reported ERI replaces the es
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date
 
 from intrathecal.clinic import validation as v
@@ -16,9 +17,10 @@ from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, CareStatus
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import PUMP_ALARMS
 
 #: Alarms the pump can report; the critical ones raise a device alert.
-ALARMS = {
+ALARMS: Mapping[str, bool] = {
     "empty_reservoir": True,
     "motor_stall": True,
     "end_of_service": True,
@@ -42,7 +44,7 @@ def record_pump_status(uow: UnitOfWork, cmd: RecordPumpStatus, actor: Actor) -> 
     require(actor, "device.status", cmd.patient_id)
     at = v.aware(cmd.at, "at")
     for i, alarm in enumerate(cmd.alarms):
-        v.one_of(alarm, tuple(ALARMS), f"alarms[{i}]")
+        v.one_of(alarm, PUMP_ALARMS, f"alarms[{i}]")
     with uow:
         uow.patients.get(cmd.patient_id)
         if uow.implants.active_for(cmd.patient_id) is None:

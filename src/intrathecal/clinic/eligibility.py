@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from intrathecal.clinic.config import ClinicSettings
 from intrathecal.clinic.records import ConservativeTherapy
 
-INDICATIONS = ("non_cancer", "cancer", "spasticity")
-
 #: Contraindications from the consensus/payer lists (shared/reference/clinical.md, 1.1-1.3).
-CONTRAINDICATIONS = {
+CONTRAINDICATIONS: Mapping[str, str] = {
     "active_infection": "active infection",
     "sepsis": "sepsis",
     "coagulopathy": "coagulopathy",

@@ -4,6 +4,7 @@ ongoing catheter fault also raises a device alert on the worklist)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from intrathecal.clinic import validation as v
@@ -13,9 +14,10 @@ from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AdverseEvent, CareStatus
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import CATEGORY_CODES, OUTCOMES, SEVERITIES, Category
 
 #: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys.
-CATEGORIES = {
+CATEGORIES: Mapping[Category, str] = {
     "medication_side_effect": "Side effects of the opioid or other medication",
     "nerve_damage": "Damage to the nerves of the spine",
     "infection": "Infection",
@@ -28,8 +30,6 @@ CATEGORIES = {
     "endocrine_change": "Change in endocrine function",
     "tolerance": "Tolerance / need for higher doses over time",
 }
-SEVERITIES = ("mild", "moderate", "severe", "life_threatening", "fatal")
-OUTCOMES = ("ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown")
 #: Outcomes that may carry a ``resolved_on`` date; any other outcome clears it.
 RESOLVED_OUTCOMES = ("resolved", "resolved_with_sequelae")
 
@@ -37,7 +37,7 @@ RESOLVED_OUTCOMES = ("resolved", "resolved_with_sequelae")
 def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor) -> AdverseEvent:
     """Store an adverse event."""
     require(actor, "adverse_event.record", cmd.patient_id)
-    v.one_of(cmd.category, tuple(CATEGORIES), "category")
+    v.one_of(cmd.category, CATEGORY_CODES, "category")
     v.one_of(cmd.severity, SEVERITIES, "severity")
     v.one_of(cmd.outcome, OUTCOMES, "outcome")
     v.not_future(cmd.onset, "onset")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from intrathecal.clinic import care, config
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
-from intrathecal.clinic.eligibility import CONTRAINDICATIONS, INDICATIONS, assess
+from intrathecal.clinic.eligibility import assess
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import (
@@ -21,6 +21,7 @@ from intrathecal.clinic.records import (
     Trial,
 )
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import CONTRAINDICATION_CODES, INCISIONS, INDICATIONS
 from intrathecal.core.catalogue import load_catalogue
 from intrathecal.core.errors import CoreError
 from intrathecal.core.sourced_data import load_data_file
@@ -29,7 +30,6 @@ from intrathecal.core.trial_config import load_trial_config
 from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
 
 TRIAL_METHODS = ("single_shot", "catheter")
-INCISIONS = ("abdomen", "back")
 
 
 def record_evaluation(uow: UnitOfWork, cmd: RecordEvaluation, actor: Actor) -> Evaluation:
@@ -37,7 +37,7 @@ def record_evaluation(uow: UnitOfWork, cmd: RecordEvaluation, actor: Actor) -> E
     require(actor, "evaluation.record", cmd.patient_id)
     v.one_of(cmd.indication, INDICATIONS, "indication")
     for code in cmd.contraindications:
-        v.one_of(code, tuple(CONTRAINDICATIONS), "contraindications")
+        v.one_of(code, CONTRAINDICATION_CODES, "contraindications")
     for i, therapy in enumerate(cmd.conservative_therapies):
         _therapy(therapy, i)
     if cmd.life_expectancy_months is not None and cmd.life_expectancy_months < 0:

@@ -12,6 +12,7 @@ from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, Patient
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import SEXES
 
 
 def register_patient(uow: UnitOfWork, cmd: RegisterPatient, actor: Actor) -> Patient:
@@ -24,7 +25,7 @@ def register_patient(uow: UnitOfWork, cmd: RegisterPatient, actor: Actor) -> Pat
             given_name=v.text(cmd.given_name, "given_name", 120),
             family_name=v.text(cmd.family_name, "family_name", 120),
             birth_date=cmd.birth_date,
-            sex=v.one_of(cmd.sex, v.SEXES, "sex"),
+            sex=v.one_of(cmd.sex, SEXES, "sex"),
             created_at=datetime.now(UTC),
             phone=v.text(cmd.phone, "phone", 40, required=False),
             email=v.text(cmd.email, "email", 200, required=False),

@@ -12,17 +12,7 @@ from intrathecal.clinic.errors import Conflict, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AppointmentRequest, Visit
 from intrathecal.clinic.uow import UnitOfWork
-
-VISIT_KINDS = (
-    "evaluation",
-    "trial",
-    "implant",
-    "implant_follow_up",
-    "wound_check",
-    "refill",
-    "adjustment",
-    "endocrine_review",
-)
+from intrathecal.clinic.vocabulary import VISIT_KINDS
 
 
 def request_appointment(

@@ -12,7 +12,6 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.core.quantities import Quantity
 
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
-SEXES = ("female", "male", "other", "unknown")
 
 
 def text(value: str, field: str, max_len: int = 200, required: bool = True) -> str:

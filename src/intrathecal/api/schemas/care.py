@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -29,32 +29,8 @@ from intrathecal.clinic.records import (
     Visit,
     WorklistItem,
 )
+from intrathecal.clinic.vocabulary import Category, Outcome, PumpAlarm, Severity, VisitKind
 
-Category = Literal[
-    "medication_side_effect",
-    "nerve_damage",
-    "infection",
-    "granuloma",
-    "programming_error",
-    "catheter_fault",
-    "csf_leak",
-    "hygroma",
-    "seroma",
-    "endocrine_change",
-    "tolerance",
-]
-Severity = Literal["mild", "moderate", "severe", "life_threatening", "fatal"]
-Outcome = Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"]
-VisitKind = Literal[
-    "evaluation",
-    "trial",
-    "implant",
-    "implant_follow_up",
-    "wound_check",
-    "refill",
-    "adjustment",
-    "endocrine_review",
-]
 LocationCode = Annotated[str, TextRule(40, 1)]
 
 
@@ -347,15 +323,6 @@ class AuditEntryOut(BaseModel):
 
 
 # --- pump status ----------------------------------------------------------------------------
-Alarm = Literal[
-    "empty_reservoir",
-    "motor_stall",
-    "end_of_service",
-    "low_battery_reset",
-    "catheter_fault",
-    "low_reservoir",
-    "elective_replacement",
-]
 
 
 class PumpStatusIn(Strict):
@@ -363,7 +330,7 @@ class PumpStatusIn(Strict):
 
     at: Moment
     eri_reported: bool = False
-    alarms: list[Alarm] = Field(default_factory=list, max_length=7)
+    alarms: list[PumpAlarm] = Field(default_factory=list, max_length=7)
     note: Note = ""
 
 

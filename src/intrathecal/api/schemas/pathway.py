@@ -23,22 +23,13 @@ from intrathecal.api.fields import (
 )
 from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic.records import ConservativeTherapy, Evaluation, Implant, Trial
+from intrathecal.clinic.vocabulary import Contraindication, Incision, Indication
 from intrathecal.core.serialize import to_jsonable as jsonable
 
-Indication = Literal["non_cancer", "cancer", "spasticity"]
-Contraindication = Literal[
-    "active_infection",
-    "sepsis",
-    "coagulopathy",
-    "uncontrolled_anticoagulation",
-    "untreated_addiction",
-    "uncontrolled_mental_illness",
-]
 Nrs = Annotated[
     Decimal, Field(ge=0, le=10, multiple_of=Decimal("0.5"), max_digits=3, decimal_places=1)
 ]
 Code = Annotated[str, TextRule(60, 1)]
-Incision = Literal["abdomen", "back"]
 
 
 def _both_incisions() -> list[Incision]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -11,8 +11,8 @@ from intrathecal.api.fields import Day, Name, TextRule
 from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic import patients
 from intrathecal.clinic.records import Coverage, Diagnosis, Patient
+from intrathecal.clinic.vocabulary import Sex
 
-Sex = Literal["female", "male", "other", "unknown"]
 IcdCode = Annotated[
     str,
     StringConstraints(

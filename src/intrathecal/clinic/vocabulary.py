@@ -1,0 +1,63 @@
+"""The clinic's closed vocabularies, defined once: the use cases validate against them and
+the API schemas use the same ``Literal`` types."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Sex = Literal["female", "male", "other", "unknown"]
+Indication = Literal["non_cancer", "cancer", "spasticity"]
+Contraindication = Literal[
+    "active_infection",
+    "sepsis",
+    "coagulopathy",
+    "uncontrolled_anticoagulation",
+    "untreated_addiction",
+    "uncontrolled_mental_illness",
+]
+Incision = Literal["abdomen", "back"]
+#: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys.
+Category = Literal[
+    "medication_side_effect",
+    "nerve_damage",
+    "infection",
+    "granuloma",
+    "programming_error",
+    "catheter_fault",
+    "csf_leak",
+    "hygroma",
+    "seroma",
+    "endocrine_change",
+    "tolerance",
+]
+Severity = Literal["mild", "moderate", "severe", "life_threatening", "fatal"]
+Outcome = Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"]
+VisitKind = Literal[
+    "evaluation",
+    "trial",
+    "implant",
+    "implant_follow_up",
+    "wound_check",
+    "refill",
+    "adjustment",
+    "endocrine_review",
+]
+PumpAlarm = Literal[
+    "empty_reservoir",
+    "motor_stall",
+    "end_of_service",
+    "low_battery_reset",
+    "catheter_fault",
+    "low_reservoir",
+    "elective_replacement",
+]
+
+SEXES: tuple[Sex, ...] = get_args(Sex)
+INDICATIONS: tuple[Indication, ...] = get_args(Indication)
+CONTRAINDICATION_CODES: tuple[Contraindication, ...] = get_args(Contraindication)
+INCISIONS: tuple[Incision, ...] = get_args(Incision)
+CATEGORY_CODES: tuple[Category, ...] = get_args(Category)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+VISIT_KINDS: tuple[VisitKind, ...] = get_args(VisitKind)
+PUMP_ALARMS: tuple[PumpAlarm, ...] = get_args(PumpAlarm)
