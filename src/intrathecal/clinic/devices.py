@@ -46,7 +46,7 @@ def record_pump_status(uow: UnitOfWork, cmd: RecordPumpStatus, actor: Actor) -> 
     for i, alarm in enumerate(cmd.alarms):
         v.one_of(alarm, PUMP_ALARMS, f"alarms[{i}]")
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         if uow.implants.active_for(cmd.patient_id) is None:
             raise ValidationFailed("the patient has no active implant")
         status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)

@@ -42,7 +42,7 @@ def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor)
     v.one_of(cmd.outcome, OUTCOMES, "outcome")
     v.not_future(cmd.onset, "onset")
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         stored = uow.adverse_events.add(
             AdverseEvent(
                 id=None,

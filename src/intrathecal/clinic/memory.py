@@ -112,6 +112,9 @@ class MemoryPatientRepository(MemoryRecordRepository[Patient]):
         except Conflict:
             raise Conflict(f"a patient with MRN {record.mrn!r} already exists") from None
 
+    def lock(self, patient_id: int) -> None:
+        self.get(patient_id)  # one thread per fake: nothing to wait for
+
     def by_mrn(self, mrn: str) -> Patient | None:
         found = self.where(lambda p: p.mrn == mrn)
         return found[0] if found else None

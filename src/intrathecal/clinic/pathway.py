@@ -54,7 +54,7 @@ def record_evaluation(uow: UnitOfWork, cmd: RecordEvaluation, actor: Actor) -> E
         config.settings(),
     )
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         stored = uow.evaluations.add(
             Evaluation(
                 id=None,
@@ -116,7 +116,7 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         evaluation_id = _eligible_evaluation(uow, cmd.patient_id, cmd.evaluation_id)
         referral = None
         if result.outcome is Outcome.SUCCESS:
@@ -207,7 +207,7 @@ def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant
     if (cmd.device_key is None) != (cmd.device_key_id is None):
         raise ValidationFailed("device_key and device_key_id go together")
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         trials = uow.trials.for_patient(cmd.patient_id)
         trial_ok = any(t.outcome == Outcome.SUCCESS.value for t in trials)
         if not trial_ok and not (cmd.trial_waived_reason or "").strip():

@@ -57,7 +57,7 @@ def program_prescription(
     except CoreError as exc:
         raise ValidationFailed(f"program: {exc}") from None
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         implant = uow.implants.active_for(cmd.patient_id)
         if implant is None:
             raise ValidationFailed("the patient has no active implant to program")
@@ -197,6 +197,7 @@ def confirm_on_pump(uow: UnitOfWork, cmd: ConfirmOnPump, actor: Actor) -> Prescr
     """Record that the pump now runs this (current) version."""
     require(actor, "prescription.confirm", cmd.patient_id)
     with uow:
+        uow.patients.lock(cmd.patient_id)
         current = uow.prescriptions.current(cmd.patient_id)
         if current is None or current.version != cmd.version:
             raise Conflict(

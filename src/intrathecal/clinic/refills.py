@@ -56,7 +56,7 @@ def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillRes
     v.positive(cmd.volume_added, "volume_added")
     lot = v.text(cmd.lot, "lot", 60)
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         implant = uow.implants.active_for(cmd.patient_id)
         if implant is None or implant.id is None:
             raise ValidationFailed("the patient has no active implant to refill")

@@ -63,7 +63,7 @@ def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
     v.one_of(cmd.kind, VISIT_KINDS, "kind")
     at = v.aware(cmd.scheduled_at, "scheduled_at")
     with uow:
-        uow.patients.get(cmd.patient_id)
+        uow.patients.lock(cmd.patient_id)
         if cmd.clinician_id is not None:
             clinician = uow.users.get(cmd.clinician_id)
             if clinician.role not in ("physician", "nurse") or not clinician.active:
@@ -99,6 +99,8 @@ def complete_visit(uow: UnitOfWork, cmd: CompleteVisit, actor: Actor) -> Visit:
     with uow:
         visit = uow.visits.get(cmd.visit_id)
         require(actor, "visit.complete", visit.patient_id)
+        uow.patients.lock(visit.patient_id)
+        visit = uow.visits.get(cmd.visit_id)  # as it is now that no one else can change it
         if visit.status != "scheduled":
             raise Conflict(f"visit {cmd.visit_id} is already {visit.status}")
         done = replace(visit, status="completed", notes=(visit.notes + "\n" + cmd.notes).strip())

@@ -67,6 +67,13 @@ class PatientRepository(Protocol):
 
     def add(self, patient: Patient) -> Patient: ...
     def get(self, patient_id: int) -> Patient: ...
+    def lock(self, patient_id: int) -> None:
+        """Hold the patient's row lock until the unit of work ends (``SELECT ... FOR
+        UPDATE``): a use case that reads a patient's records, decides and writes takes it
+        first, so concurrent writers for one patient run one after the other. NotFound if
+        there is no such patient."""
+        ...
+
     def by_mrn(self, mrn: str) -> Patient | None: ...
     def update(self, patient: Patient, expected_version: int) -> Patient:
         """Store ``patient`` as version ``expected_version + 1``; Conflict if it moved on."""

@@ -125,6 +125,13 @@ class SqlPatientRepository:
             raise NotFound(f"patient {patient_id} not found")
         return self._load(row._mapping)
 
+    def lock(self, patient_id: int) -> None:
+        # PostgreSQL: a row lock held to commit. SQLite: the FOR UPDATE is dropped, and
+        # BEGIN IMMEDIATE already gave this transaction the database's one write lock.
+        stmt = select(t.patients.c.id).where(t.patients.c.id == patient_id).with_for_update()
+        if self.conn.execute(stmt).first() is None:
+            raise NotFound(f"patient {patient_id} not found")
+
     def by_mrn(self, mrn: str) -> Patient | None:
         row = self.conn.execute(select(t.patients).where(t.patients.c.mrn == mrn)).first()
         return None if row is None else self._load(row._mapping)
