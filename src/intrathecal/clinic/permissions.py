@@ -35,6 +35,7 @@ class Action(StrEnum):
     PATIENT_UPDATE = "patient.update"
     PATIENT_READ = "patient.read"
     PATIENT_SEARCH = "patient.search"
+    PATIENT_AUDIT_READ = "patient.audit_read"
     EVALUATION_RECORD = "evaluation.record"
     TRIAL_RECORD = "trial.record"
     IMPLANT_RECORD = "implant.record"
@@ -68,6 +69,7 @@ POLICY: Mapping[Action, frozenset[Role]] = {
     Action.PATIENT_UPDATE: _CLINICAL,
     Action.PATIENT_READ: _CLINICAL | {Role.PATIENT},
     Action.PATIENT_SEARCH: _BOOKING,
+    Action.PATIENT_AUDIT_READ: _CLINICAL,
     Action.EVALUATION_RECORD: _CLINICAL,
     Action.TRIAL_RECORD: _CLINICAL,
     Action.IMPLANT_RECORD: _PHYSICIAN,

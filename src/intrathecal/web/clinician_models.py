@@ -1,0 +1,206 @@
+"""What the clinician pages show: pure functions from use-case results to display rows.
+
+No rules live here: severities, dates and findings come from the use cases; these helpers
+only word and arrange them (due-date phrasing, old-vs-new settings side by side, the
+after-visit summary, which form field an error message belongs to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from intrathecal.clinic.records import Implant, PrescriptionVersion, Refill, WorklistItem
+from intrathecal.core.errors import CoreError
+from intrathecal.core.program import Prescription
+from intrathecal.core.program_math import daily_dose, mean_rate, worst_case_daily_dose
+from intrathecal.core.program_spec import (
+    prescription_from_dict,
+    prescription_to_dict,
+    quantity_text,
+)
+
+#: Worklist kinds in plain words.
+KIND_LABELS: Mapping[str, str] = {
+    "device_alert": "Device alert",
+    "refill": "Refill",
+    "eri": "Battery (ERI)",
+    "discrepancy": "Refill discrepancy",
+    "granuloma_risk": "Granuloma risk",
+    "rising_dose": "Rising dose",
+    "endocrine_review": "Endocrine review",
+    "wound_check": "Wound check",
+    "cosign": "Co-signature",
+}
+
+
+def due_phrase(due: date | None, today: date) -> str:
+    """``overdue 3 days``, ``due today``, ``due in 5 days`` or ``no date``."""
+    if due is None:
+        return "no date"
+    days = (due - today).days
+    if days < 0:
+        return f"overdue {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    return f"due in {days} day{'s' if days != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class WorklistRowView:
+    """One worklist line as shown: the item plus its wording."""
+
+    item: WorklistItem
+    kind_label: str
+    due_text: str
+    overdue: bool
+
+
+def worklist_rows(items: Iterable[WorklistItem], today: date) -> list[WorklistRowView]:
+    """Word each item, keeping the use case's ranking."""
+    return [
+        WorklistRowView(
+            item=item,
+            kind_label=KIND_LABELS.get(item.kind, item.kind.replace("_", " ")),
+            due_text=due_phrase(item.due, today),
+            overdue=item.due is not None and item.due < today,
+        )
+        for item in items
+    ]
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One pump setting before and after a change."""
+
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        """True when the value differs."""
+        return self.old != self.new
+
+
+def program_settings(program: Mapping[str, Any] | None) -> dict[str, str]:
+    """The settings a clinician reads back from a pump, worded, by label."""
+    if program is None:
+        return {}
+    try:
+        p = prescription_from_dict(dict(program))
+    except CoreError:
+        return {"program": "unreadable"}
+    return _settings(p)
+
+
+def _settings(p: Prescription) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for component in p.solution.components:
+        out[f"{component.drug} concentration"] = quantity_text(component.concentration)
+    for drug, dose in daily_dose(p).items():
+        out[f"{drug} daily dose"] = dose.format("mg/day", 4)
+    out["mean rate"] = mean_rate(p).format("mL/day", 4)
+    out["basal"] = basal_text(prescription_to_dict(p))
+    out["periodic boluses"] = str(len(p.periodic)) if p.periodic else "none"
+    if p.patient_bolus is None:
+        out["patient bolus"] = "none"
+    else:
+        pb = p.patient_bolus
+        out["patient bolus"] = (
+            f"{quantity_text(pb.volume)} over {quantity_text(pb.duration)}, lockout "
+            f"{quantity_text(pb.lockout)}, at most {pb.max_per_day}/day"
+        )
+        for drug, dose in worst_case_daily_dose(p).items():
+            out[f"{drug} worst-case daily dose"] = dose.format("mg/day", 4)
+    return out
+
+
+def basal_text(spec: Mapping[str, Any]) -> str:
+    """``continuous 0.3 mL/day`` or the flex steps as ``start: rate`` pairs."""
+    basal = spec.get("basal", {})
+    if "continuous" in basal:
+        return f"continuous {basal['continuous']}"
+    steps = basal.get("flex", [])
+    return "flex: " + ", ".join(f"{s['start']} at {s['rate']}" for s in steps)
+
+
+def compare_settings(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> list[SettingRow]:
+    """Old and new settings side by side, in the order the new (else old) program lists them."""
+    before, after = program_settings(old), program_settings(new)
+    labels = list(after) + [k for k in before if k not in after]
+    return [SettingRow(k, before.get(k, "—"), after.get(k, "—")) for k in labels]
+
+
+@dataclass(frozen=True)
+class AfterVisitSummary:
+    """What the patient and the next doctor need after a visit (all values worded)."""
+
+    drugs: tuple[tuple[str, str, str], ...]  # (drug, concentration, daily dose)
+    mean_rate: str
+    pump: str
+    reservoir: str
+    last_refill: str
+    volume_added: str
+    residual: str
+    alarm_date: str
+    next_refill: str
+    prescription_version: str
+    program_confirmed: str
+
+
+def after_visit_summary(
+    prescription: PrescriptionVersion | None, implant: Implant | None, refill: Refill | None
+) -> AfterVisitSummary:
+    """The summary from the current prescription, the active pump and the latest refill."""
+    drugs: tuple[tuple[str, str, str], ...] = ()
+    rate = "—"
+    if prescription is not None:
+        p = prescription_from_dict(dict(prescription.program))
+        doses = daily_dose(p)
+        drugs = tuple(
+            (c.drug, quantity_text(c.concentration), doses[c.drug].format("mg/day", 4))
+            for c in p.solution.components
+        )
+        rate = mean_rate(p).format("mL/day", 4)
+    return AfterVisitSummary(
+        drugs=drugs,
+        mean_rate=rate,
+        pump="—" if implant is None else f"{implant.pump_model} (serial {implant.pump_serial})",
+        reservoir="—" if implant is None else quantity_text(implant.reservoir),
+        last_refill="—" if refill is None else f"{refill.performed_at:%Y-%m-%d %H:%M} UTC",
+        volume_added="—" if refill is None else quantity_text(refill.volume_added),
+        residual="—"
+        if refill is None
+        else (
+            f"{quantity_text(refill.measured_residual)} measured, "
+            f"{quantity_text(refill.expected_residual)} expected"
+        ),
+        alarm_date="—" if refill is None else refill.alarm_date.isoformat(),
+        next_refill="—" if refill is None else refill.next_due.isoformat(),
+        prescription_version="—" if prescription is None else str(prescription.version),
+        program_confirmed="—"
+        if prescription is None
+        else (
+            "not yet confirmed on the pump"
+            if prescription.pump_confirmed_at is None
+            else f"confirmed on the pump {prescription.pump_confirmed_at:%Y-%m-%d %H:%M} UTC"
+        ),
+    )
+
+
+def field_errors(message: str, fields: Sequence[str]) -> dict[str, str]:
+    """Attach a use-case error to the form field it names (``"lot: too long"`` -> lot).
+
+    Messages name their field first (``field: ...`` or ``field[0].x: ...``); a message
+    naming no known field goes under ``""`` (shown at the top of the form).
+    """
+    head, sep, rest = message.partition(":")
+    name = head.split("[")[0].split(".")[0].strip()
+    if sep and name in fields:
+        return {name: rest.strip()}
+    return {"": message}
