@@ -18,11 +18,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from intrathecal.api.app import create_app
-from intrathecal.api.settings import Settings
-from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
 from intrathecal.clinic.reference import sync_locations
+from intrathecal.settings import Settings
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
@@ -49,8 +48,9 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         upgrade(url)
         sync_locations(SqlAlchemyUnitOfWork(url))
-        policy = RateLimitPolicy(max_failures_per_username=5, max_attempts_per_ip=1_000_000)
-        app = create_app(Settings(database_url=url, rate_limit=policy))
+        app = create_app(
+            Settings(database_url=url, login_free_failures=5, login_attempts_per_ip=1_000_000)
+        )
         ctx = app.state.context
         load_demo(ctx.uow_factory, ctx.auth)
         client = TestClient(app)

@@ -19,12 +19,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from intrathecal.api.app import create_app
-from intrathecal.api.settings import Settings
-from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.reference import sync_locations
+from intrathecal.settings import Settings
 from intrathecal.storage.db import make_engine
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
@@ -119,7 +118,8 @@ def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         fast_password_hashing=True,
-        rate_limit=RateLimitPolicy(max_failures_per_username=3, max_attempts_per_ip=50),
+        login_free_failures=3,
+        login_attempts_per_ip=50,
     )
 
 

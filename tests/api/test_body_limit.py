@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
 
-from intrathecal.api.app import create_app
-from intrathecal.api.settings import DEFAULT_MAX_BODY_BYTES, Settings
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.permissions import Role
+from intrathecal.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from tests.api.conftest import Api
 from tests.api.helpers import audit_count, patient_body
 
@@ -30,7 +29,7 @@ def test_a_body_over_one_mebibyte_is_413_problem_json(api: Api) -> None:
 
 
 def test_the_limit_is_configurable_and_a_body_within_it_passes(settings: Settings) -> None:
-    small = dataclasses.replace(settings, max_body_bytes=600)
+    small = settings.model_copy(update={"max_body_bytes": 600})
     app = create_app(small)
     try:
         with TestClient(app) as client:
@@ -43,7 +42,7 @@ def test_the_limit_is_configurable_and_a_body_within_it_passes(settings: Setting
 
 
 def test_a_streamed_body_without_length_is_cut_off_at_the_limit(settings: Settings) -> None:
-    small = dataclasses.replace(settings, max_body_bytes=600)
+    small = settings.model_copy(update={"max_body_bytes": 600})
     app = create_app(small)
     payload = json.dumps({"username": "nobody", "password": "y" * 2000}).encode()
 

@@ -55,7 +55,7 @@ def test_malformed_authorization_header_is_401(api: Api) -> None:
 
 def test_one_address_trying_many_usernames_is_throttled(api: Api) -> None:
     client = TestClient(api.client.app)
-    limit = api.client.app.state.context.settings.rate_limit.max_attempts_per_ip  # type: ignore[attr-defined]
+    limit = api.client.app.state.context.settings.login_attempts_per_ip  # type: ignore[attr-defined]
     statuses = [
         client.post(
             "/api/v1/auth/login", json={"username": f"nobody{i}", "password": "wrong-password"}
@@ -80,11 +80,9 @@ def test_unknown_user_and_wrong_password_read_the_same(api: Api) -> None:
 
 
 def test_secure_cookie_when_configured(api: Api) -> None:
-    from dataclasses import replace
+    from intrathecal.bootstrap import create_app
 
-    from intrathecal.api.app import create_app
-
-    settings = replace(api.client.app.state.context.settings, cookie_secure=True)  # type: ignore[attr-defined]
+    settings = api.client.app.state.context.settings.model_copy(update={"cookie_secure": True})  # type: ignore[attr-defined]
     app = create_app(settings)
     try:
         api.make_user("secure.user", Role.NURSE)

@@ -22,11 +22,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from intrathecal.api.app import create_app
-from intrathecal.api.settings import Settings
-from intrathecal.clinic.auth_ratelimit import RateLimitPolicy
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
 from intrathecal.clinic.reference import sync_locations
+from intrathecal.settings import Settings
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.api.conftest import pg_reset, pg_url
@@ -61,7 +60,8 @@ def demo_app(
         Settings(
             database_url=url,
             fast_password_hashing=True,
-            rate_limit=RateLimitPolicy(max_failures_per_username=3, max_attempts_per_ip=10_000),
+            login_free_failures=3,
+            login_attempts_per_ip=10_000,
         )
     )
     ctx = app.state.context

@@ -1,18 +1,17 @@
-"""The clinic web service: ``create_app(settings)`` builds the FastAPI application.
+"""The clinic REST API: ``build_api(services)`` builds the FastAPI application.
 
 The app holds no rules: each route parses its input, checks the caller's role against
 the policy, calls one clinic use case through a fresh unit of work, and renders the
 result. Errors of every layer become RFC 9457 problem+json (see ``api.errors``).
+``intrathecal.bootstrap.create_app`` wires the services and calls this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import FastAPI
 
 from intrathecal.api.body_limit import BodySizeLimit
-from intrathecal.api.context import ApiContext
+from intrathecal.api.client_address import TrustedProxies
 from intrathecal.api.errors import install_error_handlers
 from intrathecal.api.openapi import install_openapi
 from intrathecal.api.routes import (
@@ -28,8 +27,7 @@ from intrathecal.api.routes import (
     users,
     worklist,
 )
-from intrathecal.api.settings import Settings
-from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.bootstrap import Services
 
 API_PREFIX = "/api/v1"
 
@@ -42,14 +40,9 @@ DESCRIPTION = (
 )
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    uow_factory: Callable[[], UnitOfWork] | None = None,
-) -> FastAPI:
-    """Build the application; ``uow_factory`` overrides the database (tests, fakes)."""
-    settings = settings or Settings()
-    context = ApiContext.build(settings, uow_factory)
+def build_api(services: Services) -> FastAPI:
+    """The API over ``services`` (``app.state.context``), with its error handlers."""
+    settings = services.settings
     app = FastAPI(
         title=settings.title,
         version="1",
@@ -58,7 +51,8 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.context = context
+    app.state.context = services
+    app.state.proxies = TrustedProxies(settings.trusted_proxies)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)

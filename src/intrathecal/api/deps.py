@@ -8,32 +8,29 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from intrathecal.api.context import ApiContext
+from intrathecal.api.client_address import TrustedProxies
 from intrathecal.api.errors import NotAuthenticated, PreconditionRequired
+from intrathecal.bootstrap import Services
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.uow import UnitOfWork
 
 
-def context(request: Request) -> ApiContext:
-    """The application's shared state."""
-    ctx: ApiContext = request.app.state.context
+def context(request: Request) -> Services:
+    """The application's services (``intrathecal.bootstrap``)."""
+    ctx: Services = request.app.state.context
     return ctx
 
 
-Context = Annotated[ApiContext, Depends(context)]
+Context = Annotated[Services, Depends(context)]
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address (the first ``X-Forwarded-For`` hop when configured to trust it)."""
-    ctx = context(request)
-    if ctx.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:64]
-    return request.client.host if request.client else "unknown"
+    """The caller's address; ``X-Forwarded-For`` counts only from trusted proxies."""
+    proxies: TrustedProxies = request.app.state.proxies
+    peer = request.client.host if request.client else "unknown"
+    return proxies.client(peer, request.headers.getlist("x-forwarded-for"))
 
 
 ClientIp = Annotated[str, Depends(client_ip)]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from intrathecal.cli._common import EXIT_REFUSED, INPUT_ERRORS, guarded
 from intrathecal.clinic.errors import ClinicError
+
+if TYPE_CHECKING:
+    from intrathecal.settings import Settings
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 users_app = typer.Typer(help="Clinic logins.", no_args_is_help=True)
@@ -24,10 +27,10 @@ DatabaseUrl = Annotated[
 ]
 
 
-def _url(database_url: str | None) -> str:
-    from intrathecal.storage.db import database_url as resolve
+def _settings(database_url: str | None, **overrides: object) -> Settings:
+    from intrathecal.bootstrap import load_settings
 
-    return resolve(database_url)
+    return load_settings(database_url=database_url, **overrides)
 
 
 def _upgrade(url: str) -> None:
@@ -47,7 +50,7 @@ def _upgrade(url: str) -> None:
 @guarded
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create the database or bring it up to the latest schema."""
-    url = _url(database_url)
+    url = _settings(database_url).database_url
     _upgrade(url)
     typer.echo(f"database at {url} is up to date")
 
@@ -69,13 +72,10 @@ def users_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a login (the password is prompted for, or read with --password-stdin)."""
-    from intrathecal.clinic.auth import AuthService
-    from intrathecal.clinic.auth_passwords import default_hasher
-    from intrathecal.clinic.auth_ratelimit import LoginRateLimiter
+    from intrathecal.bootstrap import Services
     from intrathecal.clinic.errors import ValidationFailed
     from intrathecal.clinic.permissions import Role
     from intrathecal.clinic.records import Actor
-    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
     try:
         chosen = Role(role.strip().lower())
@@ -87,18 +87,21 @@ def users_create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    url = _url(database_url)
-    _upgrade(url)
-    service = AuthService(default_hasher(), LoginRateLimiter())
-    user = service.create_user(
-        SqlAlchemyUnitOfWork(url),
-        Actor.system(),
-        username,
-        password,
-        chosen,
-        display_name=display_name,
-        patient_id=patient_id,
-    )
+    settings = _settings(database_url)
+    _upgrade(settings.database_url)
+    services = Services.build(settings)
+    try:
+        user = services.auth.create_user(
+            services.uow_factory(),
+            Actor.system(),
+            username,
+            password,
+            chosen,
+            display_name=display_name,
+            patient_id=patient_id,
+        )
+    finally:
+        services.close()
     typer.echo(f"created {user.role} login {user.username!r} (id {user.id})")
 
 
@@ -109,7 +112,7 @@ def audit_verify(database_url: DatabaseUrl = None) -> None:
     from intrathecal.clinic.audit import verify_chain
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    url = _url(database_url)
+    url = _settings(database_url).database_url
     result = verify_chain(SqlAlchemyUnitOfWork(url))
     if result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries verified")
@@ -129,37 +132,50 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load demo patients and logins on first start.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Worker processes (default: $INTRATHECAL_WORKERS or 1).",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Run the clinic web service (creates or upgrades the database first)."""
-    import uvicorn
+    """Run the clinic web service (creates or upgrades the database first).
 
-    from intrathecal.api.app import create_app
-    from intrathecal.api.settings import Settings
+    Production switches (TLS, Secure cookies, trusted proxies, allowed hosts, workers)
+    come from INTRATHECAL_* environment variables; see docs/api.md.
+    """
+    from intrathecal import bootstrap
 
-    url = _url(database_url)
-    _upgrade(url)
-    settings = Settings(database_url=url)
-    app = create_app(settings)
+    settings = _settings(database_url, workers=workers)
+    _upgrade(settings.database_url)
+    app = bootstrap.create_app(settings)
     if demo:
         from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
 
         created = load_demo(app.state.context.uow_factory, app.state.context.auth)
         typer.echo("demo data loaded" if created else "demo data already present")
-    base = f"http://{host}:{port}"
+    scheme = "https" if settings.tls else "http"
+    base = f"{scheme}://{host}:{port}"
     typer.echo(f"intrathecal clinic service: {base}")
     typer.echo(f"API docs: {base}/docs")
     if demo:
         typer.echo("demo logins (DEMO ONLY, never use these passwords for real data):")
         for username, (role, password) in DEMO_PASSWORDS.items():
             typer.echo(f"  {username:<16} {role:<10} {password}")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    bootstrap.serve(settings, host, port, app)
 
 
 def register(app: typer.Typer) -> None:
     """Add the clinic commands to the root app; clinic errors count as bad input."""
-    if ClinicError not in INPUT_ERRORS:
-        INPUT_ERRORS.append(ClinicError)
+    from intrathecal.bootstrap import InvalidSettings
+
+    for error in (ClinicError, InvalidSettings):
+        if error not in INPUT_ERRORS:
+            INPUT_ERRORS.append(error)
     app.command("serve")(serve)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")

@@ -1,22 +1,22 @@
-"""Database engines: the URL from the environment, SQLite (WAL, foreign keys) or PostgreSQL."""
+"""Database engines: SQLite (WAL, foreign keys) or PostgreSQL, from a URL.
+
+The URL itself is a setting (``intrathecal.settings``); this module only normalises it.
+"""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-#: Environment variable holding the database URL.
-URL_ENV = "INTRATHECAL_DATABASE_URL"
 #: File used when no URL is configured (relative to the working directory).
 DEFAULT_SQLITE_FILE = "intrathecal.db"
 
 
 def database_url(url: str | None = None) -> str:
-    """The URL to use: ``url``, else ``$INTRATHECAL_DATABASE_URL``, else a local SQLite file."""
-    chosen = url or os.environ.get(URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    """The URL to use: ``url``, else the local SQLite file."""
+    chosen = url or f"sqlite:///{DEFAULT_SQLITE_FILE}"
     return normalise_url(chosen)
 
 

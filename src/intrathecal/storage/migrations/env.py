@@ -1,4 +1,4 @@
-"""Alembic environment for the clinic database (URL from the config or the environment)."""
+"""Alembic environment for the clinic database (URL from the Alembic config)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,144 @@
+"""The one place that wires the application: settings, database, unit of work, auth, app.
+
+``api``, ``web`` and ``cli`` ask this module for what they need instead of building it:
+
+* ``load_settings(**overrides)``: the ``Settings`` (environment, then overrides);
+* ``Services.build(settings)``: the engine, unit-of-work factory and auth service;
+* ``create_app(settings)``: the whole ASGI application (API, pages, middleware);
+* ``serve(settings, host, port)``: run it under uvicorn with the production switches
+  (TLS, several worker processes, no proxy header trusted unless configured).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from intrathecal.clinic.auth import AuthService
+from intrathecal.clinic.auth_passwords import default_hasher, fast_hasher
+from intrathecal.clinic.auth_ratelimit import LoginRateLimiter, RateLimitPolicy
+from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.settings import ENV_PREFIX, Settings
+from intrathecal.storage.db import make_engine
+from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+class InvalidSettings(ValueError):
+    """A setting (environment variable or option) has a value the service cannot use."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment; overrides given as ``None`` are ignored."""
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in error['loc']).upper() or 'SETTINGS'}: "
+            f"{error['msg']}"
+            for error in exc.errors()
+        )
+        raise InvalidSettings(f"invalid settings: {problems}") from None
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every entry point may reach: settings, unit-of-work factory, auth service."""
+
+    settings: Settings
+    uow_factory: UowFactory
+    auth: AuthService
+    engine: Engine | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, uow_factory: UowFactory | None = None) -> Services:
+        """Wire the database engine (unless a factory is given), hasher and limiter."""
+        engine = None
+        if uow_factory is None:
+            engine = make_engine(settings.database_url)
+            uow_factory = _sql_factory(engine)
+        hasher = fast_hasher() if settings.fast_password_hashing else default_hasher()
+        policy = RateLimitPolicy(
+            max_failures_per_username=settings.login_free_failures,
+            max_attempts_per_ip=settings.login_attempts_per_ip,
+            window_seconds=settings.throttle_window_seconds,
+        )
+        auth = AuthService(
+            hasher=hasher,
+            limiter=LoginRateLimiter(policy),
+            session_hours=settings.session_hours,
+        )
+        return cls(settings=settings, uow_factory=uow_factory, auth=auth, engine=engine)
+
+    def close(self) -> None:
+        """Release the database connections these services opened."""
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def _sql_factory(engine: Engine) -> UowFactory:
+    def new_uow() -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(engine)
+
+    return new_uow
+
+
+def create_app(
+    settings: Settings | None = None, *, uow_factory: UowFactory | None = None
+) -> FastAPI:
+    """The whole application; ``uow_factory`` replaces the database (tests, fakes)."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from intrathecal.api.app import build_api
+
+    services = Services.build(settings or load_settings(), uow_factory)
+    app = build_api(services)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(services.settings.allowed_hosts))
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application for a uvicorn worker process (settings from its environment)."""
+    return create_app()
+
+
+def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` that carry the production switches.
+
+    uvicorn's own proxy-header handling is off: it trusts loopback by default, which
+    would let any local process forge the client address; ``api.client_address``
+    applies ``trusted_proxies`` instead.
+    """
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": False,
+        "server_header": False,
+        "workers": settings.workers,
+    }
+    if settings.tls:
+        options["ssl_certfile"] = str(settings.tls_certfile)
+        options["ssl_keyfile"] = str(settings.tls_keyfile)
+    return options
+
+
+def serve(settings: Settings, host: str, port: int, app: FastAPI | None = None) -> None:
+    """Run the service; with several workers each process builds its own app."""
+    import uvicorn
+
+    options = uvicorn_options(settings, host, port)
+    if settings.workers > 1:
+        os.environ.update(settings.environment())
+        uvicorn.run(f"{__name__}:app_from_environment", factory=True, **options)
+    else:
+        uvicorn.run(app or create_app(settings), **options)
