@@ -1,0 +1,709 @@
+"""The compiled inner loop: one refill cycle of every pump, decided on float seconds.
+
+numba compiles these functions (``cache=True``, so the first import of a fresh checkout pays
+a few seconds of compilation once). Everything is plain float64/int64 arrays; all times
+inside a cycle are seconds measured from that pump's cycle start, volumes are mL, rates mL/s.
+
+Per pump the cycle is a scan over its sorted patient-bolus requests (the only sequential
+part: each decision depends on the grants before it), then the alarm levels are checked at
+the cycle's end and only a level actually reached is solved for its exact time:
+binary search over the granted boluses to the piece where it is crossed, then a walk over
+the few flex-step and bolus-end breakpoints left (whole days skipped in closed form) and a
+linear solve on the final constant-rate piece.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+DAY = 86_400.0
+DAY_US = 86_400_000_000
+EPS_T = 1e-6  # s: the pump's simultaneity tolerance (lockout, rolling 24 h window)
+EPS_V = 1e-9  # mL: the pump's volume tolerance (reservoir check)
+
+# decision codes (``engine.Decision`` names them)
+GRANTED, RUNNING, LOCKOUT, DAILY_MAX, RESERVOIR_LOW, END_OF_SERVICE, NOT_CONFIGURED = range(7)
+N_CODES = 7
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_PUMP = np.uint64(0xD6E8FEB86659FD93)
+_DAYK = np.uint64(0xA0761D6478BD642F)
+_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_MS_PER_DAY = np.uint64(86_400_000)
+
+_jit = nb.njit(cache=True, fastmath=False, nogil=True)
+
+
+@_jit
+def _mix(x: np.uint64) -> np.uint64:
+    x = (x ^ (x >> _S30)) * _M1
+    x = (x ^ (x >> _S27)) * _M2
+    return x ^ (x >> _S31)
+
+
+@_jit
+def _basal_within(x: float, n: int, starts: np.ndarray, rates: np.ndarray) -> float:
+    """Basal volume from local midnight to day-time ``x`` (s)."""
+    total = 0.0
+    for j in range(n):
+        lo = starts[j]
+        if x <= lo:
+            break
+        hi = starts[j + 1] if j + 1 < n else DAY
+        total += rates[j] * (min(x, hi) - lo)
+    return total
+
+
+@_jit
+def _basal_cum(
+    t: float, ph0: float, w0: float, per_day: float, n: int, starts: np.ndarray, rates: np.ndarray
+) -> float:
+    """Basal volume from the cycle start (day-time ``ph0``, within-day volume ``w0``) to ``t``."""
+    u = ph0 + t
+    days = math.floor(u / DAY)
+    return days * per_day + _basal_within(u - days * DAY, n, starts, rates) - w0
+
+
+@_jit
+def _step_at(x: float, n: int, starts: np.ndarray) -> int:
+    i = 0
+    for j in range(1, n):
+        if starts[j] <= x:
+            i = j
+    return i
+
+
+@_jit
+def _walk(
+    a: float,
+    pa: float,
+    level: float,
+    alpha: float,
+    beta: float,
+    brate: float,
+    bend: float,
+    limit: float,
+    ph0: float,
+    per_day: float,
+    n: int,
+    starts: np.ndarray,
+    rates: np.ndarray,
+) -> float:
+    """First ``t >= a`` where ``alpha*t + beta*P(t)`` reaches ``level``; ``inf`` past ``limit``.
+
+    ``P(a) = pa``; after ``a`` the programmed flow is the basal plus ``brate`` until ``bend``.
+    """
+    t = a
+    p = pa
+    f = alpha * t + beta * p
+    if f >= level:
+        return t
+    day_f = alpha * DAY + beta * per_day
+    while t <= limit:
+        if t >= bend and day_f > 0.0 and level - f > 2.0 * day_f:
+            k = math.floor((level - f) / day_f) - 1.0
+            t += k * DAY
+            p += k * per_day
+            f = alpha * t + beta * p
+        u = ph0 + t
+        x = u - math.floor(u / DAY) * DAY
+        i = _step_at(x, n, starts)
+        nb_ = t + ((starts[i + 1] if i + 1 < n else DAY) - x)
+        r = rates[i]
+        if t < bend:
+            r += brate
+            nb_ = min(nb_, bend)
+        slope = alpha + beta * r
+        f_next = f + slope * (nb_ - t)
+        if f_next >= level and slope > 0.0:
+            when: float = t + (level - f) / slope
+            return when
+        p += r * (nb_ - t)
+        t = nb_
+        f = alpha * t + beta * p
+    return math.inf
+
+
+@_jit
+def _prog(
+    t: float,
+    grants: np.ndarray,
+    ng: int,
+    vol: float,
+    dur: float,
+    rate: float,
+    carry_rate: float,
+    carry_end: float,
+    ph0: float,
+    w0: float,
+    per_day: float,
+    n: int,
+    starts: np.ndarray,
+    rates: np.ndarray,
+) -> float:
+    """Programmed volume from the cycle start to ``t`` (basal, carried bolus, granted boluses)."""
+    p = _basal_cum(t, ph0, w0, per_day, n, starts, rates)
+    if carry_end > 0.0:
+        p += carry_rate * min(t, carry_end)
+    # grants before or at t (sorted): all but the last are complete
+    j = np.searchsorted(grants[:ng], t, side="right")
+    if j > 0:
+        p += vol * (j - 1)
+        run = t - grants[j - 1]
+        p += vol if run >= dur else rate * run
+    return p
+
+
+@_jit
+def _solve(
+    level: float,
+    alpha: float,
+    beta: float,
+    t_stop: float,
+    grants: np.ndarray,
+    ng: int,
+    vol: float,
+    dur: float,
+    rate: float,
+    carry_rate: float,
+    carry_end: float,
+    ph0: float,
+    w0: float,
+    per_day: float,
+    n: int,
+    starts: np.ndarray,
+    rates: np.ndarray,
+) -> float:
+    """First time in ``[0, t_stop]`` where ``alpha*t + beta*P(t)`` reaches ``level``, else nan."""
+    p_stop = _prog(
+        t_stop,
+        grants,
+        ng,
+        vol,
+        dur,
+        rate,
+        carry_rate,
+        carry_end,
+        ph0,
+        w0,
+        per_day,
+        n,
+        starts,
+        rates,
+    )
+    if alpha * t_stop + beta * p_stop < level - 1e-12:
+        return math.nan
+    # the last grant at which the level is not yet reached starts the crossing piece
+    lo, hi = 0, ng
+    while lo < hi:
+        mid = (lo + hi) // 2
+        g = grants[mid]
+        pg = _prog(
+            g, grants, ng, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
+        )
+        if alpha * g + beta * pg < level:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == 0:
+        a, brate, bend = 0.0, carry_rate, carry_end
+    else:
+        a = grants[lo - 1]
+        brate, bend = rate, a + dur
+    pa = _prog(
+        a, grants, ng, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
+    )
+    bend = min(bend, t_stop)
+    when = _walk(
+        a, pa, level, alpha, beta, brate, bend, t_stop + 1.0, ph0, per_day, n, starts, rates
+    )
+    if when > t_stop:
+        return math.nan
+    return when
+
+
+@_jit
+def _poisson_times(
+    seed_key: np.uint64,
+    pump_id: np.int64,
+    t0_us: np.int64,
+    t1_us: np.int64,
+    cdf: np.ndarray,
+    day_ms: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """Request times in ``[t0, t1)`` (s from ``t0``) into ``out``; returns how many there are.
+
+    ``cdf`` is the pump's Poisson table row (``randomness.poisson_table``); when ``out`` is
+    too small the count is still returned (the caller retries with room for all).
+    """
+    m = 0
+    width = cdf.shape[0]
+    d0 = t0_us // DAY_US
+    d1 = (t1_us - 1) // DAY_US
+    span = t1_us - t0_us
+    pkey = seed_key + np.uint64(pump_id) * _PUMP
+    for d in range(d0, d1 + 1):
+        key = _mix(pkey + np.uint64(d) * _DAYK)
+        h = _mix(key + _GOLDEN)
+        u = np.float64(h >> _S32) * (1.0 / 4294967296.0)
+        k = 0
+        while k < width and u >= cdf[k]:
+            k += 1
+        for j in range(k):
+            idx = j + 1
+            if idx % 2 == 0:
+                h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
+                w = h >> _S32
+            else:
+                w = h & _LOW32
+            ms = np.int64((w * _MS_PER_DAY) >> _S32)
+            q = j
+            while q > 0 and day_ms[q - 1] > ms:
+                day_ms[q] = day_ms[q - 1]
+                q -= 1
+            day_ms[q] = ms
+        base = d * DAY_US - t0_us
+        for j in range(k):
+            rel = base + day_ms[j] * 1000
+            if rel >= 0 and rel < span:
+                if m < out.shape[0]:
+                    out[m] = rel / 1e6
+                m += 1
+    return m
+
+
+@_jit
+def _pump_cycle(
+    i: int,
+    # programs (per pump)
+    n_steps: np.ndarray,
+    step_starts: np.ndarray,
+    step_rates: np.ndarray,
+    day_anchor_us: np.ndarray,
+    bolus_ml: np.ndarray,
+    bolus_s: np.ndarray,
+    lockout_s: np.ndarray,
+    max_per_day: np.ndarray,
+    flow_factor: np.ndarray,
+    threshold_ml: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    eri_to_eos_s: np.ndarray,
+    eri_cap_us: np.ndarray,
+    eos_cap_us: np.ndarray,
+    # state (updated in place)
+    t_us: np.ndarray,
+    exp_ml: np.ndarray,
+    true_ml: np.ndarray,
+    low_armed: np.ndarray,
+    empty_armed: np.ndarray,
+    battery_used: np.ndarray,
+    eri_us: np.ndarray,
+    eos_us: np.ndarray,
+    grants_s: np.ndarray,
+    bolus_end_s: np.ndarray,
+    bolus_rate: np.ndarray,
+    # requests
+    generated: bool,
+    req_offsets: np.ndarray,
+    req_times: np.ndarray,
+    lam: np.ndarray,
+    cdf_table: np.ndarray,
+    cdf_row: np.ndarray,
+    seed_key: np.uint64,
+    pump_id: np.ndarray,
+    # target
+    end_us: np.ndarray,
+    # outputs
+    counts: np.ndarray,
+    prog_ml: np.ndarray,
+    delivered_ml: np.ndarray,
+    low_at: np.ndarray,
+    empty_at: np.ndarray,
+    dry_at: np.ndarray,
+    eri_at: np.ndarray,
+    eos_at: np.ndarray,
+    decisions: np.ndarray,
+    record: bool,
+    times_buf: np.ndarray,
+    gbuf_buf: np.ndarray,
+    ring: np.ndarray,
+    day_ms: np.ndarray,
+    cnt: np.ndarray,
+) -> None:
+    """Advance pump ``i`` by one cycle (see ``advance``)."""
+    width = grants_s.shape[1]
+    times = times_buf
+    gbuf = gbuf_buf
+    t0 = t_us[i]
+    t1 = end_us[i]
+    span = (t1 - t0) / 1e6
+    # ---- request times, seconds from the cycle start
+    if generated:
+        need = ((t1 - t0) // DAY_US + 2) * 8
+        if need > times.shape[0]:
+            times = np.empty(need, dtype=np.float64)
+        nreq = 0
+        if lam[i] > 0.0:
+            cdf = cdf_table[cdf_row[i]]
+            nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
+            if nreq > times.shape[0]:  # a very busy stream: again with room for all
+                times = np.empty(nreq, dtype=np.float64)
+                nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
+        rt = times
+        r0 = 0
+    else:
+        r0 = req_offsets[i]
+        nreq = req_offsets[i + 1] - r0
+        rt = req_times
+    if nreq > gbuf.shape[0]:
+        gbuf = np.empty(nreq, dtype=np.float64)
+    # ---- the program
+    n = n_steps[i]
+    starts = step_starts[i]
+    rates = step_rates[i]
+    per_day = _basal_within(DAY, n, starts, rates)
+    phase_us = (t0 - day_anchor_us[i]) % DAY_US
+    if phase_us < 0:
+        phase_us += DAY_US
+    ph0 = phase_us / 1e6
+    w0 = _basal_within(ph0, n, starts, rates)
+    vol = bolus_ml[i]
+    dur = bolus_s[i]
+    lock = lockout_s[i] - EPS_T
+    mx = max_per_day[i]
+    rate = vol / dur if dur > 0.0 else 0.0
+    k_true = flow_factor[i]
+    configured = vol > 0.0 and mx > 0
+    # ---- end of service known at the start (an earlier ERI, or the hard cap)
+    eos_rel = math.inf
+    if eos_us[i] >= 0:
+        eos_rel = (eos_us[i] - t0) / 1e6
+    eos_rel = min(eos_rel, (eos_cap_us[i] - t0) / 1e6)
+    eri_known = eri_us[i] >= 0
+    exp0 = exp_ml[i]
+    tru0 = true_ml[i]
+    used0 = battery_used[i]
+    carry_end0 = bolus_end_s[i]
+    carry_rate0 = bolus_rate[i]
+    # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
+    m = mx if mx > 0 else 1
+    for q in range(m):
+        ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+    for _pass in range(2):
+        head = 0
+        last = ring[m - 1]
+        bend = carry_end0
+        ng = 0
+        for q in range(N_CODES):
+            cnt[q] = 0
+        carry_full = carry_rate0 * max(carry_end0, 0.0)
+        stop = max(min(span, eos_rel), 0.0)
+        p_upper = _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full + vol * nreq
+        check_res = exp0 - p_upper <= vol + 1e-6
+        for r in range(nreq):
+            t = rt[r0 + r]
+            if t >= eos_rel:
+                code = END_OF_SERVICE
+            elif not configured:
+                code = NOT_CONFIGURED
+            elif t < bend:
+                code = RUNNING
+            elif t - last < lock:
+                code = LOCKOUT
+            elif ring[head] > t - DAY + EPS_T:
+                code = DAILY_MAX
+            else:
+                code = GRANTED
+                if check_res:
+                    p_t = _basal_cum(t, ph0, w0, per_day, n, starts, rates) + carry_full + vol * ng
+                    if vol > max(exp0 - p_t, 0.0) + EPS_V:
+                        code = RESERVOIR_LOW
+                if code == GRANTED:
+                    ring[head] = t
+                    head += 1
+                    if head == m:
+                        head = 0
+                    last = t
+                    bend = t + dur
+                    gbuf[ng] = t
+                    ng += 1
+            cnt[code] += 1
+            if record:
+                decisions[r0 + r] = code
+        # ---- battery: ERI (solved) and the end of service it implies
+        eri_t = math.nan
+        if not eri_known:
+            cap = (eri_cap_us[i] - t0) / 1e6
+            solved = _solve(
+                1.0 - used0,
+                alpha[i],
+                beta[i],
+                stop,
+                gbuf,
+                ng,
+                vol,
+                dur,
+                rate,
+                carry_rate0,
+                carry_end0,
+                ph0,
+                w0,
+                per_day,
+                n,
+                starts,
+                rates,
+            )
+            if cap <= stop and (math.isnan(solved) or cap < solved):
+                solved = max(cap, 0.0)
+            eri_t = solved
+            if not math.isnan(eri_t):
+                new_eos = min(eri_t + eri_to_eos_s[i], (eos_cap_us[i] - t0) / 1e6)
+                if new_eos < eos_rel and new_eos < span and _pass == 0:
+                    eos_rel = new_eos
+                    for q in range(m):
+                        ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+                    continue
+                eos_rel = min(eos_rel, new_eos)
+        break
+    for q in range(N_CODES):
+        counts[i, q] = cnt[q]
+    stop = max(min(span, eos_rel), 0.0)
+    # ---- alarms and volumes at the stop
+    p_stop = _prog(
+        stop, gbuf, ng, vol, dur, rate, carry_rate0, carry_end0, ph0, w0, per_day, n, starts, rates
+    )
+    la = math.nan
+    if low_armed[i] and exp0 - p_stop <= threshold_ml[i] + EPS_V:
+        la = _solve(
+            exp0 - threshold_ml[i],
+            0.0,
+            1.0,
+            stop,
+            gbuf,
+            ng,
+            vol,
+            dur,
+            rate,
+            carry_rate0,
+            carry_end0,
+            ph0,
+            w0,
+            per_day,
+            n,
+            starts,
+            rates,
+        )
+        if not math.isnan(la):
+            low_armed[i] = False
+    ea = math.nan
+    if empty_armed[i] and exp0 - p_stop <= EPS_V:
+        ea = _solve(
+            exp0,
+            0.0,
+            1.0,
+            stop,
+            gbuf,
+            ng,
+            vol,
+            dur,
+            rate,
+            carry_rate0,
+            carry_end0,
+            ph0,
+            w0,
+            per_day,
+            n,
+            starts,
+            rates,
+        )
+        if not math.isnan(ea):
+            empty_armed[i] = False
+    da = math.nan
+    if tru0 <= 0.0:
+        da = 0.0
+    elif k_true > 0.0 and tru0 - k_true * p_stop <= EPS_V:
+        da = _solve(
+            tru0,
+            0.0,
+            k_true,
+            stop,
+            gbuf,
+            ng,
+            vol,
+            dur,
+            rate,
+            carry_rate0,
+            carry_end0,
+            ph0,
+            w0,
+            per_day,
+            n,
+            starts,
+            rates,
+        )
+    low_at[i] = la
+    empty_at[i] = ea
+    dry_at[i] = da
+    eri_at[i] = eri_t
+    eos_at[i] = eos_rel if 0.0 <= eos_rel < span else math.nan
+    prog_ml[i] = p_stop
+    out = min(k_true * p_stop, tru0) if tru0 > 0.0 else 0.0
+    delivered_ml[i] = out
+    # ---- the state at the cycle's end (time measured from the next cycle's start)
+    exp_ml[i] = max(exp0 - p_stop, 0.0)
+    true_ml[i] = tru0 - out
+    if not eri_known:
+        if math.isnan(eri_t):
+            battery_used[i] = used0 + alpha[i] * span + beta[i] * p_stop
+        else:
+            eri_us[i] = t0 + np.int64(round(eri_t * 1e6))
+            eos_us[i] = t0 + np.int64(round(eos_rel * 1e6))
+    if eos_rel <= span:
+        bolus_end_s[i] = 0.0
+        bolus_rate[i] = 0.0
+    elif ng > 0:
+        bolus_end_s[i] = max(gbuf[ng - 1] + dur - span, 0.0)
+        bolus_rate[i] = rate
+    else:
+        bolus_end_s[i] = max(carry_end0 - span, 0.0)
+        bolus_rate[i] = carry_rate0 if carry_end0 > span else 0.0
+    # the ring, oldest first, rebased to the next cycle's start
+    for q in range(width):
+        grants_s[i, q] = -math.inf
+    for q in range(min(m, width)):
+        g = ring[(head + q) % m]
+        grants_s[i, width - m + q] = g - span
+    t_us[i] = t1
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def advance(
+    # programs (per pump)
+    n_steps: np.ndarray,
+    step_starts: np.ndarray,
+    step_rates: np.ndarray,
+    day_anchor_us: np.ndarray,
+    bolus_ml: np.ndarray,
+    bolus_s: np.ndarray,
+    lockout_s: np.ndarray,
+    max_per_day: np.ndarray,
+    flow_factor: np.ndarray,
+    threshold_ml: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    eri_to_eos_s: np.ndarray,
+    eri_cap_us: np.ndarray,
+    eos_cap_us: np.ndarray,
+    # state (updated in place)
+    t_us: np.ndarray,
+    exp_ml: np.ndarray,
+    true_ml: np.ndarray,
+    low_armed: np.ndarray,
+    empty_armed: np.ndarray,
+    battery_used: np.ndarray,
+    eri_us: np.ndarray,
+    eos_us: np.ndarray,
+    grants_s: np.ndarray,
+    bolus_end_s: np.ndarray,
+    bolus_rate: np.ndarray,
+    # requests
+    generated: bool,
+    req_offsets: np.ndarray,
+    req_times: np.ndarray,
+    lam: np.ndarray,
+    cdf_table: np.ndarray,
+    cdf_row: np.ndarray,
+    seed_key: np.uint64,
+    pump_id: np.ndarray,
+    # target
+    end_us: np.ndarray,
+    # outputs
+    counts: np.ndarray,
+    prog_ml: np.ndarray,
+    delivered_ml: np.ndarray,
+    low_at: np.ndarray,
+    empty_at: np.ndarray,
+    dry_at: np.ndarray,
+    eri_at: np.ndarray,
+    eos_at: np.ndarray,
+    decisions: np.ndarray,
+    record: bool,
+    chunks: int,
+) -> None:
+    """Advance every pump from ``t_us`` to ``end_us`` (one cycle, no refill inside)."""
+    npumps = t_us.shape[0]
+    width = grants_s.shape[1]
+    nchunks = min(npumps, chunks)
+    cap = 64
+    for i in range(npumps):
+        cap = max(cap, ((end_us[i] - t_us[i]) // DAY_US + 2) * 8)
+        if not generated:
+            cap = max(cap, req_offsets[i + 1] - req_offsets[i])
+    for c in nb.prange(nchunks):
+        times = np.empty(cap, dtype=np.float64)
+        gbuf = np.empty(cap, dtype=np.float64)
+        ring = np.empty(max(width, 1), dtype=np.float64)
+        day_ms = np.empty(max(cdf_table.shape[1], 1), dtype=np.int64)
+        cnt = np.zeros(N_CODES, dtype=np.int64)
+        for i in range(c * npumps // nchunks, (c + 1) * npumps // nchunks):
+            _pump_cycle(
+                i,
+                n_steps,
+                step_starts,
+                step_rates,
+                day_anchor_us,
+                bolus_ml,
+                bolus_s,
+                lockout_s,
+                max_per_day,
+                flow_factor,
+                threshold_ml,
+                alpha,
+                beta,
+                eri_to_eos_s,
+                eri_cap_us,
+                eos_cap_us,
+                t_us,
+                exp_ml,
+                true_ml,
+                low_armed,
+                empty_armed,
+                battery_used,
+                eri_us,
+                eos_us,
+                grants_s,
+                bolus_end_s,
+                bolus_rate,
+                generated,
+                req_offsets,
+                req_times,
+                lam,
+                cdf_table,
+                cdf_row,
+                seed_key,
+                pump_id,
+                end_us,
+                counts,
+                prog_ml,
+                delivered_ml,
+                low_at,
+                empty_at,
+                dry_at,
+                eri_at,
+                eos_at,
+                decisions,
+                record,
+                times,
+                gbuf,
+                ring,
+                day_ms,
+                cnt,
+            )

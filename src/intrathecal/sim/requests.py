@@ -1,0 +1,88 @@
+"""Patient-bolus request streams: explicit (``BolusRequests``) or generated (``PoissonRequests``).
+
+``BolusRequests`` is a ragged array (CSR): pump ``i``'s request times are
+``times_s[offsets[i]:offsets[i + 1]]``, sorted, in seconds from that pump's cycle start.
+``PoissonRequests`` describes a Poisson stream per pump (``rate_per_day``) that the compiled
+loop draws on the fly from counter-based random words (see ``randomness``), so nothing is
+materialised; ``PoissonRequests.materialise`` produces exactly the same times, vectorised
+in NumPy, as ``BolusRequests`` (for inspection, tests and the reference pump).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intrathecal.sim import randomness as rnd
+from intrathecal.sim.fleet import DAY_US
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class BolusRequests:
+    """Explicit request times per pump (CSR), seconds from each pump's cycle start."""
+
+    offsets: I64
+    times_s: F64
+
+    @classmethod
+    def from_lists(cls, per_pump: list[list[float]]) -> BolusRequests:
+        """From one sorted list of times (s from the cycle start) per pump."""
+        counts = np.array([len(t) for t in per_pump], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        flat = [t for times in per_pump for t in times]
+        return cls(offsets, np.asarray(flat, dtype=np.float64))
+
+    @classmethod
+    def none(cls, n: int) -> BolusRequests:
+        """No requests for ``n`` pumps."""
+        return cls(np.zeros(n + 1, dtype=np.int64), np.zeros(0))
+
+    def of(self, i: int) -> F64:
+        """Pump ``i``'s request times."""
+        return self.times_s[self.offsets[i] : self.offsets[i + 1]]
+
+
+@dataclass(frozen=True)
+class PoissonRequests:
+    """A Poisson request stream per pump at ``rate_per_day`` requests a day, keyed by ``seed``."""
+
+    rate_per_day: F64
+    seed: int
+
+    @classmethod
+    def uniform(cls, n: int, rate_per_day: float, seed: int) -> PoissonRequests:
+        """The same rate for ``n`` pumps."""
+        return cls(np.full(n, float(rate_per_day)), seed)
+
+    def take(self, rows: I64 | slice) -> PoissonRequests:
+        """The streams of the pumps at ``rows`` (same seed, so the same times)."""
+        return PoissonRequests(np.array(self.rate_per_day[rows]), self.seed)
+
+    def materialise(self, pump_ids: I64, start_us: I64, end_us: I64) -> BolusRequests:
+        """The times the compiled loop draws for ``[start_us, end_us)`` of each pump."""
+        n = pump_ids.shape[0]
+        d0 = start_us // DAY_US
+        d1 = (end_us - 1) // DAY_US
+        ndays = np.maximum(d1 - d0 + 1, 0)
+        row = np.repeat(np.arange(n), ndays)
+        day = d0[row] + (np.arange(row.shape[0]) - np.repeat(np.cumsum(ndays) - ndays, ndays))
+        keys = rnd.day_keys(self.seed, pump_ids[row], day)
+        table, index = rnd.poisson_table(self.rate_per_day)
+        lam = self.rate_per_day[row]
+        count = np.where(lam > 0, rnd.poisson_count(rnd.word(keys, 0), table[index[row]]), 0)
+        kmax = int(count.max(initial=0))
+        ms = np.full((row.shape[0], kmax), np.iinfo(np.int64).max, dtype=np.int64)
+        for j in range(kmax):
+            ms[:, j] = np.where(count > j, rnd.ms_of_day(rnd.word(keys, j + 1)), ms[:, j])
+        ms.sort(axis=1)
+        rel_us = (day * DAY_US - start_us[row])[:, None] + ms * 1000
+        valid = (np.arange(kmax)[None, :] < count[:, None]) & (rel_us >= 0)
+        valid &= rel_us < (end_us - start_us)[row][:, None]
+        per_pump = np.bincount(row[np.nonzero(valid)[0]], minlength=n).astype(np.int64)
+        offsets = np.concatenate([[0], np.cumsum(per_pump)]).astype(np.int64)
+        return BolusRequests(offsets, rel_us[valid] / 1e6)

@@ -1,0 +1,159 @@
+"""Fleet engine unit tests: closed-form alarm times, request streams, splitting invariance."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from intrathecal.core.program import (
+    Continuous,
+    Flex,
+    FlexStep,
+    PatientBolus,
+    Prescription,
+    Solution,
+)
+from intrathecal.core.quantities import Concentration, Duration, Volume, VolumeRate
+from intrathecal.device.models import pump_model
+from intrathecal.sim import (
+    BolusRequests,
+    Decision,
+    FleetPrograms,
+    FleetResult,
+    FleetState,
+    PoissonRequests,
+    refill,
+    run_cycle,
+    run_fleet,
+)
+
+DAY_US = 86_400_000_000
+MORPHINE = Solution.single("morphine", Concentration.parse("10 mg/mL"))
+MODEL = pump_model("synchromed-ii-40")
+BOLUS = PatientBolus(Volume("0.02", "mL"), Duration(10, "min"), Duration(3, "h"), 4)
+FLEX = Flex(
+    tuple(
+        FlexStep(Duration(h, "h"), VolumeRate(Fraction(r, 100), "mL/day"))
+        for h, r in ((0, 40), (6, 60), (12, 50), (20, 45))
+    )
+)
+
+
+def _rx(rate_ml_day: str = "0.5", bolus: PatientBolus | None = None) -> Prescription:
+    return Prescription(MORPHINE, Continuous(VolumeRate(rate_ml_day, "mL/day")), (), bolus)
+
+
+def _filled(programs: FleetPrograms, fill_ml: float) -> FleetState:
+    state = FleetState.start(programs, 0)
+    refill(state, programs, np.ones(len(programs), dtype=np.bool_), fill_ml)
+    return state
+
+
+def test_continuous_pump_alarms_at_the_closed_form_times_and_delivers_everything() -> None:
+    programs = FleetPrograms.build([_rx("0.5")], MODEL, threshold=Volume(2, "mL"))
+    state = _filled(programs, 20.0)
+    res = run_cycle(state, programs, BolusRequests.none(1), 60 * DAY_US)
+    assert res.low_at_s[0] == pytest.approx(36 * 86_400, abs=1e-6)  # (20 - 2) / 0.5 days
+    assert res.empty_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
+    assert res.dry_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
+    assert res.delivered_ml[0] == pytest.approx(20.0, abs=1e-12)
+    assert res.dry_s()[0] == pytest.approx(20 * 86_400, abs=1e-6)
+    assert state.reservoir_ml[0] == 0.0 and state.true_ml[0] == 0.0
+
+
+def test_slow_pump_runs_dry_after_its_calculated_empty_alarm() -> None:
+    programs = FleetPrograms.build([_rx("0.5")], MODEL, flow_factor=0.8)
+    state = _filled(programs, 20.0)
+    res = run_cycle(state, programs, BolusRequests.none(1), 60 * DAY_US)
+    assert res.empty_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
+    assert res.dry_at_s[0] == pytest.approx(50 * 86_400, abs=1e-6)
+
+
+def test_gate_applies_lockout_then_daily_maximum_then_reservoir() -> None:
+    programs = FleetPrograms.build([_rx("0.048", BOLUS)], MODEL)
+    state = _filled(programs, 0.05)
+    hours = [1, 2, 5, 9, 13, 17, 21, 30]  # 2: lockout; 17: fifth in 24 h; 30: reservoir
+    requests = BolusRequests.from_lists([[h * 3600.0 for h in hours]])
+    res = run_cycle(state, programs, requests, 2 * DAY_US, record=True)
+    assert res.decisions is not None
+    assert [Decision(int(d)) for d in res.decisions] == [
+        Decision.GRANTED,
+        Decision.LOCKOUT,
+        Decision.GRANTED,
+        Decision.RESERVOIR_LOW,
+        Decision.RESERVOIR_LOW,
+        Decision.RESERVOIR_LOW,
+        Decision.RESERVOIR_LOW,
+        Decision.RESERVOIR_LOW,
+    ]
+
+
+def test_rolling_daily_maximum_counts_across_cycles() -> None:
+    programs = FleetPrograms.build([_rx("0.1", BOLUS)], MODEL)
+    state = _filled(programs, 20.0)
+    first = BolusRequests.from_lists([[h * 3600.0 for h in (12, 15, 18, 21)]])
+    run_cycle(state, programs, first, DAY_US)
+    refill(state, programs, np.array([0]), 20.0)
+    second = BolusRequests.from_lists([[3600.0, 13 * 3600.0]])  # 25 h and 37 h after the start
+    res = run_cycle(state, programs, second, 2 * DAY_US, record=True)
+    assert res.decisions is not None
+    assert [Decision(int(d)) for d in res.decisions] == [Decision.DAILY_MAXIMUM, Decision.GRANTED]
+
+
+def test_generated_requests_equal_their_materialised_times() -> None:
+    n = 50
+    programs = FleetPrograms.build([Prescription(MORPHINE, FLEX, (), BOLUS)] * n, MODEL)
+    stream = PoissonRequests(np.linspace(0.0, 12.0, n), seed=7)
+    start = np.full(n, 3 * DAY_US + 12_345)
+    end = start + 45 * DAY_US
+    explicit = stream.materialise(programs.pump_id, start, end)
+    a, b = _filled(programs, 40.0), _filled(programs, 40.0)
+    a.t_us[:] = start
+    b.t_us[:] = start
+    got = run_cycle(a, programs, stream, end)
+    want = run_cycle(b, programs, explicit, end)
+    assert np.array_equal(got.counts, want.counts)
+    assert np.array_equal(got.low_at_s, want.low_at_s, equal_nan=True)
+    assert got.counts.sum() == explicit.times_s.shape[0] > 0
+    assert np.all(np.diff(explicit.of(n - 1)) >= 0)
+
+
+def test_request_streams_do_not_depend_on_where_cycles_are_cut() -> None:
+    stream = PoissonRequests.uniform(3, 3.0, seed=11)
+    ids = np.array([5, 6, 7])
+    zero = np.zeros(3, dtype=np.int64)
+    whole = stream.materialise(ids, zero, zero + 40 * DAY_US)
+    cut = 17 * DAY_US + 1_000
+    first = stream.materialise(ids, zero, zero + cut)
+    second = stream.materialise(ids, zero + cut, zero + 40 * DAY_US)
+    for i in range(3):
+        joined = np.concatenate([first.of(i), second.of(i) + cut / 1e6])
+        assert np.allclose(joined, whole.of(i), rtol=0, atol=1e-9)
+
+
+def test_fleet_split_in_two_gives_identical_totals() -> None:
+    n = 40
+    rx = Prescription(MORPHINE, FLEX, (), BOLUS)
+    programs = FleetPrograms.build([rx] * n, MODEL, battery_start_us=-6 * 365 * DAY_US)
+    stream = PoissonRequests.uniform(n, 3.0, seed=3)
+    kwargs = {"horizon_us": 400 * DAY_US, "refill_every_us": 75 * DAY_US, "refill_ml": 40.0}
+    whole = run_fleet(programs, FleetState.start(programs, 0), stream, **kwargs)  # type: ignore[arg-type]
+    parts = []
+    for rows in (np.arange(0, 13), np.arange(13, n)):
+        sub = programs.take(rows)
+        parts.append(
+            run_fleet(sub, FleetState.start(sub, 0), stream.take(rows), **kwargs)  # type: ignore[arg-type]
+        )
+    merged = FleetResult.concat(parts)
+    assert merged.equals(whole)
+    assert whole.counts[:, Decision.GRANTED].sum() > 0
+    assert np.all(whole.low_alarms > 0) and np.all(whole.eri_us > 0)
+
+
+def test_refill_over_capacity_is_refused() -> None:
+    programs = FleetPrograms.build([_rx()], MODEL)
+    state = FleetState.start(programs, 0)
+    with pytest.raises(ValueError, match="capacity"):
+        refill(state, programs, np.array([0]), 41.0)
