@@ -60,7 +60,8 @@ def test_continuous_pump_alarms_at_the_closed_form_times_and_delivers_everything
     assert res.dry_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
     assert res.delivered_ml[0] == pytest.approx(20.0, abs=1e-12)
     assert res.dry_s()[0] == pytest.approx(20 * 86_400, abs=1e-6)
-    assert state.reservoir_ml[0] == 0.0 and state.true_ml[0] == 0.0
+    assert state.reservoir_ml[0] == 0.0
+    assert state.true_ml[0] == 0.0
 
 
 def test_slow_pump_runs_dry_after_its_calculated_empty_alarm() -> None:
@@ -149,7 +150,8 @@ def test_fleet_split_in_two_gives_identical_totals() -> None:
     merged = FleetResult.concat(parts)
     assert merged.equals(whole)
     assert whole.counts[:, Decision.GRANTED].sum() > 0
-    assert np.all(whole.low_alarms > 0) and np.all(whole.eri_us > 0)
+    assert np.all(whole.low_alarms > 0)
+    assert np.all(whole.eri_us > 0)
 
 
 def test_refill_over_capacity_is_refused() -> None:
