@@ -28,6 +28,7 @@ from intrathecal.api.routes import (
     worklist,
 )
 from intrathecal.bootstrap import Services
+from intrathecal.web import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -70,4 +71,5 @@ def build_api(services: Services) -> FastAPI:
         audit,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    install_web(app)
     return app

@@ -1,0 +1,82 @@
+"""Form handling for views: read a posted form, validate it, and keep errors per field.
+
+A failed submit re-renders the page with ``form`` (what the user typed) and ``errors``
+(``FormErrors``: a message per field plus messages for the whole form); the
+``_partials/forms.html`` macros show each message next to its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from intrathecal.web.csrf import CSRF_FIELD
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class FormErrors:
+    """Messages for one submitted form: per field, and for the form as a whole."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def add(self, name: str | None, message: str) -> None:
+        """Record ``message`` against ``name`` (or the whole form when ``None``)."""
+        if name is None:
+            self.general.append(message)
+        else:
+            self.fields.setdefault(name, message)
+
+    def get(self, name: str) -> str | None:
+        """The message for one field, if any."""
+        return self.fields.get(name)
+
+    def add_clinic_error(self, exc: Exception, known: Iterable[str]) -> None:
+        """File a use case's error (``"field: message"``) under its field when it names one."""
+        text = str(exc)
+        name, sep, rest = text.partition(":")
+        if sep and name.strip() in set(known):
+            self.add(name.strip(), rest.strip())
+        else:
+            self.add(None, text)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The posted form as text fields (files and the CSRF token left out)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+
+
+_MESSAGES = {
+    "missing": "This field is required.",
+    "string_too_short": "This field is required.",
+    "string_too_long": "This is too long.",
+    "int_parsing": "Enter a whole number.",
+    "datetime_from_date_parsing": "Enter a date and time.",
+    "datetime_parsing": "Enter a date and time.",
+    "date_from_datetime_parsing": "Enter a date.",
+    "date_parsing": "Enter a date.",
+}
+
+
+def validate(model: type[M], data: Mapping[str, str]) -> M | FormErrors:
+    """The form as ``model``, or its errors by field (plain language)."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = FormErrors()
+        for error in exc.errors():
+            loc = error.get("loc") or ()
+            name = str(loc[0]) if loc else None
+            message = _MESSAGES.get(error["type"]) or str(error.get("msg", "Invalid value."))
+            errors.add(name, message.removeprefix("Value error, "))
+        return errors

@@ -1,0 +1,54 @@
+"""Navigation by role: which links the page header shows to whom (one table)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from intrathecal.clinic.permissions import Role
+
+
+@dataclass(frozen=True)
+class Link:
+    """One navigation entry."""
+
+    label: str
+    href: str
+
+
+PUBLIC_LINKS: tuple[Link, ...] = (
+    Link("About the pump", "/"),
+    Link("Insurance", "/insurance"),
+    Link("Locations", "/locations"),
+    Link("Request an appointment", "/request-appointment"),
+)
+
+#: Role -> links shown once logged in. Clinician pages add their entries here.
+ROLE_LINKS: Mapping[Role, tuple[Link, ...]] = {
+    Role.PHYSICIAN: (Link("Worklist", "/clinic/worklist"),),
+    Role.NURSE: (Link("Worklist", "/clinic/worklist"),),
+    Role.SCHEDULER: (
+        Link("Requests", "/scheduler/requests"),
+        Link("Calendar", "/scheduler/calendar"),
+    ),
+    Role.ADMIN: (
+        Link("Users", "/admin/users"),
+        Link("Audit", "/admin/audit"),
+        Link("Reference data", "/admin/reference"),
+    ),
+    Role.PATIENT: (
+        Link("My pump", "/portal"),
+        Link("Alarms and warning signs", "/portal/safety"),
+        Link("My appointments", "/portal/appointments"),
+    ),
+}
+
+#: Where each role lands after logging in.
+HOME: Mapping[Role, str] = {role: links[0].href for role, links in ROLE_LINKS.items()}
+
+
+def links_for(role: Role | None) -> tuple[Link, ...]:
+    """The navigation of a visitor (``None``) or a logged-in role."""
+    if role is None:
+        return PUBLIC_LINKS
+    return ROLE_LINKS[role]

@@ -1,0 +1,48 @@
+"""The Jinja2 environment and ``render``: every HTML page of the web application goes through it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from intrathecal.web import csrf
+from intrathecal.web.navigation import links_for
+
+environment = Environment(
+    loader=PackageLoader("intrathecal.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``template`` with the page basics (user, navigation, CSRF token) added.
+
+    Views pass only what the page shows; ``form`` (what the user typed) and ``errors``
+    (a ``FormErrors``) default to empty so every form template can use them.
+    """
+    principal = getattr(request.state, "principal", None)
+    values: dict[str, Any] = {
+        "request": request,
+        "principal": principal,
+        "nav": links_for(principal.role if principal is not None else None),
+        "csrf_token": csrf.token_for(request),
+        "form": {},
+        "errors": None,
+    }
+    values.update(context or {})
+    html = environment.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code)
+    csrf.set_cookie_if_new(request, response)
+    return response

@@ -1,0 +1,1 @@
+"""Web views: one module per area (auth, public, scheduler, admin, portal, ...)."""
