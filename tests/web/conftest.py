@@ -19,6 +19,7 @@ from intrathecal.api.app import create_app
 from intrathecal.api.settings import Settings
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import Actor
+from intrathecal.clinic.reference import sync_locations
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with the API tests)
     PASSWORD,
     database_url,
@@ -102,6 +103,8 @@ class Web:
 @pytest.fixture
 def web(settings: Settings) -> Iterator[Web]:  # noqa: F811
     app = create_app(settings)
+    # The shared SQLite template may hold its locations only in its WAL file: sync again.
+    sync_locations(app.state.context.uow_factory())
     try:
         with TestClient(app) as client:
             yield Web(client)
