@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from intrathecal.api.app import create_app
-from intrathecal.api.settings import Settings
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.reference import sync_locations
+from intrathecal.settings import Settings
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with the API tests)
     PASSWORD,
     database_url,
