@@ -24,6 +24,7 @@ import psycopg
 from intrathecal.clinic.commands import RecordRefill
 from intrathecal.clinic.records import Actor, Implant, Patient, PrescriptionVersion
 from intrathecal.clinic.refills import record_refill
+from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
 from intrathecal.storage.db import make_engine
 from intrathecal.storage.migrate import upgrade
@@ -33,10 +34,12 @@ PG_URL = os.environ.get(
     "INTRATHECAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-PROGRAM = {
-    "solution": [{"drug": "morphine", "concentration": "10 mg/mL"}],
-    "basal": {"continuous": "0.05 mL/day"},
-}
+PROGRAM = prescription_from_dict(
+    {
+        "solution": [{"drug": "morphine", "concentration": "10 mg/mL"}],
+        "basal": {"continuous": "0.05 mL/day"},
+    }
+)
 
 
 def setup(uow: SqlAlchemyUnitOfWork, patients: int) -> list[int]:

@@ -18,7 +18,11 @@ from intrathecal.clinic.patients import register_patient
 from intrathecal.clinic.programming import program_prescription
 from intrathecal.clinic.records import ConservativeTherapy, Coverage, Diagnosis, Patient
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.core.program import Prescription
+from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Volume
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
 from tests.clinic.conftest import Staff
 
 TODAY = datetime.now(UTC).date()
@@ -60,8 +64,13 @@ def evaluation(patient_id: int, **changes: Any) -> RecordEvaluation:
     return RecordEvaluation(**base)
 
 
-def trial_record(relief_to: int = 2, dose: str = "0.3 mg") -> dict[str, Any]:
+def trial_record(relief_to: int = 2, dose: str = "0.3 mg") -> TrialRecord:
     """A single-shot morphine trial from NRS 8 to ``relief_to``, observed 8 h."""
+    return trial_record_from_dict(trial_data(relief_to, dose), load_trial_config().side_effects)
+
+
+def trial_data(relief_to: int = 2, dose: str = "0.3 mg") -> dict[str, Any]:
+    """The plain-data form of ``trial_record``."""
     return {
         "drug": "morphine",
         "started_at": f"{TODAY - timedelta(days=20)}T08:00:00+00:00",
@@ -96,12 +105,14 @@ def implant_cmd(patient_id: int, serial: str = "NGP123456") -> RecordImplant:
     )
 
 
-def morphine_program(rate: str = "0.05 mL/day", conc: str = "10 mg/mL") -> dict[str, Any]:
+def morphine_program(rate: str = "0.05 mL/day", conc: str = "10 mg/mL") -> Prescription:
     """Morphine by simple continuous infusion."""
-    return {
-        "solution": [{"drug": "morphine", "concentration": conc}],
-        "basal": {"continuous": rate},
-    }
+    return prescription_from_dict(
+        {
+            "solution": [{"drug": "morphine", "concentration": conc}],
+            "basal": {"continuous": rate},
+        }
+    )
 
 
 def implanted(uow: UnitOfWork, staff: Staff, mrn: str = "MRN-1", family: str = "Lee") -> Patient:

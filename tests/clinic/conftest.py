@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from intrathecal.clinic.memory import InMemoryUnitOfWork
 from intrathecal.clinic.records import Actor, UserRecord
 from intrathecal.clinic.reference import sync_locations
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.storage.dbs import engine_with_tables
+from tests.support.memory import InMemoryUnitOfWork
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from intrathecal.clinic.audit import (
     verify_chain,
     verify_entries,
 )
-from intrathecal.clinic.memory import InMemoryUnitOfWork
 from intrathecal.clinic.patients import get_patient
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
@@ -26,6 +25,7 @@ from intrathecal.storage import tables as t
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.clinic.builders import programmed
 from tests.clinic.conftest import Staff
+from tests.support.memory import InMemoryUnitOfWork
 
 
 def _tamper(uow: UnitOfWork, seq: int, *, drop: bool = False) -> None:

@@ -73,7 +73,7 @@ def test_successful_trial_refers_to_neurosurgeon(uow: UnitOfWork, staff: Staff) 
     assert result.trial.outcome == "success"
     assert result.trial.referral_to == "Dr Neuro"
     with uow:
-        assert uow.trials.get(result.trial.id or 0).record["baseline"] == {"nrs": 8}
+        assert uow.trials.get(result.trial.id or 0).record.baseline.value == 8
 
 
 def test_trial_with_little_relief_fails_without_referral(uow: UnitOfWork, staff: Staff) -> None:

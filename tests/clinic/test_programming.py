@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from intrathecal.api.schemas.programming import ProgramIn
 from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
 from intrathecal.clinic.errors import Conflict, SafetyRefused, ValidationFailed
 from intrathecal.clinic.programming import confirm_on_pump, program_prescription
@@ -24,7 +25,7 @@ def test_first_program_is_version_one_with_unit_typed_summary(
     assert current is not None
     assert current.version == 1
     assert current.daily_dose == DoseRate(500, "mcg/day")
-    assert current.program["solution"][0]["drug"] == "morphine"
+    assert current.program.solution.drugs == ("morphine",)
 
 
 def test_hard_finding_refuses_and_writes_nothing(uow: UnitOfWork, staff: Staff) -> None:
@@ -95,11 +96,18 @@ def test_programming_without_implant_is_refused(uow: UnitOfWork, staff: Staff) -
         )
 
 
-def test_malformed_program_is_a_validation_error(uow: UnitOfWork, staff: Staff) -> None:
-    patient = implanted(uow, staff)
-    bad = {"solution": [{"drug": "morphine", "concentration": "10 mg"}], "basal": {}}
-    with pytest.raises(ValidationFailed, match="program"):
-        program_prescription(uow, ProgramPrescription(patient.id or 0, bad, 0), staff.physician)
+def test_program_breaking_a_core_rule_is_refused_at_the_edge_naming_the_program() -> None:
+    body = ProgramIn.model_validate(
+        {
+            "solution": [
+                {"drug": "morphine", "concentration": "10 mg/mL"},
+                {"drug": "morphine", "concentration": "5 mg/mL"},
+            ],
+            "basal": {"continuous": "0.1 mL/day"},
+        }
+    )
+    with pytest.raises(ValidationFailed, match=r"^program: "):
+        body.prescription()
 
 
 def test_confirm_on_pump_records_once(uow: UnitOfWork, staff: Staff) -> None:

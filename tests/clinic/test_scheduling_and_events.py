@@ -88,8 +88,8 @@ def test_unknown_visit_kind_is_refused(uow: UnitOfWork, staff: Staff) -> None:
 
 @pytest.mark.parametrize("category", sorted(CATEGORIES))
 def test_every_seed_risk_can_be_recorded(category: str) -> None:
-    from intrathecal.clinic.memory import InMemoryUnitOfWork
     from intrathecal.clinic.records import Patient
+    from tests.support.memory import InMemoryUnitOfWork
 
     uow = InMemoryUnitOfWork()
     with uow:

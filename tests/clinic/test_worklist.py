@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intrathecal.clinic.errors import PermissionDenied
-from intrathecal.clinic.memory import InMemoryUnitOfWork
 from intrathecal.clinic.records import CareStatus, Patient
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.worklist import worklist, worklist_query
@@ -18,6 +17,7 @@ from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.clinic.conftest import Staff
 from tests.clinic.strategies import care_statuses
 from tests.storage.dbs import engine_with_tables
+from tests.support.memory import InMemoryUnitOfWork
 
 TODAY = date(2026, 11, 26)
 

@@ -14,6 +14,7 @@ from intrathecal.core.trial_record import (
     SideEffect,
     TrialRecord,
     trial_record_from_dict,
+    trial_record_to_dict,
 )
 
 EFFECTS = load_trial_config().side_effects
@@ -101,3 +102,17 @@ def test_record_value_types_validate_themselves():
 def test_severity_ranks_run_from_none_to_severe():
     ranks = [s.rank for s in (Severity.NONE, Severity.MILD, Severity.MODERATE, Severity.SEVERE)]
     assert ranks == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"started_at": "2026-11-20T08:00:00+00:00", "function_improved": False, "patient": "A"},
+        {"scores": [{"at": "90 min", "nrs": 6.5}], "injections": [{"dose": "0.125 mg"}]},
+        {"side_effects": [{"effect": "other", "severity": "severe", "note": "rash"}]},
+    ],
+)
+def test_plain_data_form_reads_back_to_the_same_record(changes):
+    record = trial_record_from_dict(_data(**changes), EFFECTS)
+    assert trial_record_from_dict(trial_record_to_dict(record), EFFECTS) == record

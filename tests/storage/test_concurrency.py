@@ -14,6 +14,7 @@ from intrathecal.clinic.records import Actor, Patient, PrescriptionVersion
 from intrathecal.core.quantities import Concentration, DoseRate
 from intrathecal.storage.db import is_sqlite
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+from tests.clinic.builders import morphine_program
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
@@ -64,7 +65,7 @@ def test_two_clinicians_writing_the_same_next_version_one_gets_conflict(engine: 
                         pid,
                         None,
                         next_version,
-                        {"rate": rate},
+                        morphine_program(),
                         "morphine",
                         DoseRate.parse(rate),
                         Concentration.parse("10 mg/mL"),

@@ -22,6 +22,7 @@ from intrathecal.core.quantities import Concentration, DoseRate, Volume
 from intrathecal.storage.db import is_sqlite
 from intrathecal.storage.mapping import from_row, to_row
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+from tests.clinic.builders import morphine_program
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
@@ -138,7 +139,7 @@ def test_prescription_version_clash_is_a_conflict_and_the_transaction_survives(
             pid,
             None,
             n,
-            {"solution": []},
+            morphine_program(),
             "morphine",
             DoseRate.parse("0.5 mg/day"),
             Concentration.parse("10 mg/mL"),
@@ -156,6 +157,7 @@ def test_prescription_version_clash_is_a_conflict_and_the_transaction_survives(
         uow.commit()
     with uow:
         assert [p.version for p in uow.prescriptions.history(pid)] == [1, 2]
+        assert {p.program for p in uow.prescriptions.history(pid)} == {morphine_program()}
 
 
 volumes = st.decimals(

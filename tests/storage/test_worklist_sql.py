@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from intrathecal.clinic.memory import InMemoryUnitOfWork
 from intrathecal.clinic.records import CareStatus, Patient
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.worklist import worklist_query
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from intrathecal.storage.worklist_sql import DUE_COLUMN
 from tests.clinic.strategies import care_statuses
+from tests.support.memory import InMemoryUnitOfWork
 
 BASE = date(2026, 11, 26)
 _statuses = care_statuses(BASE, 800, discrepancy_ml=2.5, dose_rise_pct=60.0)

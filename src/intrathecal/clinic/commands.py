@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from intrathecal.clinic.records import ConservativeTherapy, Coverage, Diagnosis
+from intrathecal.core.program import Prescription
 from intrathecal.core.quantities import Concentration, Volume
+from intrathecal.core.trial_record import TrialRecord
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,10 @@ class RecordEvaluation:
 
 @dataclass(frozen=True)
 class RecordTrial:
-    """A screening trial in the core plain-data form (baseline, injections, scores...)."""
+    """A screening trial as the core record (baseline, injections, scores, side effects)."""
 
     patient_id: int
-    record: Mapping[str, Any]
+    record: TrialRecord
     method: str = "single_shot"
     evaluation_id: int | None = None
     rule: str | None = None
@@ -104,10 +104,10 @@ class OverrideRequest:
 
 @dataclass(frozen=True)
 class ProgramPrescription:
-    """A new prescription version (program spec dict) based on ``expected_version``."""
+    """A new prescription version (the core program) based on ``expected_version``."""
 
     patient_id: int
-    program: Mapping[str, Any]
+    program: Prescription
     expected_version: int
     override: OverrideRequest | None = None
     rule_set: str | None = None

@@ -51,7 +51,10 @@ from intrathecal.clinic.records import (
     Visit,
 )
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Concentration, Volume
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial_record import trial_record_from_dict
 
 #: Demo logins: username -> (role, password). Published on purpose: demo only.
 DEMO_PASSWORDS: Mapping[str, tuple[str, str]] = {
@@ -256,14 +259,17 @@ class _Demo:
             self.new_uow(),
             RecordTrial(
                 patient_id=_id(patient),
-                record={
-                    "drug": "morphine",
-                    "started_at": started.isoformat(),
-                    "baseline": {"nrs": 8},
-                    "injections": [{"dose": "0.2 mg", "at": "0 h"}],
-                    "scores": [{"at": f"{h} h", "nrs": s} for h, s in enumerate(scores, 1)],
-                    "side_effects": [{"effect": "pruritus", "severity": "mild", "at": "3 h"}],
-                },
+                record=trial_record_from_dict(
+                    {
+                        "drug": "morphine",
+                        "started_at": started.isoformat(),
+                        "baseline": {"nrs": 8},
+                        "injections": [{"dose": "0.2 mg", "at": "0 h"}],
+                        "scores": [{"at": f"{h} h", "nrs": s} for h, s in enumerate(scores, 1)],
+                        "side_effects": [{"effect": "pruritus", "severity": "mild", "at": "3 h"}],
+                    },
+                    load_trial_config().side_effects,
+                ),
             ),
             self.doc,
         )
@@ -300,10 +306,12 @@ class _Demo:
             self.new_uow(),
             ProgramPrescription(
                 patient_id=_id(patient),
-                program={
-                    "solution": [{"drug": drug, "concentration": concentration}],
-                    "basal": {"continuous": rate},
-                },
+                program=prescription_from_dict(
+                    {
+                        "solution": [{"drug": drug, "concentration": concentration}],
+                        "basal": {"continuous": rate},
+                    }
+                ),
                 expected_version=0,
                 at=self.at(days_ago, 11),
             ),

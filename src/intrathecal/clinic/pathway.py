@@ -27,7 +27,7 @@ from intrathecal.core.errors import CoreError
 from intrathecal.core.sourced_data import load_data_file
 from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
 from intrathecal.core.trial_config import load_trial_config
-from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
+from intrathecal.core.trial_record import TrialRecord
 
 TRIAL_METHODS = ("single_shot", "catheter")
 
@@ -105,11 +105,13 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     require(actor, "trial.record", cmd.patient_id)
     v.one_of(cmd.method, TRIAL_METHODS, "method")
     trial_config = load_trial_config()
+    record = cmd.record
     try:
-        record = trial_record_from_dict(dict(cmd.record), trial_config.side_effects)
         rule = trial_config.rule(cmd.rule)
     except CoreError as exc:
-        raise ValidationFailed(f"trial record: {exc}") from None
+        raise ValidationFailed(f"rule: {exc}") from None
+    for i, effect in enumerate(record.side_effects):
+        v.one_of(effect.effect, sorted(trial_config.side_effects), f"side_effects[{i}].effect")
     drug = _check_trial_doses(record)
     result = evaluate_trial(record, rule, trial_config)
     started = record.started_at or datetime.now(UTC)
@@ -129,7 +131,7 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
                 method=cmd.method,
                 drug=drug,
                 started_at=started,
-                record=dict(cmd.record),
+                record=record,
                 outcome=result.outcome.value,
                 outcome_reasons=(*result.reasons, result.recommendation),
                 recorded_by=actor.user_id,

@@ -34,7 +34,6 @@ from intrathecal.core.catalogue import DrugClass, load_catalogue
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import daily_dose_of
-from intrathecal.core.program_spec import prescription_from_dict, prescription_to_dict
 from intrathecal.core.safety import DoseStep, History, Override, SafetyReport, check
 
 
@@ -52,10 +51,7 @@ def program_prescription(
     """Check and store a new prescription version for the patient's active pump."""
     require(actor, "prescription.program", cmd.patient_id)
     at = v.aware(cmd.at, "at") if cmd.at is not None else datetime.now(UTC)
-    try:
-        proposed = prescription_from_dict(dict(cmd.program))
-    except CoreError as exc:
-        raise ValidationFailed(f"program: {exc}") from None
+    proposed = cmd.program
     with uow:
         uow.patients.lock(cmd.patient_id)
         implant = uow.implants.active_for(cmd.patient_id)
@@ -69,7 +65,7 @@ def program_prescription(
                 f"the prescription is at version {current_version}, you edited version "
                 f"{cmd.expected_version}; reload and retry"
             )
-        current_program = prescription_from_dict(dict(current.program)) if current else None
+        current_program = current.program if current else None
         try:
             report = check(
                 proposed,
@@ -91,7 +87,7 @@ def program_prescription(
                 patient_id=cmd.patient_id,
                 implant_id=implant.id,
                 version=current_version + 1,
-                program=prescription_to_dict(proposed),
+                program=proposed,
                 drug=drug,
                 daily_dose=daily_dose_of(proposed, drug),
                 concentration=proposed.solution.concentration_of(drug),

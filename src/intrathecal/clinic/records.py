@@ -12,7 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from intrathecal.core.program import Prescription
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
+from intrathecal.core.trial_record import TrialRecord
 
 ROLES = ("physician", "nurse", "scheduler", "admin", "patient")
 
@@ -184,11 +186,8 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Trial:
-    """A screening trial: the core trial record (plain-data form) and its outcome.
-
-    ``record`` holds baseline, injections, pain scores and side effects exactly as
-    ``core.trial_record.trial_record_from_dict`` reads them; the other fields summarise it.
-    """
+    """A screening trial: the core trial record and its outcome (the other fields summarise
+    the record)."""
 
     id: int | None
     patient_id: int
@@ -196,7 +195,7 @@ class Trial:
     method: str
     drug: str
     started_at: datetime
-    record: Mapping[str, Any]
+    record: TrialRecord
     outcome: str
     outcome_reasons: tuple[str, ...]
     recorded_by: int | None
@@ -239,13 +238,13 @@ class FindingNote:
 
 @dataclass(frozen=True)
 class PrescriptionVersion:
-    """One version of a patient's pump prescription (program spec JSON plus summaries)."""
+    """One version of a patient's pump prescription (the core program plus summaries)."""
 
     id: int | None
     patient_id: int
     implant_id: int | None
     version: int
-    program: Mapping[str, Any]
+    program: Prescription
     drug: str
     daily_dose: DoseRate
     concentration: Concentration

@@ -15,7 +15,6 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import mean_rate, worst_case_daily_volume
-from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Duration
 from intrathecal.core.refill import (
     LastFill,
@@ -63,7 +62,7 @@ def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillRes
         prescription = uow.prescriptions.current(cmd.patient_id)
         if prescription is None:
             raise ValidationFailed("no prescription on record: program the pump before a refill")
-        program = prescription_from_dict(dict(prescription.program))
+        program = prescription.program
         drug = cmd.drug.strip().lower()
         if drug not in program.solution.drugs:
             raise ValidationFailed(

@@ -1,8 +1,7 @@
-"""The unit-of-work interface the use cases talk to, and its implementations.
+"""The unit-of-work interface the use cases talk to (storage and the tests' fake implement it).
 
 A use case opens ``with uow:``, works through the repositories, and calls ``uow.commit()``;
 leaving the block without committing (or with an exception) rolls everything back.
-``SqlAlchemyUnitOfWork`` (storage) and ``InMemoryUnitOfWork`` (tests) both fit.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from intrathecal.clinic.records import (
     Actor,
@@ -32,12 +31,6 @@ from intrathecal.clinic.records import (
     WorklistQuery,
     WorklistRow,
 )
-
-if TYPE_CHECKING:
-    from intrathecal.clinic.memory import InMemoryUnitOfWork
-    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
-
-__all__ = ["InMemoryUnitOfWork", "SqlAlchemyUnitOfWork", "UnitOfWork"]
 
 R = TypeVar("R")
 
@@ -257,17 +250,3 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
-
-
-def __getattr__(name: str) -> Any:
-    # The implementations live elsewhere; importing them lazily keeps clinic free of a
-    # hard dependency on storage at import time.
-    if name == "SqlAlchemyUnitOfWork":
-        from intrathecal.storage.uow import SqlAlchemyUnitOfWork
-
-        return SqlAlchemyUnitOfWork
-    if name == "InMemoryUnitOfWork":
-        from intrathecal.clinic.memory import InMemoryUnitOfWork
-
-        return InMemoryUnitOfWork
-    raise AttributeError(name)

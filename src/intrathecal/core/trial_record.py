@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from intrathecal.core.errors import CoreError, InvalidInput
+from intrathecal.core.program_spec import quantity_text
 from intrathecal.core.quantities import Duration, Mass, format_fraction
 
 NRS_MAX = 10
@@ -326,3 +327,39 @@ def trial_record_from_dict(data: object, known_effects: Collection[str]) -> Tria
         patient=str(patient),
         started_at=started,
     )
+
+
+def trial_record_to_dict(record: TrialRecord) -> dict[str, Any]:
+    """The plain-data form of ``record``; ``trial_record_from_dict`` reads it back unchanged."""
+    out: dict[str, Any] = {
+        "baseline": {"nrs": _score_value(record.baseline)},
+        "injections": [
+            {"drug": i.drug, "dose": quantity_text(i.dose), "at": quantity_text(i.at)}
+            for i in record.injections
+        ],
+        "scores": [
+            {"at": quantity_text(s.at), "nrs": _score_value(s.score)} for s in record.scores
+        ],
+        "side_effects": [
+            {
+                "effect": e.effect,
+                "severity": e.severity.value,
+                **({} if e.at is None else {"at": quantity_text(e.at)}),
+                **({"note": e.note} if e.note else {}),
+            }
+            for e in record.side_effects
+        ],
+    }
+    if record.function_improved is not None:
+        out["function_improved"] = record.function_improved
+    if record.patient:
+        out["patient"] = record.patient
+    if record.started_at is not None:
+        out["started_at"] = record.started_at.isoformat()
+    return out
+
+
+def _score_value(score: PainScore) -> int | float:
+    """Whole points as an integer, half points as a float (both exact)."""
+    value = score.value
+    return int(value) if value.denominator == 1 else float(value)

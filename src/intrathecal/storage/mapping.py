@@ -1,8 +1,10 @@
 """Generic conversion between clinic records (frozen dataclasses) and table rows.
 
 Columns share the record's field names. Quantities become their text, nested dataclasses
-and tuples become JSON lists and dicts; decoding reads each field's type hint to rebuild
-the typed value, so the unit always survives the round trip.
+and tuples become JSON lists and dicts; core values with a plain-data form of their own (a
+``Prescription``, a ``TrialRecord``) are stored in that form and read back typed. Decoding
+reads each field's type hint to rebuild the typed value, so the unit always survives the
+round trip.
 """
 
 from __future__ import annotations
@@ -10,12 +12,20 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from intrathecal.core.program import Prescription
+from intrathecal.core.program_spec import prescription_from_dict, prescription_to_dict
 from intrathecal.core.quantities import Quantity
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial_record import (
+    TrialRecord,
+    trial_record_from_dict,
+    trial_record_to_dict,
+)
 
 T = TypeVar("T")
 
@@ -23,8 +33,22 @@ T = TypeVar("T")
 _DIGITS = 15
 
 
+def _trial_record(data: Any) -> TrialRecord:
+    return trial_record_from_dict(data, load_trial_config().side_effects)
+
+
+#: Core values stored in their own plain-data form: type -> (to plain data, from plain data).
+CODECS: dict[type, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    Prescription: (prescription_to_dict, prescription_from_dict),
+    TrialRecord: (trial_record_to_dict, _trial_record),
+}
+
+
 def encode_value(value: Any) -> Any:
     """A record field as a column value (JSON-friendly inside JSON columns)."""
+    codec = CODECS.get(type(value))
+    if codec is not None:
+        return codec[0](value)
     if isinstance(value, Quantity):
         return value.format(digits=_DIGITS)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -89,6 +113,8 @@ def decode(hint: Any, value: Any) -> Any:
     if isinstance(hint, type):
         if isinstance(value, hint) and not (hint is date and isinstance(value, datetime)):
             return value
+        if hint in CODECS:
+            return CODECS[hint][1](value)
         if issubclass(hint, Quantity):
             return hint.parse(value)
         if dataclasses.is_dataclass(hint):

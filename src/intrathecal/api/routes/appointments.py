@@ -21,7 +21,7 @@ from intrathecal.api.schemas.care import (
 )
 from intrathecal.clinic import reads, scheduling
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.commands import CompleteVisit, RequestAppointment, ScheduleVisit
+from intrathecal.clinic.commands import CompleteVisit, RequestAppointment
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import Actor
@@ -87,15 +87,7 @@ def schedule_visit(body: VisitIn, work: Uow, principal: Scheduler) -> VisitOut:
     """Book a visit (closing the public request it answers, if named)."""
     visit = scheduling.schedule_visit(
         work,
-        ScheduleVisit(
-            patient_id=body.patient_id,
-            kind=body.kind,
-            scheduled_at=body.scheduled_at,
-            location_code=body.location_code,
-            clinician_id=body.clinician_id,
-            request_id=body.request_id,
-            notes=body.notes,
-        ),
+        body.command(),
         principal.actor,
     )
     return VisitOut.of(visit)

@@ -30,13 +30,7 @@ from intrathecal.api.schemas.care import (
 )
 from intrathecal.clinic import devices, events, reads, refills
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.commands import (
-    ClearDeviceAlert,
-    RecordAdverseEvent,
-    RecordPumpStatus,
-    RecordRefill,
-    UpdateAdverseEvent,
-)
+from intrathecal.clinic.commands import ClearDeviceAlert
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.serialize import to_jsonable as jsonable
 
@@ -60,22 +54,7 @@ def record_refill(
     principal: Annotated[Principal, Depends(requires(Action.REFILL_RECORD))],
 ) -> RefillResultOut:
     """Record a refill; the residual check, alarm date and next due date are computed."""
-    result = refills.record_refill(
-        work,
-        RecordRefill(
-            patient_id=patient_id,
-            performed_at=body.performed_at,
-            drug=body.drug,
-            lot=body.lot,
-            concentration=body.concentration,
-            measured_residual=body.measured_residual,
-            volume_added=body.volume_added,
-            measured_after=body.measured_after,
-            alarm_volume=body.alarm_volume,
-            notes=body.notes,
-        ),
-        principal.actor,
-    )
+    result = refills.record_refill(work, body.command(patient_id), principal.actor)
     return RefillResultOut(refill=RefillOut.of(result.refill), plan=jsonable(result.plan))
 
 
@@ -101,19 +80,7 @@ def record_adverse_event(
     principal: Annotated[Principal, Depends(requires(Action.ADVERSE_EVENT_RECORD))],
 ) -> AdverseEventOut:
     """Record an adverse event in one of the clinic's risk categories."""
-    event = events.record_adverse_event(
-        work,
-        RecordAdverseEvent(
-            patient_id=patient_id,
-            category=body.category,
-            severity=body.severity,
-            onset=body.onset,
-            description=body.description,
-            actions=body.actions,
-            outcome=body.outcome,
-        ),
-        principal.actor,
-    )
+    event = events.record_adverse_event(work, body.command(patient_id), principal.actor)
     return AdverseEventOut.of(event)
 
 
@@ -137,17 +104,7 @@ def update_adverse_event(
     """
     version = required_version(if_match, body.version)
     event = events.update_adverse_event(
-        work,
-        UpdateAdverseEvent(
-            patient_id=patient_id,
-            event_id=event_id,
-            expected_version=version,
-            severity=body.severity,
-            actions=body.actions,
-            outcome=body.outcome,
-            resolved_on=body.resolved_on,
-        ),
-        principal.actor,
+        work, body.command(patient_id, event_id, version), principal.actor
     )
     response.headers["ETag"] = f'"{event.version}"'
     return AdverseEventOut.of(event)
@@ -179,17 +136,7 @@ def record_pump_status(
     patient_id: RecordId, body: PumpStatusIn, work: Uow, principal: DeviceWriter
 ) -> CareStatusOut:
     """Record an interrogation: critical alarms raise a device alert on the worklist."""
-    status_ = devices.record_pump_status(
-        work,
-        RecordPumpStatus(
-            patient_id=patient_id,
-            at=body.at,
-            eri_reported=body.eri_reported,
-            alarms=tuple(body.alarms),
-            note=body.note,
-        ),
-        principal.actor,
-    )
+    status_ = devices.record_pump_status(work, body.command(patient_id), principal.actor)
     return CareStatusOut.of(status_)
 
 

@@ -21,7 +21,6 @@ from intrathecal.api.schemas.pathway import (
 )
 from intrathecal.clinic import pathway, reads
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.serialize import to_jsonable as jsonable
 
@@ -47,18 +46,7 @@ def record_evaluation(
     """Record a candidacy evaluation; eligibility and its reasons are computed."""
     evaluation = pathway.record_evaluation(
         work,
-        RecordEvaluation(
-            patient_id=patient_id,
-            evaluated_on=body.evaluated_on,
-            indication=body.indication,
-            conservative_therapies=body.therapies(),
-            surgery_is_option=body.surgery_is_option,
-            psych_evaluation_done=body.psych_evaluation_done,
-            psych_cleared=body.psych_cleared,
-            contraindications=tuple(body.contraindications),
-            life_expectancy_months=body.life_expectancy_months,
-            notes=body.notes,
-        ),
+        body.command(patient_id),
         principal.actor,
     )
     return EvaluationOut.of(evaluation)
@@ -88,14 +76,7 @@ def record_trial(
     """Record a screening trial; its outcome, reasons and referral are computed."""
     result = pathway.record_trial(
         work,
-        RecordTrial(
-            patient_id=patient_id,
-            record=body.record(),
-            method=body.method,
-            evaluation_id=body.evaluation_id,
-            rule=body.rule,
-            referral_to=body.referral_to,
-        ),
+        body.command(patient_id),
         principal.actor,
     )
     return TrialResultOut(trial=TrialOut.of(result.trial), evaluation=jsonable(result.evaluation))
@@ -125,22 +106,7 @@ def record_implant(
     """Record a permanent implant (needs a successful trial, or a reason to waive it)."""
     implant = pathway.record_implant(
         work,
-        RecordImplant(
-            patient_id=patient_id,
-            implanted_on=body.implanted_on,
-            hospital=body.hospital,
-            surgeon=body.surgeon,
-            hospital_stay_days=body.hospital_stay_days,
-            pump_model=body.pump_model,
-            pump_serial=body.pump_serial,
-            reservoir=body.reservoir,
-            catheter_length_cm=body.catheter_length_cm,
-            catheter_tip_level=body.catheter_tip_level,
-            catheter_volume=body.catheter_volume,
-            incisions=tuple(body.incisions),
-            return_to_work=body.return_to_work,
-            trial_waived_reason=body.trial_waived_reason,
-        ),
+        body.command(patient_id),
         principal.actor,
     )
     return ImplantOut.of(implant)

@@ -19,7 +19,6 @@ from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.patients import PatientCreate, PatientOut, PatientPatch, PatientSummary
 from intrathecal.clinic import patients
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
 from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/patients", tags=["patients"])
@@ -67,18 +66,7 @@ def register(
     """Create a patient record; a taken MRN is 409."""
     patient = patients.register_patient(
         work,
-        RegisterPatient(
-            mrn=body.mrn,
-            given_name=body.given_name,
-            family_name=body.family_name,
-            birth_date=body.birth_date,
-            sex=body.sex,
-            phone=body.phone,
-            email=body.email,
-            location_code=body.location_code,
-            diagnoses=tuple(d.to_record() for d in body.diagnoses),
-            coverage=tuple(c.to_record() for c in body.coverage),
-        ),
+        body.command(),
         principal.actor,
     )
     _etag(response, patient.version)
@@ -115,19 +103,7 @@ def update(
     version = required_version(if_match, body.version)
     patient = patients.update_patient(
         work,
-        UpdatePatient(
-            patient_id=patient_id,
-            expected_version=version,
-            given_name=body.given_name,
-            family_name=body.family_name,
-            phone=body.phone,
-            email=body.email,
-            location_code=body.location_code,
-            diagnoses=None
-            if body.diagnoses is None
-            else tuple(d.to_record() for d in body.diagnoses),
-            coverage=None if body.coverage is None else tuple(c.to_record() for c in body.coverage),
-        ),
+        body.command(patient_id, version),
         principal.actor,
     )
     _etag(response, patient.version)

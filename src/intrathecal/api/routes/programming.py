@@ -24,7 +24,7 @@ from intrathecal.api.schemas.programming import (
 )
 from intrathecal.clinic import programming, reads
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
+from intrathecal.clinic.commands import ConfirmOnPump
 from intrathecal.clinic.errors import NotFound
 from intrathecal.clinic.permissions import Action
 
@@ -54,23 +54,8 @@ def program(
     still be current (``If-Match`` or ``version``; 0 for the first), else 409.
     """
     version = required_version(if_match, body.version)
-    override = None
-    if body.override is not None:
-        override = OverrideRequest(
-            codes=frozenset(body.override.codes),
-            reason=body.override.reason,
-            second_clinician_id=body.override.second_clinician_id,
-        )
     result = programming.program_prescription(
-        work,
-        ProgramPrescription(
-            patient_id=patient_id,
-            program=body.program.spec(),
-            expected_version=version,
-            override=override,
-            rule_set=body.rule_set,
-        ),
-        principal.actor,
+        work, body.command(patient_id, version), principal.actor
     )
     stored = result.prescription
     response.headers["ETag"] = f'"{stored.version}"'

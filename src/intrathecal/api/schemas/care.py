@@ -19,7 +19,15 @@ from intrathecal.api.fields import (
     VolumeField,
     format_quantity,
 )
+from intrathecal.api.schemas.adapt import command_from
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.clinic.commands import (
+    RecordAdverseEvent,
+    RecordPumpStatus,
+    RecordRefill,
+    ScheduleVisit,
+    UpdateAdverseEvent,
+)
 from intrathecal.clinic.records import (
     AdverseEvent,
     AppointmentRequest,
@@ -47,6 +55,10 @@ class RefillIn(Strict):
     measured_after: VolumeField | None = None
     alarm_volume: VolumeField | None = None
     notes: Note = ""
+
+    def command(self, patient_id: int) -> RecordRefill:
+        """The refill command for this patient."""
+        return command_from(RecordRefill, self, patient_id=patient_id)
 
 
 class RefillOut(BaseModel):
@@ -111,6 +123,10 @@ class AdverseEventIn(Strict):
     actions: Note = ""
     outcome: Outcome = "ongoing"
 
+    def command(self, patient_id: int) -> RecordAdverseEvent:
+        """The command recording this event for the patient."""
+        return command_from(RecordAdverseEvent, self, patient_id=patient_id)
+
 
 class AdverseEventPatch(Strict):
     """A follow-up on an adverse event; omitted fields stay as they are.
@@ -125,6 +141,16 @@ class AdverseEventPatch(Strict):
     actions: Note | None = None
     outcome: Outcome | None = None
     resolved_on: Day | None = None
+
+    def command(self, patient_id: int, event_id: int, version: int) -> UpdateAdverseEvent:
+        """The follow-up command for this event, based on ``version``."""
+        return command_from(
+            UpdateAdverseEvent,
+            self,
+            patient_id=patient_id,
+            event_id=event_id,
+            expected_version=version,
+        )
 
 
 class AdverseEventOut(BaseModel):
@@ -220,6 +246,10 @@ class VisitIn(Strict):
     clinician_id: RecordId | None = None
     request_id: RecordId | None = None
     notes: Note = ""
+
+    def command(self) -> ScheduleVisit:
+        """The booking command."""
+        return command_from(ScheduleVisit, self)
 
 
 class VisitComplete(Strict):
@@ -332,6 +362,10 @@ class PumpStatusIn(Strict):
     eri_reported: bool = False
     alarms: list[PumpAlarm] = Field(default_factory=list, max_length=7)
     note: Note = ""
+
+    def command(self, patient_id: int) -> RecordPumpStatus:
+        """The interrogation command for this patient."""
+        return command_from(RecordPumpStatus, self, patient_id=patient_id)
 
 
 class AlertClear(Strict):

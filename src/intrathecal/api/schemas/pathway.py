@@ -21,10 +21,15 @@ from intrathecal.api.fields import (
     VolumeField,
     format_quantity,
 )
+from intrathecal.api.schemas.adapt import command_from
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import ConservativeTherapy, Evaluation, Implant, Trial
 from intrathecal.clinic.vocabulary import Contraindication, Incision, Indication
-from intrathecal.core.serialize import to_jsonable as jsonable
+from intrathecal.core.errors import CoreError
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial_record import trial_record_from_dict, trial_record_to_dict
 
 Nrs = Annotated[
     Decimal, Field(ge=0, le=10, multiple_of=Decimal("0.5"), max_digits=3, decimal_places=1)
@@ -57,6 +62,12 @@ class EvaluationIn(Strict):
     contraindications: list[Contraindication] = Field(default_factory=list, max_length=10)
     life_expectancy_months: int | None = Field(default=None, ge=0, le=1200)
     notes: Note = ""
+
+    def command(self, patient_id: int) -> RecordEvaluation:
+        """The evaluation command for this patient."""
+        return command_from(
+            RecordEvaluation, self, patient_id=patient_id, conservative_therapies=self.therapies()
+        )
 
     def therapies(self) -> tuple[ConservativeTherapy, ...]:
         """As clinic records."""
@@ -156,6 +167,14 @@ class TrialIn(Strict):
     rule: Code | None = None
     referral_to: ShortText | None = None
 
+    def command(self, patient_id: int) -> RecordTrial:
+        """The trial command: the core trial record, parsed once here."""
+        try:
+            record = trial_record_from_dict(self.record(), load_trial_config().side_effects)
+        except CoreError as exc:
+            raise ValidationFailed(f"trial record: {exc}") from None
+        return command_from(RecordTrial, self, patient_id=patient_id, record=record)
+
     def record(self) -> dict[str, Any]:
         """The core plain-data trial record."""
         body: dict[str, Any] = {
@@ -216,7 +235,7 @@ class TrialOut(BaseModel):
             method=t.method,
             drug=t.drug,
             started_at=t.started_at,
-            record=jsonable(dict(t.record)),
+            record=trial_record_to_dict(t.record),
             outcome=t.outcome,
             outcome_reasons=list(t.outcome_reasons),
             recorded_by=t.recorded_by,
@@ -248,6 +267,10 @@ class ImplantIn(Strict):
     incisions: list[Incision] = Field(default_factory=_both_incisions, max_length=2)
     return_to_work: Annotated[str, TextRule(40, 1)] = "1-2 weeks"
     trial_waived_reason: Annotated[str, TextRule(2000)] | None = None
+
+    def command(self, patient_id: int) -> RecordImplant:
+        """The implant command for this patient."""
+        return command_from(RecordImplant, self, patient_id=patient_id)
 
 
 class ImplantOut(BaseModel):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from intrathecal.api.fields import Day, Name, TextRule
+from intrathecal.api.schemas.adapt import command_from
 from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic import patients
+from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
 from intrathecal.clinic.records import Coverage, Diagnosis, Patient
 from intrathecal.clinic.vocabulary import Sex
 
@@ -67,6 +69,10 @@ class CoverageIn(Strict):
         return Coverage(self.insurer, self.member_id, self.group_number)
 
 
+def _records(items: list[DiagnosisIn] | list[CoverageIn]) -> tuple[Any, ...]:
+    return tuple(item.to_record() for item in items)
+
+
 class PatientCreate(Strict):
     """A new patient record."""
 
@@ -80,6 +86,15 @@ class PatientCreate(Strict):
     location_code: LocationCode | None = None
     diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=20)
     coverage: list[CoverageIn] = Field(default_factory=list, max_length=5)
+
+    def command(self) -> RegisterPatient:
+        """The registration command."""
+        return command_from(
+            RegisterPatient,
+            self,
+            diagnoses=_records(self.diagnoses),
+            coverage=_records(self.coverage),
+        )
 
 
 class PatientPatch(Strict):
@@ -97,6 +112,19 @@ class PatientPatch(Strict):
     location_code: LocationCode | None = None
     diagnoses: list[DiagnosisIn] | None = Field(default=None, max_length=20)
     coverage: list[CoverageIn] | None = Field(default=None, max_length=5)
+
+    def command(self, patient_id: int, version: int) -> UpdatePatient:
+        """The update command based on the ``version`` the clinician edited."""
+        return command_from(
+            UpdatePatient,
+            self,
+            patient_id=patient_id,
+            expected_version=version,
+            diagnoses=None
+            if self.diagnoses is None
+            else tuple(d.to_record() for d in self.diagnoses),
+            coverage=None if self.coverage is None else tuple(c.to_record() for c in self.coverage),
+        )
 
 
 class DiagnosisOut(BaseModel):

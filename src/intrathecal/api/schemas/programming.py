@@ -18,7 +18,12 @@ from intrathecal.api.fields import (
     format_quantity,
 )
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.clinic.commands import OverrideRequest, ProgramPrescription
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import PrescriptionVersion
+from intrathecal.core.errors import CoreError
+from intrathecal.core.program import Prescription
+from intrathecal.core.program_spec import prescription_from_dict, prescription_to_dict
 from intrathecal.core.safety import Finding
 from intrathecal.core.serialize import to_jsonable as jsonable
 
@@ -85,6 +90,13 @@ class ProgramIn(Strict):
             data.pop("periodic", None)
         return data
 
+    def prescription(self) -> Prescription:
+        """The core program, parsed once here (a core rule broken names its path)."""
+        try:
+            return prescription_from_dict(self.spec())
+        except CoreError as exc:
+            raise ValidationFailed(f"program: {exc}") from None
+
 
 class OverrideIn(Strict):
     """Acceptance of SOFT findings: their codes, a reason, and a second clinician."""
@@ -92,6 +104,10 @@ class OverrideIn(Strict):
     codes: list[Annotated[str, TextRule(60, 1)]] = Field(min_length=1, max_length=20)
     reason: Reason
     second_clinician_id: RecordId
+
+    def request(self) -> OverrideRequest:
+        """As the clinic's override request."""
+        return OverrideRequest(frozenset(self.codes), self.reason, self.second_clinician_id)
 
 
 class PrescriptionIn(Strict):
@@ -105,6 +121,16 @@ class PrescriptionIn(Strict):
     version: int | None = Field(default=None, ge=0, le=2**31 - 1)
     override: OverrideIn | None = None
     rule_set: Literal["us", "eu"] | None = None
+
+    def command(self, patient_id: int, version: int) -> ProgramPrescription:
+        """The programming command based on the ``version`` the clinician edited."""
+        return ProgramPrescription(
+            patient_id=patient_id,
+            program=self.program.prescription(),
+            expected_version=version,
+            override=None if self.override is None else self.override.request(),
+            rule_set=self.rule_set,
+        )
 
 
 class FindingOut(BaseModel):
@@ -160,7 +186,7 @@ class PrescriptionOut(BaseModel):
             patient_id=p.patient_id,
             implant_id=p.implant_id,
             version=p.version,
-            program=jsonable(dict(p.program)),
+            program=prescription_to_dict(p.program),
             drug=p.drug,
             daily_dose=format_quantity(p.daily_dose.in_unit(_dose_unit(p))),
             concentration=format_quantity(p.concentration),

@@ -1,4 +1,4 @@
-"""An in-memory unit of work for unit tests: same behaviour as SQL, no database.
+"""An in-memory unit of work (test support): same behaviour as SQL, no database.
 
 Each ``with`` block works on a copy of the committed state; ``commit()`` publishes the copy,
 anything else discards it. Uniqueness rules (MRN, username, pump serial, prescription
