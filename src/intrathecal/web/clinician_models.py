@@ -160,7 +160,7 @@ def after_visit_summary(
     drugs: tuple[tuple[str, str, str], ...] = ()
     rate = "—"
     if prescription is not None:
-        p = prescription_from_dict(dict(prescription.program))
+        p = prescription.program
         doses = daily_dose(p)
         drugs = tuple(
             (c.drug, quantity_text(c.concentration), doses[c.drug].format("mg/day", 4))
