@@ -11,6 +11,7 @@ from intrathecal.clinic.records import (
     Refill,
     WorklistItem,
 )
+from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
 from intrathecal.web.clinician_models import (
     after_visit_summary,
@@ -66,7 +67,7 @@ def test_compare_settings_with_no_previous_program_shows_dashes() -> None:
 def test_after_visit_summary_lists_drug_concentration_dose_volumes_and_dates() -> None:
     at = datetime(2026, 11, 28, 10, 30, tzinfo=UTC)
     rx = PrescriptionVersion(
-        1, 1, 1, 2, MORPHINE, "morphine", DoseRate.parse("3 mg/day"),
+        1, 1, 1, 2, prescription_from_dict(MORPHINE), "morphine", DoseRate.parse("3 mg/day"),
         Concentration.parse("10 mg/mL"), (), 1, at,
     )  # fmt: skip
     implant = Implant(
