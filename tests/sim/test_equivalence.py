@@ -9,6 +9,7 @@ alarm times within 1 µs and delivered volumes within 1e-9 mL.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -191,3 +192,23 @@ def assert_same(pump: Outcome, engine: Outcome) -> None:
 @settings(max_examples=150, deadline=None)
 def test_engine_decisions_alarms_and_volumes_match_the_reference_pump(case: Case) -> None:
     assert_same(run_pump(case), run_engine(case))
+
+
+def test_alarm_times_stay_within_a_microsecond_of_the_engine_after_six_years() -> None:
+    """Six years of flex basal, 3 requests a day and 60-day refills on an aging battery."""
+    rng = random.Random(6)
+    steps = tuple(
+        FlexStep(Duration(h, "h"), VolumeRate(Fraction(r, 100), "mL/day"))
+        for h, r in ((0, 40), (6, 60), (12, 50), (20, 45))
+    )
+    bolus = PatientBolus(Volume("0.02", "mL"), Duration(10, "min"), Duration(3, "h"), 4)
+    length = 60 * DAY_MS
+    cycles = [
+        (length, 20_000, sorted(rng.randrange(length) for _ in range(180))) for _ in range(36)
+    ]
+    case = Case(Prescription(MORPHINE, Flex(steps), (), bolus), 2, 1.0, 0, cycles)
+    pump, engine = run_pump(case), run_engine(case)
+    kinds = {k for k, _ in pump.alarms}
+    assert AlarmKind.ELECTIVE_REPLACEMENT in kinds
+    assert AlarmKind.END_OF_SERVICE in kinds
+    assert_same(pump, engine)

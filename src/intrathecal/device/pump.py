@@ -18,34 +18,76 @@ bolus flow, reservoir capacity, patient-bolus lockout and count per rolling 24 h
 delivery when stopped, stalled or at end of service. A refused command raises a typed
 ``DeviceError`` and changes nothing but a ``command_refused`` entry in the log. Public values
 are unit-typed; internally the pump uses floats in mL and seconds since its creation.
+
+The pump orchestrates collaborators, each owning one part of the state: ``Regime`` (the
+delivery integrator: schedule since the last rate change, exact crossing times),
+``Reservoir`` (calculated and true volumes, alarm levels), ``FlowPath`` (catheter, valve,
+true-flow factors, line contents), ``Boluses`` (running boluses, patient gate),
+``BatteryClock`` (use, ERI, EOS), ``AlarmBoard`` and ``EventLog``; typed values cross into
+floats through ``conversions``.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Concatenate, ParamSpec, TypeVar
 
 from intrathecal.core.program import (
     BridgeBolus,
     ClinicianBolus,
     Continuous,
-    Flex,
     Prescription,
     PrimingBolus,
     Solution,
 )
-from intrathecal.core.quantities import Duration, Mass, Volume, VolumeRate
-from intrathecal.device.battery import BatteryModel
+from intrathecal.core.quantities import Duration, Volume, VolumeRate
+from intrathecal.device.alarm_board import AlarmBoard
+from intrathecal.device.battery import BatteryClock, BatteryModel
 from intrathecal.device.catheter import Catheter
 from intrathecal.device.contents import NO_DRUG, Contents
+from intrathecal.device.conversions import (
+    battery_model as _battery_model,
+)
+from intrathecal.device.conversions import (
+    checked_program as _checked_program,
+)
+from intrathecal.device.conversions import (
+    describe_basal as _describe_basal,
+)
+from intrathecal.device.conversions import (
+    describe_solution as _describe_solution,
+)
+from intrathecal.device.conversions import (
+    flex_cycle as _flex_cycle,
+)
+from intrathecal.device.conversions import (
+    in_ml as _in_ml,
+)
+from intrathecal.device.conversions import (
+    masses as _masses,
+)
+from intrathecal.device.conversions import (
+    ml as _ml,
+)
+from intrathecal.device.conversions import (
+    ml_per_day as _rate,
+)
+from intrathecal.device.conversions import (
+    ml_text as _ml_text,
+)
+from intrathecal.device.conversions import (
+    per_s as _per_s,
+)
+from intrathecal.device.conversions import (
+    pure as _pure,
+)
+from intrathecal.device.conversions import (
+    threshold_ml as _threshold_ml,
+)
 from intrathecal.device.errors import (
     BolusInProgress,
     ClockError,
@@ -54,6 +96,7 @@ from intrathecal.device.errors import (
     NotProgrammable,
     PumpStateError,
 )
+from intrathecal.device.event_log import EventLog
 from intrathecal.device.events import Alarm, AlarmKind, LogEntry, LogKind
 from intrathecal.device.faults import (
     CatheterFault,
@@ -62,15 +105,17 @@ from intrathecal.device.faults import (
     MagneticExposure,
     MotorStall,
 )
+from intrathecal.device.flow_path import FlowPath
 from intrathecal.device.limits import (
     check_bolus,
     check_fill,
-    check_program,
-    check_threshold,
     limit_text,
 )
-from intrathecal.device.models import BatterySpec, PumpModel, pump_model
-from intrathecal.device.patient_bolus import DAY_S, BolusGate, PatientLimits
+from intrathecal.device.models import PumpModel, pump_model
+from intrathecal.device.regime import Regime
+from intrathecal.device.reservoir import EPS_V as _EPS_V
+from intrathecal.device.reservoir import Reservoir
+from intrathecal.device.running_boluses import REPLACING, Boluses, Running
 from intrathecal.device.schedule import Cycle, Schedule
 from intrathecal.device.status import (
     BatteryState,
@@ -85,114 +130,11 @@ from intrathecal.device.status import (
 OneOffBolus = ClinicianBolus | BridgeBolus | PrimingBolus
 
 _EPS_T = 1e-6  # s: events this close together are simultaneous
-_EPS_V = 1e-9  # mL: volume tolerance for limit checks
-_REPLACING = ("bridge", "priming")  # one-off boluses that replace the standing program
 _MODE_DENIALS = {
     PumpMode.NOT_PROGRAMMED: BolusDenial.NOT_PROGRAMMED,
     PumpMode.STOPPED: BolusDenial.PUMP_STOPPED,
     PumpMode.END_OF_SERVICE: BolusDenial.END_OF_SERVICE,
 }
-
-
-@dataclass
-class _Running:
-    """A bolus in progress (internal, floats)."""
-
-    kind: str
-    rate: float  # mL/s
-    end: float
-
-
-# Typed values are exact Fractions and slow to build, hash and convert; the pump converts them
-# to float base units once at its boundary. The memos below keep the same conversions (the same
-# model, program, solution or volume object, shared by many pumps or commands) from being redone.
-_CACHE = 4096
-A = TypeVar("A")
-
-
-def _by_identity(function: Callable[..., A]) -> Callable[..., A]:
-    """Memoise ``function`` by the identity of its arguments (floats and strings by value).
-
-    Hashing exact quantities costs more than most conversions, so objects are keyed by
-    ``id``; each entry keeps its arguments alive, so an id cannot be reused while cached.
-    """
-    memo: dict[tuple[object, ...], tuple[tuple[object, ...], A]] = {}
-
-    @functools.wraps(function)
-    def call(*args: object) -> A:
-        key = tuple(a if isinstance(a, float | str) else id(a) for a in args)
-        hit = memo.get(key)
-        if hit is not None and all(
-            x is y or isinstance(y, float | str) for x, y in zip(hit[0], args, strict=True)
-        ):
-            return hit[1]
-        value = function(*args)
-        if len(memo) >= _CACHE:
-            memo.clear()
-        memo[key] = (args, value)
-        return value
-
-    return call
-
-
-@functools.lru_cache(maxsize=_CACHE)
-def _ml(value: float) -> Volume:
-    return Volume(round(value, 9), "mL")
-
-
-@functools.lru_cache(maxsize=_CACHE)
-def _ml_text(value: float) -> str:
-    return str(_ml(value))
-
-
-@_by_identity
-def _in_ml(volume: Volume) -> float:
-    return float(volume.to("mL"))
-
-
-def _rate(value_ml_s: float) -> VolumeRate:
-    return VolumeRate(round(value_ml_s * DAY_S, 9), "mL/day")
-
-
-@_by_identity
-def _per_s(rate: VolumeRate) -> float:
-    return float(rate.to("mL/s"))
-
-
-@_by_identity
-def _flex_cycle(basal: Flex, anchor: float) -> Cycle:
-    """A flex basal as a 24 h cycle starting at ``anchor`` (the pump's local midnight)."""
-    return Cycle.build(
-        anchor,
-        DAY_S,
-        tuple(float(s.start.seconds()) for s in basal.steps),
-        tuple(_per_s(s.rate) for s in basal.steps),
-    )
-
-
-@_by_identity
-def _checked_program(model: PumpModel, prescription: Prescription) -> PatientLimits | None:
-    """Check a program against the model's limits (raises) and return its patient limits."""
-    check_program(model, prescription)
-    return PatientLimits.of(prescription.patient_bolus)
-
-
-@_by_identity
-def _threshold_ml(model: PumpModel, volume: Volume) -> float:
-    """A checked low-reservoir alarm volume in mL."""
-    check_threshold(model, volume)
-    return float(volume.to("mL"))
-
-
-@_by_identity
-def _battery_model(spec: BatterySpec) -> BatteryModel:
-    return BatteryModel.from_spec(spec)
-
-
-@_by_identity
-def _pure(solution: Solution) -> tuple[tuple[str, float], ...]:
-    """A solution's concentrations in mcg/mL."""
-    return tuple((c.drug, float(c.concentration.to("mcg/mL"))) for c in solution.components)
 
 
 P = ParamSpec("P")
@@ -256,12 +198,9 @@ class Pump:
         self._epoch = _aware(now, "now")
         self._t = 0.0
         self._dt_memo: dict[float, datetime] = {}
-        self._catheter = catheter
         factor = float(flow_factor)
         if not 0.0 < factor <= 2.0:
             raise DeviceInputError(f"flow_factor must lie in (0, 2], got {flow_factor}")
-        self._flow_factor = factor
-        self._env_factor = 1.0
         if not isinstance(utc_offset, timedelta) or abs(utc_offset) > timedelta(hours=14):
             raise DeviceInputError(
                 f"utc_offset must be a timedelta within 14 h, got {utc_offset!r}"
@@ -272,7 +211,7 @@ class Pump:
         ).total_seconds()
 
         model_ = self._model
-        self._threshold: float | None = None
+        threshold: float | None = None
         if model_.programmable:
             assert model_.low_reservoir_default is not None
             chosen = (
@@ -282,7 +221,7 @@ class Pump:
             )
             if not isinstance(chosen, Volume):
                 raise DeviceInputError(f"expected a Volume, got {type(chosen).__name__}")
-            self._threshold = _threshold_ml(model_, chosen)
+            threshold = _threshold_ml(model_, chosen)
         elif low_reservoir_threshold is not None:
             raise NotProgrammable(f"{model_.name} has no electronics and no reservoir alarm")
         if fixed_rate is not None and model_.fixed_rate is None:
@@ -293,52 +232,29 @@ class Pump:
         if model_.fixed_rate is not None:
             self._fixed_rate = _per_s(fixed_rate or model_.fixed_rate.nominal_rate.value)
 
-        self._battery: BatteryModel | None = None
-        self._battery_used = 0.0
-        self._eri_cap: float | None = None
-        self._eos_cap = math.inf
+        battery: BatteryModel | None = None
+        start = 0.0
         if model_.battery is not None:
             battery = _battery_model(model_.battery)
             start = self._to_t(battery_start, allow_past=True) if battery_start else 0.0
             if start > 0.0:
                 raise ClockError("battery_start cannot lie after the pump's creation time")
-            self._battery = battery
-            self._battery_used = -start * battery.alpha
-            self._eri_cap = start + battery.hard_max_s - battery.eri_to_eos_s
-            self._eos_cap = start + battery.hard_max_s
-        self._eri_t: float | None = None
-        self._eos_t: float | None = None
-
-        self._exp = 0.0  # the pump's calculated reservoir volume (mL)
-        self._true = 0.0  # the true reservoir volume (mL)
-        self._low_armed = False
-        self._empty_armed = False
+        self._battery = BatteryClock(battery, start)
+        self._reservoir = Reservoir(threshold)
         self._solution: Solution | None = None
         self._prescription: Prescription | None = None
         self._mode = PumpMode.RUNNING if not model_.programmable else PumpMode.NOT_PROGRAMMED
         self._standing_const = self._fixed_rate or 0.0
         self._standing_cycles: tuple[Cycle, ...] = ()
-        self._oneoff: _Running | None = None
-        self._patient: _Running | None = None
-        self._gate = BolusGate()
-        self._patient_limits: PatientLimits | None = None
+        self._boluses = Boluses()
         self._stalled = False
         self._stall_until = math.inf
-        self._valve_closed = False
         self._primed = catheter_primed
-        self._active: dict[AlarmKind, Alarm] = {}
-        self._history: list[Alarm] = []
-        if log_capacity is not None and (isinstance(log_capacity, bool) or log_capacity < 1):
-            raise DeviceInputError(
-                f"log_capacity must be a positive whole number, got {log_capacity!r}"
-            )
-        self._log: deque[LogEntry] = deque(maxlen=log_capacity)
-        self._logged = 0  # entries ever written (sequence numbers run on past the capacity)
-        self._contents = Contents(_in_ml(self._line_volume(catheter)))
-        self._seen_catheter: Catheter | None = None
-        self._schedules: dict[tuple[float, int], Schedule] = {}
-        self._catheter_flows = True
-        self._tissue = 0.0
+        self._alarms = AlarmBoard()
+        self._log = EventLog(log_capacity)
+        contents = Contents(_in_ml(self._line_volume(catheter)))
+        self._flow = FlowPath(catheter, factor, contents)
+        self._regime = Regime()
         self._rebuild()
 
     # --- read-only views ------------------------------------------------------------
@@ -360,23 +276,21 @@ class Pump:
     @property
     def catheter(self) -> Catheter:
         """The implanted catheter as it really is (ground truth)."""
-        return self._catheter
+        return self._flow.catheter
 
     @property
     def log(self) -> Sequence[LogEntry]:
         """The on-board event log as retained, oldest first."""
-        return tuple(self._log)
+        return self._log.entries
 
     def log_since(self, seq: int) -> Sequence[LogEntry]:
         """Log entries with a sequence number above ``seq`` (entries are numbered from 1)."""
-        first = self._logged - len(self._log) + 1
-        skip = max(seq - first + 1, 0)
-        return tuple(itertools.islice(self._log, skip, None))
+        return self._log.since(seq)
 
     @property
     def alarms(self) -> Sequence[Alarm]:
         """Every alarm raised so far, in time order."""
-        return tuple(self._history)
+        return self._alarms.history
 
     # --- the clock ------------------------------------------------------------------
     def advance_to(self, t: datetime) -> list[Alarm]:
@@ -386,11 +300,11 @@ class Pump:
         while True:
             known = self._next_known()
             t_end = min(target, known)
-            d_cum = self._since_anchor(t_end)
+            d_cum = self._regime.volume(t_end)
             crossings = self._crossings(t_end, d_cum)
             if crossings:
                 tc = min(c[0] for c in crossings)
-                self._move(tc, self._since_anchor(tc))
+                self._move(tc, self._regime.volume(tc))
                 fired.extend(self._fire_crossings([name for when, name in crossings if when <= tc]))
                 continue
             self._move(t_end, d_cum)
@@ -428,7 +342,7 @@ class Pump:
             starts, rates_ = ((0.0,), (flow,)) if length >= every else ((0.0, length), (flow, 0.0))
             cycles.append(Cycle.build(anchor, every, starts, rates_, begin=anchor))
         self._prescription = prescription
-        self._patient_limits = patient_limits
+        self._boluses.limits = patient_limits
         self._standing_const = const
         self._standing_cycles = tuple(cycles)
         self._mode = PumpMode.RUNNING
@@ -473,7 +387,7 @@ class Pump:
             if value is not None and (not isinstance(value, Volume) or value.is_negative()):
                 raise DeviceInputError(f"{name} must be a volume of at least zero, got {value!r}")
         cap = _in_ml(self._model.reservoir_capacity.value)
-        true_residual = self._true
+        true_residual = self._reservoir.true
         taken = true_residual if withdrawn is None else _in_ml(withdrawn)
         if taken > true_residual + _EPS_V:
             raise DeviceInputError(
@@ -487,9 +401,9 @@ class Pump:
         check_fill(self._model, new_true, "refill to")
         declared = new_true + pocket if declared_volume is None else _in_ml(declared_volume)
         check_fill(self._model, declared, "declared reservoir volume")
-        expected_before = self._exp
+        expected_before = self._reservoir.expected
         pure = dict(_pure(solution))
-        contents = self._contents
+        contents = self._flow.contents
         first_fill = self._solution is None
         contents.refill_mix(left, add, pure)
         if pocket > 0.0:
@@ -498,16 +412,16 @@ class Pump:
             for seg in contents.line:
                 if int(seg[1]) == NO_DRUG:
                     seg[1] = float(contents.reservoir_mix)
-        self._true = new_true
-        self._exp = min(declared, cap)
+        self._reservoir.true = new_true
+        self._reservoir.expected = min(declared, cap)
         self._solution = solution
         self._clear_alarm(AlarmKind.LOW_RESERVOIR, "refilled")
         self._clear_alarm(AlarmKind.EMPTY_RESERVOIR, "refilled")
         self._append(
             LogKind.REFILLED,
-            f"reservoir set to {_ml_text(self._exp)}",
+            f"reservoir set to {_ml_text(self._reservoir.expected)}",
             expected_residual=_ml_text(expected_before),
-            reservoir=_ml_text(self._exp),
+            reservoir=_ml_text(self._reservoir.expected),
             solution=_describe_solution(solution),
         )
         self._arm_levels()
@@ -521,7 +435,7 @@ class Pump:
             added=_ml(add),
             into_pocket=_ml(pocket),
             reservoir=_ml(new_true),
-            declared_reservoir=_ml(self._exp),
+            declared_reservoir=_ml(self._reservoir.expected),
         )
 
     @_logs_refusals
@@ -533,17 +447,20 @@ class Pump:
         self._require_not_eos("sent a bolus")
         if self._stalled:
             raise PumpStateError("the pump motor is stalled: no bolus can be delivered")
-        if self._oneoff is not None:
+        running = self._boluses.oneoff
+        if running is not None:
             raise BolusInProgress(
-                f"a {self._oneoff.kind} bolus is running until {self._dt(self._oneoff.end)}"
+                f"a {running.kind} bolus is running until {self._dt(running.end)}"
             )
         kind = {ClinicianBolus: "clinician", BridgeBolus: "bridge", PrimingBolus: "priming"}[
             type(command)
         ]
-        check_bolus(self._model, command.volume, command.duration, f"{kind} bolus", self._exp)
+        check_bolus(
+            self._model, command.volume, command.duration, f"{kind} bolus", self._reservoir.expected
+        )
         length = float(command.duration.seconds())
         rate = float(command.volume.to("mL")) / length
-        self._oneoff = _Running(kind, rate, self._t + length)
+        self._boluses.oneoff = Running(kind, rate, self._t + length)
         details = {"volume": str(command.volume), "duration": str(command.duration)}
         if isinstance(command, BridgeBolus):
             details["old_solution"] = _describe_solution(command.old_solution)
@@ -552,13 +469,13 @@ class Pump:
 
     def request_patient_bolus(self) -> BolusDecision:
         """A patient-activated bolus request: granted and started now, or denied with the reason."""
-        limits = self._patient_limits
+        limits = self._boluses.limits
         volume = limits.volume if limits else Volume.zero()
         refusal = self._patient_denial()
         if refusal is None:
             assert limits is not None
-            self._gate.grant(self._t)
-            self._patient = _Running("patient", limits.rate, self._t + limits.duration_s)
+            self._boluses.gate.grant(self._t)
+            self._boluses.patient = Running("patient", limits.rate, self._t + limits.duration_s)
             self._append(
                 LogKind.PATIENT_BOLUS_GRANTED, "patient bolus granted", volume=limits.volume_text
             )
@@ -575,8 +492,8 @@ class Pump:
         """Stopped-pump mode: no delivery; running boluses are cancelled."""
         self._require_programmable("stopped")
         self._require_not_eos("stopped")
-        self._oneoff = None
-        self._patient = None
+        self._boluses.oneoff = None
+        self._boluses.patient = None
         self._mode = PumpMode.STOPPED
         self._append(LogKind.STOPPED, "pump stopped")
         self._rebuild()
@@ -605,7 +522,9 @@ class Pump:
                 math.inf if until is None else self._t + float(until.seconds()), "motor stall"
             )
         if isinstance(fault, CatheterFault):
-            self._catheter = self._catheter.with_integrity(fault.integrity, fault.tissue_fraction)
+            self._flow.catheter = self._flow.catheter.with_integrity(
+                fault.integrity, fault.tissue_fraction
+            )
             self._rebuild()
             return []
         if isinstance(fault, LowBatteryReset):
@@ -615,11 +534,11 @@ class Pump:
                 span = float(fault.duration.seconds() + fault.recovery_delay.seconds())
                 return self._stall(self._t + span, "rotor stopped by MRI")
             if model.valve_closing_bolus is not None:
-                burst = min(float(model.valve_closing_bolus.value.to("mL")), self._true)
-                if not self._valve_closed and self._catheter.flows and burst > 0.0:
-                    self._true -= burst
-                    self._contents.pump(burst, float(self._catheter.to_tissue))
-                self._valve_closed = True
+                burst = min(float(model.valve_closing_bolus.value.to("mL")), self._reservoir.true)
+                if not self._flow.valve_closed and self._flow.catheter.flows and burst > 0.0:
+                    self._reservoir.true -= burst
+                    self._flow.contents.pump(burst, float(self._flow.catheter.to_tissue))
+                self._flow.valve_closed = True
                 self._rebuild()
             return []
         raise DeviceInputError(f"unknown fault {fault!r}")
@@ -627,12 +546,12 @@ class Pump:
     @_logs_refusals
     def clear_fault(self) -> None:
         """Recover a stalled motor or reset a closed flow-activated valve (programmer action)."""
-        if not (self._stalled or self._valve_closed):
+        if not (self._stalled or self._flow.valve_closed):
             raise PumpStateError("there is no motor stall or closed valve to clear")
         if self._stalled:
             self._end_stall("cleared by the clinician programmer")
-        if self._valve_closed:
-            self._valve_closed = False
+        if self._flow.valve_closed:
+            self._flow.valve_closed = False
             self._append(LogKind.FAULT_CLEARED, "flow-activated valve reset")
         self._rebuild()
 
@@ -640,10 +559,10 @@ class Pump:
         """Surgical revision: a new catheter, its lumen filled with drug-free fluid (prime it)."""
         if not isinstance(catheter, Catheter):
             raise DeviceInputError(f"expected a Catheter, got {type(catheter).__name__}")
-        self._contents.replace_line(
+        self._flow.contents.replace_line(
             float(self._model.internal_volume.value.to("mL")), float(catheter.volume.to("mL"))
         )
-        self._catheter = catheter
+        self._flow.catheter = catheter
         self._rebuild()
 
     @_logs_refusals
@@ -652,13 +571,13 @@ class Pump:
         self._require_programmable("given an alarm threshold")
         if not isinstance(volume, Volume):
             raise DeviceInputError(f"expected a Volume, got {type(volume).__name__}")
-        self._threshold = _threshold_ml(self._model, volume)
+        self._reservoir.threshold = _threshold_ml(self._model, volume)
         self._append(LogKind.THRESHOLD_SET, "low-reservoir alarm volume set", volume=str(volume))
-        if self._exp > self._threshold:
+        if self._reservoir.expected > self._reservoir.threshold:
             self._clear_alarm(AlarmKind.LOW_RESERVOIR, "threshold changed")
-        before = len(self._history)
+        before = len(self._alarms)
         self._arm_levels()
-        return list(self._history[before:])
+        return self._alarms.raised_since(before)
 
     def set_environment(
         self, *, body_temperature_c: float = 37.0, ambient_pressure_kpa: float = 101.325
@@ -684,7 +603,7 @@ class Pump:
             / 100.0
             * (float(spec.reference_pressure_kpa.value) - ambient_pressure_kpa)
         )
-        self._env_factor = max(factor, 0.0)
+        self._flow.env_factor = max(factor, 0.0)
         self._rebuild()
 
     # --- reports ----------------------------------------------------------------------
@@ -694,14 +613,19 @@ class Pump:
         low_at = empty_at = None
         if running and self._model.has_alarms:
             standing = Schedule(self._standing_const, self._standing_cycles)
-            if self._threshold is not None and self._exp > self._threshold:
-                low_at = standing.solve_unbounded(self._t, self._exp - self._threshold)
-            if self._exp > 0.0:
-                empty_at = standing.solve_unbounded(self._t, self._exp)
+            if (
+                self._reservoir.threshold is not None
+                and self._reservoir.expected > self._reservoir.threshold
+            ):
+                low_at = standing.solve_unbounded(
+                    self._t, self._reservoir.expected - self._reservoir.threshold
+                )
+            if self._reservoir.expected > 0.0:
+                empty_at = standing.solve_unbounded(self._t, self._reservoir.expected)
         battery = BatteryState.OK
         if self._mode is PumpMode.END_OF_SERVICE:
             battery = BatteryState.EOS
-        elif self._eri_t is not None:
+        elif self._battery.eri_t is not None:
             battery = BatteryState.ERI
         prescription = self._prescription
         return PumpStatus(
@@ -709,19 +633,21 @@ class Pump:
             model_key=self._model.key,
             at=self.now,
             mode=self._mode,
-            reservoir=_ml(self._exp),
-            low_reservoir_threshold=None if self._threshold is None else _ml(self._threshold),
+            reservoir=_ml(self._reservoir.expected),
+            low_reservoir_threshold=None
+            if self._reservoir.threshold is None
+            else _ml(self._reservoir.threshold),
             solution=self._solution,
             prescription=prescription,
-            programmed_rate=_rate(self._sched.rate(self._t)),
-            active_alarms=tuple(self._active.values()),
+            programmed_rate=_rate(self._regime.rate(self._t)),
+            active_alarms=self._alarms.active,
             battery=battery,
-            eri_at=None if self._eri_t is None else self._dt(self._eri_t),
-            eos_at=None if self._eos_t is None else self._dt(self._eos_t),
+            eri_at=None if self._battery.eri_t is None else self._dt(self._battery.eri_t),
+            eos_at=None if self._battery.eos_t is None else self._dt(self._battery.eos_t),
             motor_stalled=self._stalled,
-            valve_closed=self._valve_closed,
-            active_bolus=None if self._oneoff is None else self._oneoff.kind,
-            patient_boluses_last_24h=self._gate.count(self._t),
+            valve_closed=self._flow.valve_closed,
+            active_bolus=None if self._boluses.oneoff is None else self._boluses.oneoff.kind,
+            patient_boluses_last_24h=self._boluses.gate.count(self._t),
             next_patient_bolus_at=self._next_patient_bolus(),
             projected_low_reservoir_at=None if low_at is None else self._dt(low_at),
             projected_empty_at=None if empty_at is None else self._dt(empty_at),
@@ -734,17 +660,17 @@ class Pump:
 
     def delivery(self) -> DeliveryTotals:
         """Simulation ground truth: true reservoir and where the pumped drug went."""
-        contents = self._contents
+        contents = self._flow.contents
         return DeliveryTotals(
             at=self.now,
-            reservoir=_ml(self._true),
+            reservoir=_ml(self._reservoir.true),
             pumped=_ml(contents.pumped),
             to_csf=_ml(sum(contents.to_csf)),
             to_tissue=_ml(sum(contents.to_tissue)),
             in_line=_ml(contents.in_line()),
             drug_to_csf=_masses(contents.masses(contents.to_csf)),
             drug_to_tissue=_masses(contents.masses(contents.to_tissue)),
-            catheter=self._catheter,
+            catheter=self._flow.catheter,
         )
 
     # --- internals: clock and integration -----------------------------------------------
@@ -767,149 +693,80 @@ class Pump:
         return when
 
     def _rebuild(self) -> None:
-        """Recompute the current regime: programmed schedule, true-flow factor, tissue share."""
+        """Start a new regime now: programmed schedule, true-flow factor, anchors."""
         const = 0.0
         cycles: tuple[Cycle, ...] = ()
         if self._mode is not PumpMode.END_OF_SERVICE and not self._stalled:
-            oneoff = self._oneoff
-            if oneoff is not None and oneoff.kind in _REPLACING:
-                const += oneoff.rate
-            else:
-                if self._mode is PumpMode.RUNNING:
-                    const += self._standing_const
-                    cycles = self._standing_cycles
-                if oneoff is not None:
-                    const += oneoff.rate
-            if self._patient is not None:
-                const += self._patient.rate
-        # regimes recur (a patient bolus on and off): reuse their schedules
-        known = self._schedules.get((const, id(cycles)))
-        if known is not None and known.cycles is cycles:
-            self._sched = known
-        else:
-            if len(self._schedules) >= 64:
-                self._schedules.clear()
-            self._sched = self._schedules[(const, id(cycles))] = Schedule(const, cycles)
-        # a new regime starts now: later states and crossing times are computed from here
-        self._anchor_t = self._t
-        self._anchor_cum = 0.0 if self._sched.idle else self._sched.cum(self._t)
-        self._anchor_exp = self._exp
-        self._anchor_true = self._true
-        self._anchor_battery = self._battery_used
-        self._regime_out = 0.0
-        self._reached: dict[tuple[str, float], float] = {}
-        catheter = self._catheter
-        if catheter is not self._seen_catheter:
-            self._seen_catheter = catheter
-            self._catheter_flows = catheter.flows
-            self._tissue = float(catheter.to_tissue)
-        flows = self._catheter_flows and not self._valve_closed and self._true > 0.0
-        self._k = self._flow_factor * self._env_factor if flows else 0.0
+            extra, standing = self._boluses.rate(self._mode is PumpMode.RUNNING)
+            if standing:
+                const = self._standing_const
+                cycles = self._standing_cycles
+            const += extra
+        self._regime.begin(self._t, const, cycles)
+        self._battery.anchor(self._t)
+        self._reservoir.anchor(self._flow.k(self._reservoir.true))
 
     def _next_known(self) -> float:
         """The next scheduled state change (bolus end, stall recovery, ERI cap, EOS)."""
-        best = math.inf
-        if self._oneoff is not None:
-            best = min(best, self._oneoff.end)
-        if self._patient is not None:
-            best = min(best, self._patient.end)
+        best = self._boluses.next_end()
         if self._stalled:
             best = min(best, self._stall_until)
-        if self._eri_t is None and self._eri_cap is not None:
-            best = min(best, max(self._eri_cap, self._t))
-        if self._eos_t is not None and self._mode is not PumpMode.END_OF_SERVICE:
-            best = min(best, self._eos_t)
+        battery = self._battery
+        if battery.eri_t is None and battery.eri_cap is not None:
+            best = min(best, max(battery.eri_cap, self._t))
+        if battery.eos_t is not None and self._mode is not PumpMode.END_OF_SERVICE:
+            best = min(best, battery.eos_t)
         return best
 
-    def _since_anchor(self, t: float) -> float:
-        """Programmed volume from the start of the current regime up to ``t`` (mL)."""
-        sched = self._sched
-        return 0.0 if sched.idle else sched.cum(t) - self._anchor_cum
-
-    def _crossings(self, t_end: float, d_cum: float) -> list[tuple[float, str]]:
+    def _crossings(self, t_end: float, programmed: float) -> list[tuple[float, str]]:
         """Thresholds crossed by ``t_end`` in the current regime, with exact times.
 
-        ``d_cum`` is the programmed volume since the regime's start. Every level is measured
-        from the state at the start of the regime (not from the last advance), so the
-        crossing time does not depend on how the clock was advanced.
+        ``programmed`` is the volume since the regime's start; every level is measured from
+        the state at that start, so crossing times do not depend on how the clock advanced.
         """
         found: list[tuple[float, str]] = []
-        exp0 = self._anchor_exp
-        threshold = self._threshold
-        if self._low_armed and threshold is not None and exp0 - d_cum <= threshold + _EPS_V:
-            self._reach(found, t_end, "low", exp0 - threshold)
-        if self._empty_armed and exp0 - d_cum <= _EPS_V:
-            self._reach(found, t_end, "empty", exp0)
-        k = self._k
-        if k > 0.0 and self._anchor_true - k * d_cum <= _EPS_V:
-            self._reach(found, t_end, "dry", self._anchor_true / k)
+        self._reservoir.crossings(self._regime, t_end, programmed, found)
         battery = self._battery
-        if battery is not None and self._eri_t is None:
-            used0 = self._anchor_battery
-            used = used0 + battery.alpha * (t_end - self._anchor_t) + battery.beta * d_cum
-            if used >= 1.0 - 1e-12:
-                self._reach(found, t_end, "eri", 1.0 - used0, battery.alpha, battery.beta)
+        if battery.reaches_eri(t_end, programmed):
+            assert battery.model is not None
+            when = self._regime.reach(
+                "eri", battery.left(), battery.model.alpha, battery.model.beta
+            )
+            if when <= t_end:
+                found.append((when, "eri"))
         return found
 
-    def _reach(
-        self,
-        found: list[tuple[float, str]],
-        t_end: float,
-        name: str,
-        level: float,
-        alpha: float = 0.0,
-        beta: float = 1.0,
-    ) -> None:
-        """Add ``name`` to ``found`` if its level is reached by ``t_end`` (time on the µs grid)."""
-        key = (name, level)
-        when = self._reached.get(key)
-        if when is None:
-            exact = self._sched.solve_unbounded(self._anchor_t, level, alpha, beta)
-            when = math.inf if exact is None else max(_on_grid(exact), self._anchor_t)
-            self._reached[key] = when
-        if when <= t_end:
-            found.append((when, name))
-
-    def _move(self, t_new: float, d_cum: float) -> None:
-        """Set the state at ``t_new`` (no event before it) from the state at the regime's start."""
-        if d_cum > 0.0:
-            self._exp = max(self._anchor_exp - d_cum, 0.0)
-            out = min(self._k * d_cum, self._anchor_true)  # truly pumped in this regime
-            true_out = out - self._regime_out
-            if true_out > 0.0:
-                self._regime_out = out
-                self._true = self._anchor_true - out
-                self._contents.pump(true_out, self._tissue)
-        battery = self._battery
-        if battery is not None and self._eri_t is None:
-            self._battery_used = (
-                self._anchor_battery
-                + battery.alpha * (t_new - self._anchor_t)
-                + battery.beta * d_cum
-            )
+    def _move(self, t_new: float, programmed: float) -> None:
+        """Set the state at ``t_new`` (no event before it) from the regime's start."""
+        newly = self._reservoir.move(programmed)
+        if newly > 0.0:
+            self._flow.pump(newly)
+        self._battery.move(t_new, programmed)
         self._t = t_new
 
     def _fire_crossings(self, names: list[str]) -> list[Alarm]:
         fired: list[Alarm] = []
+        reservoir = self._reservoir
         for name in names:
             if name == "low":
-                self._low_armed = False
+                reservoir.low_armed = False
                 fired.append(
                     self._raise(
                         AlarmKind.LOW_RESERVOIR,
-                        f"low reservoir: calculated volume reached {_ml(self._threshold or 0.0)}",
+                        f"low reservoir: calculated volume reached "
+                        f"{_ml(reservoir.threshold or 0.0)}",
                     )
                 )
             elif name == "empty":
-                self._empty_armed = False
-                self._exp = 0.0
+                reservoir.empty_armed = False
+                reservoir.expected = 0.0
                 fired.append(
                     self._raise(
                         AlarmKind.EMPTY_RESERVOIR, "empty reservoir: calculated volume is 0 mL"
                     )
                 )
             elif name == "dry":
-                self._true = 0.0
+                reservoir.true = 0.0
             elif name == "eri":
                 fired.append(self._elective_replacement())
         self._rebuild()
@@ -918,23 +775,24 @@ class Pump:
     def _handle_known(self) -> list[Alarm]:
         now = self._t + _EPS_T
         fired: list[Alarm] = []
-        if self._oneoff is not None and self._oneoff.end <= now:
-            self._append(LogKind.BOLUS_ENDED, f"{self._oneoff.kind} bolus completed")
-            self._oneoff = None
-        if self._patient is not None and self._patient.end <= now:
-            self._patient = None
+        boluses = self._boluses
+        if boluses.oneoff is not None and boluses.oneoff.end <= now:
+            self._append(LogKind.BOLUS_ENDED, f"{boluses.oneoff.kind} bolus completed")
+            boluses.oneoff = None
+        if boluses.patient is not None and boluses.patient.end <= now:
+            boluses.patient = None
         if self._stalled and self._stall_until <= now:
             self._end_stall("rotor running again")
-        if self._eri_t is None and self._eri_cap is not None and self._eri_cap <= now:
+        battery = self._battery
+        if battery.eri_t is None and battery.eri_cap is not None and battery.eri_cap <= now:
             fired.append(self._elective_replacement())
         if (
-            self._eos_t is not None
-            and self._eos_t <= now
+            battery.eos_t is not None
+            and battery.eos_t <= now
             and self._mode is not PumpMode.END_OF_SERVICE
         ):
             self._mode = PumpMode.END_OF_SERVICE
-            self._oneoff = None
-            self._patient = None
+            boluses.cancel()
             fired.append(
                 self._raise(AlarmKind.END_OF_SERVICE, "end of service: the pump has stopped")
             )
@@ -942,13 +800,10 @@ class Pump:
         return fired
 
     def _elective_replacement(self) -> Alarm:
-        assert self._battery is not None
-        self._eri_t = self._t
-        self._eos_t = min(self._t + self._battery.eri_to_eos_s, self._eos_cap)
+        eos = self._battery.elective_replacement(self._t)
         return self._raise(
             AlarmKind.ELECTIVE_REPLACEMENT,
-            "elective replacement indicated: the pump stops at "
-            f"{self._dt(self._eos_t):%Y-%m-%d %H:%M}",
+            f"elective replacement indicated: the pump stops at {self._dt(eos):%Y-%m-%d %H:%M}",
         )
 
     # --- internals: faults ------------------------------------------------------------------
@@ -957,8 +812,8 @@ class Pump:
             return []
         if self._stalled:
             until = max(until, self._stall_until)
-        self._oneoff = None
-        self._patient = None
+        self._boluses.oneoff = None
+        self._boluses.patient = None
         self._stalled = True
         self._stall_until = until
         self._append(LogKind.FAULT, what)
@@ -977,11 +832,11 @@ class Pump:
         assert model.min_rate is not None
         if self._mode is PumpMode.END_OF_SERVICE:
             return []
-        self._oneoff = None
-        self._patient = None
+        self._boluses.oneoff = None
+        self._boluses.patient = None
         self._standing_const = _per_s(model.min_rate.value)
         self._standing_cycles = ()
-        self._patient_limits = None
+        self._boluses.limits = None
         if self._prescription is not None:
             self._prescription = Prescription(
                 self._prescription.solution, Continuous(model.min_rate.value)
@@ -996,34 +851,32 @@ class Pump:
 
     # --- internals: alarms and log --------------------------------------------------------------
     def _raise(self, kind: AlarmKind, message: str) -> Alarm:
-        alarm = Alarm(kind, self.now, message)
-        self._active[kind] = alarm
-        self._history.append(alarm)
+        alarm = self._alarms.raise_(kind, self.now, message)
         self._append(LogKind.ALARM, message, alarm=kind.value, severity=kind.severity.value)
         return alarm
 
     def _clear_alarm(self, kind: AlarmKind, why: str) -> None:
-        if self._active.pop(kind, None) is not None:
+        if self._alarms.clear(kind):
             self._append(LogKind.ALARM_CLEARED, f"{kind.value} cleared: {why}", alarm=kind.value)
 
     def _arm_levels(self) -> None:
         """Re-arm the reservoir alarms from the calculated volume; fire any already crossed."""
         if not self._model.has_alarms:
             return
-        self._empty_armed = self._exp > 0.0
-        if self._threshold is not None:
-            self._low_armed = self._exp > self._threshold
-            if not self._low_armed and AlarmKind.LOW_RESERVOIR not in self._active:
+        reservoir = self._reservoir
+        reservoir.empty_armed = reservoir.expected > 0.0
+        if reservoir.threshold is not None:
+            reservoir.low_armed = reservoir.expected > reservoir.threshold
+            if not reservoir.low_armed and not self._alarms.is_active(AlarmKind.LOW_RESERVOIR):
                 self._raise(
                     AlarmKind.LOW_RESERVOIR,
-                    f"low reservoir: calculated volume at or below {_ml(self._threshold)}",
+                    f"low reservoir: calculated volume at or below {_ml(reservoir.threshold)}",
                 )
-        if not self._empty_armed and AlarmKind.EMPTY_RESERVOIR not in self._active:
+        if not reservoir.empty_armed and not self._alarms.is_active(AlarmKind.EMPTY_RESERVOIR):
             self._raise(AlarmKind.EMPTY_RESERVOIR, "empty reservoir: calculated volume is 0 mL")
 
     def _append(self, kind: LogKind, message: str, **details: str) -> None:
-        self._logged += 1
-        self._log.append(LogEntry(self._logged, self.now, kind, message, MappingProxyType(details)))
+        self._log.append(self.now, kind, message, **details)
 
     # --- internals: limits -------------------------------------------------------------------
     def _require_programmable(self, what: str) -> PumpModel:
@@ -1045,14 +898,14 @@ class Pump:
             return denial, f"the pump is {mode.value.replace('_', ' ')}"
         if self._stalled:
             return BolusDenial.MOTOR_STALLED, "the pump motor is stalled"
-        limits = self._patient_limits
+        limits = self._boluses.limits
         if limits is None:
             return BolusDenial.NOT_CONFIGURED, "no patient bolus is programmed"
-        if self._oneoff is not None and self._oneoff.kind in _REPLACING:
-            return BolusDenial.BOLUS_RUNNING, f"a {self._oneoff.kind} bolus is running"
-        if self._patient is not None:
+        if self._boluses.oneoff is not None and self._boluses.oneoff.kind in REPLACING:
+            return BolusDenial.BOLUS_RUNNING, f"a {self._boluses.oneoff.kind} bolus is running"
+        if self._boluses.patient is not None:
             return BolusDenial.BOLUS_RUNNING, "a patient bolus is still being delivered"
-        shut = self._gate.refusal(self._t, limits)
+        shut = self._boluses.gate.refusal(self._t, limits)
         if shut == "lockout":
             return (
                 BolusDenial.LOCKOUT,
@@ -1063,7 +916,7 @@ class Pump:
                 BolusDenial.DAILY_MAXIMUM,
                 f"{limits.max_per_day} boluses in the last 24 h: daily maximum reached",
             )
-        if limits.volume_ml > self._exp + _EPS_V:
+        if limits.volume_ml > self._reservoir.expected + _EPS_V:
             return (
                 BolusDenial.RESERVOIR_LOW,
                 "the calculated reservoir volume is below the bolus volume",
@@ -1071,16 +924,11 @@ class Pump:
         return None
 
     def _next_patient_bolus(self) -> datetime | None:
-        when = self._gate.next_allowed(self._t, self._patient_limits)
+        when = self._boluses.gate.next_allowed(self._t, self._boluses.limits)
         return None if when is None else self._dt(when)
 
     def _line_volume(self, catheter: Catheter) -> Volume:
         return self._model.internal_volume.value + catheter.volume
-
-
-def _on_grid(t: float) -> float:
-    """``t`` (s) rounded to the clock's microsecond grid."""
-    return round(t * 1_000_000) / 1_000_000
 
 
 def _aware(value: object, what: str) -> datetime:
@@ -1091,21 +939,3 @@ def _aware(value: object, what: str) -> datetime:
             f"{what} must carry a time zone (e.g. datetime(..., tzinfo=UTC)), got {value}"
         )
     return value
-
-
-def _masses(values: dict[str, float]) -> dict[str, Mass]:
-    return {drug: Mass(round(mcg, 6), "mcg") for drug, mcg in sorted(values.items())}
-
-
-@_by_identity
-def _describe_basal(basal: Continuous | Flex) -> str:
-    if isinstance(basal, Continuous):
-        return f"continuous {basal.rate.format('mL/day')}"
-    return "flex " + ", ".join(
-        f"{s.start.format('h')}: {s.rate.format('mL/day')}" for s in basal.steps
-    )
-
-
-@_by_identity
-def _describe_solution(solution: Solution) -> str:
-    return " + ".join(f"{c.drug} {c.concentration}" for c in solution.components)

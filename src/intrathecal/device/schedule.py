@@ -62,6 +62,29 @@ class Cycle:
         i = bisect_right(self.starts, w) - 1
         return n * self.per_cycle + self.prefix[i] + self.rates[i] * (w - self.starts[i])
 
+    def between(self, t0: float, t1: float) -> float:
+        """Volume delivered from ``t0`` to ``t1`` (``t0 <= t1``), from small terms only.
+
+        Whole periods times the period volume plus the difference of two within-period
+        prefixes: no term grows with the distance from the anchor, so the rounding error is
+        that of the interval's volume, not of the pump's age.
+        """
+        if t1 <= self.begin:
+            return 0.0
+        if t0 < self.begin:
+            t0 = self.begin
+        u0, u1 = t0 - self.anchor, t1 - self.anchor
+        n0, n1 = math.floor(u0 / self.period), math.floor(u1 / self.period)
+        return (
+            (n1 - n0) * self.per_cycle
+            + self._within(u1 - n1 * self.period)
+            - self._within(u0 - n0 * self.period)
+        )
+
+    def _within(self, w: float) -> float:
+        i = bisect_right(self.starts, w) - 1
+        return self.prefix[i] + self.rates[i] * (w - self.starts[i])
+
     def rate(self, t: float) -> float:
         """The rate in force just after ``t``."""
         if t < self.begin:
@@ -94,10 +117,20 @@ class Schedule:
         object.__setattr__(self, "idle", idle)
 
     def cum(self, t: float) -> float:
-        """Cumulative programmed volume up to ``t`` (only differences are meaningful)."""
+        """Cumulative programmed volume up to ``t`` (only differences are meaningful).
+
+        Its magnitude grows with ``t``; the pump measures volumes with ``volume`` instead.
+        """
         total = self.constant * t
         for cycle in self.cycles:
             total += cycle.cum(t)
+        return total
+
+    def volume(self, t0: float, t1: float) -> float:
+        """Programmed volume from ``t0`` to ``t1``, measured from ``t0`` (see ``Cycle.between``)."""
+        total = self.constant * (t1 - t0)
+        for cycle in self.cycles:
+            total += cycle.between(t0, t1)
         return total
 
     def rate(self, t: float) -> float:
@@ -126,10 +159,9 @@ class Schedule:
         """
         if level <= 0.0:
             return t0
-        c0 = self.cum(t0)
 
         def g(t: float) -> float:
-            return alpha * (t - t0) + beta * (self.cum(t) - c0)
+            return alpha * (t - t0) + beta * self.volume(t0, t)
 
         lo, hi, glo = t0, t1, 0.0
         while hi - lo > _BRACKET:
@@ -165,9 +197,8 @@ class Schedule:
             return t0
         if self.idle and alpha <= 0.0:
             return None
-        c0 = self.cum(t0)
         span = _BRACKET
-        while alpha * span + beta * (self.cum(t0 + span) - c0) < level:
+        while alpha * span + beta * self.volume(t0, t0 + span) < level:
             span *= 2.0
             if span > 1e12:
                 return None
