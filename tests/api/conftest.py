@@ -27,6 +27,7 @@ from intrathecal.settings import Settings
 from intrathecal.storage.db import make_engine
 from intrathecal.storage.migrate import upgrade
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+from tests.storage.dbs import require_postgres
 
 PG_ADMIN = os.environ.get("INTRATHECAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery"
@@ -34,14 +35,6 @@ PASSWORD = "correct-horse-battery"
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def _pg_available() -> bool:
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
 
 
 def pg_url(dbname: str) -> str:
@@ -65,8 +58,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """One migrated PostgreSQL database per worker; tests empty it before use."""
-    if not _pg_available():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres(PG_ADMIN)
     name = f"it_api_{_worker()}_{uuid.uuid4().hex[:6]}"
     _pg_exec(f'CREATE DATABASE "{name}"')
     upgrade(pg_url(name))

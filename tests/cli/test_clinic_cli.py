@@ -159,6 +159,36 @@ def test_a_database_that_cannot_be_opened_is_exit_2(tmp_path: Path) -> None:
     assert "cannot open or upgrade" in result.output
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///{tmp}/never-created.db",
+        "sqlite:///{tmp}/missing-dir/x.db",
+        "sqlte:///{tmp}/typo.db",
+        "postgresql://postgres@127.0.0.1:1/test",
+        "postgresql://postgres@127.0.0.1:5432/no_such_clinic_db",
+    ],
+)
+def test_audit_verify_on_a_missing_or_mistyped_database_is_one_line_exit_2(
+    tmp_path: Path, url: str
+) -> None:
+    before = set(tmp_path.rglob("*"))
+    result = runner.invoke(app, ["audit", "verify", "--database-url", url.format(tmp=tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error:")
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "Traceback" not in result.output
+    assert set(tmp_path.rglob("*")) == before
+
+
+def test_audit_verify_on_a_file_without_the_schema_is_exit_2(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "empty.db").close()
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = runner.invoke(app, ["audit", "verify", "--database-url", url])
+    assert result.exit_code == 2
+    assert "no clinic schema" in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -22,17 +22,30 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 @cache
-def postgres_unreachable() -> str | None:
-    """Why PostgreSQL cannot be used, or None when it answers."""
+def postgres_unreachable(url: str = PG_URL) -> str | None:
+    """Why PostgreSQL at ``url`` cannot be used, or None when it answers."""
     try:
         import psycopg
 
-        conninfo = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(conninfo, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:
-        return f"PostgreSQL at {PG_URL} is unreachable: {exc}"
+        return f"PostgreSQL at {url} is unreachable: {exc}"
     return None
+
+
+def require_postgres(url: str = PG_URL) -> None:
+    """Skip a PostgreSQL test when the server is down; on CI (``CI=true``) fail instead.
+
+    CI must prove both databases: a missing server there is a broken build, not a skip.
+    """
+    reason = postgres_unreachable(url)
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{reason} (CI=true: database tests must run on PostgreSQL)")
+    pytest.skip(reason)
 
 
 def _pg_admin(sql: str) -> None:
@@ -49,9 +62,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'clinic.db'}"
         return
-    reason = postgres_unreachable()
-    if reason:
-        pytest.skip(reason)
+    require_postgres()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     schema = f"t_{worker}_{uuid.uuid4().hex[:10]}"
     _pg_admin(f'CREATE SCHEMA "{schema}"')

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from intrathecal.clinic.validation import CONTROL_CHARACTERS
 from intrathecal.core.errors import CoreError
 from intrathecal.core.quantities import (
     Concentration,
@@ -34,10 +35,9 @@ from intrathecal.core.quantities import (
     format_fraction,
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NO_CONTROL = r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]"
 _TEXT_PATTERN = rf"^{_NO_CONTROL}*$"
-_REQUIRED_TEXT_PATTERN = rf"^{_NO_CONTROL}*[^\s\u0000-\u001f\u007f]{_NO_CONTROL}*$"
+REQUIRED_TEXT_PATTERN = rf"^{_NO_CONTROL}*[^\s\u0000-\u001f\u007f]{_NO_CONTROL}*$"
 
 
 def format_quantity(value: Quantity) -> str:
@@ -109,7 +109,7 @@ class TextRule:
 
     @staticmethod
     def _check(value: str) -> str:
-        if _CONTROL.search(value):
+        if CONTROL_CHARACTERS.search(value):
             raise PydanticCustomError(
                 "control_character",
                 "text must not contain control characters",
@@ -134,7 +134,7 @@ class TextRule:
             "type": "string",
             "minLength": self.min_length,
             "maxLength": self.max_length,
-            "pattern": _REQUIRED_TEXT_PATTERN if self.min_length else _TEXT_PATTERN,
+            "pattern": REQUIRED_TEXT_PATTERN if self.min_length else _TEXT_PATTERN,
         }
 
 

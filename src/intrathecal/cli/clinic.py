@@ -36,13 +36,16 @@ def _settings(database_url: str | None, **overrides: object) -> Settings:
 def _upgrade(url: str) -> None:
     """Migrate to the latest schema and copy the data file's locations in."""
     from intrathecal.clinic.reference import sync_locations
+    from intrathecal.storage.db import DatabaseUnavailable, describe, error_line
     from intrathecal.storage.migrate import upgrade
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
     try:
         upgrade(url)
     except Exception as exc:  # the driver's own errors: report them as bad input
-        raise ClinicError(f"cannot open or upgrade the database at {url}: {exc}") from None
+        raise DatabaseUnavailable(
+            f"cannot open or upgrade {describe(url)}: {error_line(exc)}"
+        ) from None
     sync_locations(SqlAlchemyUnitOfWork(url))
 
 
@@ -110,9 +113,11 @@ def users_create(
 def audit_verify(database_url: DatabaseUrl = None) -> None:
     """Check the audit log's hash chain; exit 1 naming the first bad row if it is broken."""
     from intrathecal.clinic.audit import verify_chain
+    from intrathecal.storage.db import require_existing
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
     url = _settings(database_url).database_url
+    require_existing(url)
     result = verify_chain(SqlAlchemyUnitOfWork(url))
     if result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries verified")
@@ -172,8 +177,9 @@ def serve(
 def register(app: typer.Typer) -> None:
     """Add the clinic commands to the root app; clinic errors count as bad input."""
     from intrathecal.bootstrap import InvalidSettings
+    from intrathecal.storage.db import DatabaseUnavailable
 
-    for error in (ClinicError, InvalidSettings):
+    for error in (ClinicError, InvalidSettings, DatabaseUnavailable):
         if error not in INPUT_ERRORS:
             INPUT_ERRORS.append(error)
     app.command("serve")(serve)

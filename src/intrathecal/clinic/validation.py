@@ -11,13 +11,18 @@ from intrathecal.clinic.records import Coverage, Diagnosis
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.core.quantities import Quantity
 
+#: Characters no text field may hold: C0 controls but tab, line feed and carriage return,
+#: and DEL. NUL in particular cannot be stored by PostgreSQL and truncates SQLite's LIKE.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
 
 
 def text(value: str, field: str, max_len: int = 200, required: bool = True) -> str:
-    """Trimmed text; required fields may not be blank."""
+    """Trimmed text without control characters; required fields may not be blank."""
     if not isinstance(value, str):
         raise ValidationFailed(f"{field}: expected text, got {type(value).__name__}")
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationFailed(f"{field}: control characters (such as NUL) are not allowed")
     cleaned = value.strip()
     if required and not cleaned:
         raise ValidationFailed(f"{field}: required")

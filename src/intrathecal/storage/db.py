@@ -5,6 +5,7 @@ The URL itself is a setting (``intrathecal.settings``); this module only normali
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -63,3 +64,57 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database is missing, unreachable, mistyped or has no clinic schema."""
+
+
+def describe(url: str) -> str:
+    """The URL for messages, with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the configured URL"
+
+
+def require_existing(url: str) -> None:
+    """Check that ``url`` names a reachable database with the clinic schema; create nothing.
+
+    Raises ``DatabaseUnavailable`` with a one-line reason (never a driver traceback).
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    shown = describe(url)
+    try:
+        parsed = make_url(database_url(url))
+        backend = parsed.get_backend_name()
+    except Exception:
+        raise DatabaseUnavailable(f"{url!r} is not a database URL") from None
+    if backend == "sqlite":
+        path = parsed.database
+        if path in (None, "", ":memory:") or not Path(path).is_file():
+            raise DatabaseUnavailable(
+                f"no database at {shown} (create one with 'intrathecal db upgrade')"
+            )
+    try:
+        engine = make_engine(url)
+    except Exception as exc:
+        raise DatabaseUnavailable(f"cannot use {shown}: {error_line(exc)}") from None
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+    except Exception as exc:
+        raise DatabaseUnavailable(f"cannot connect to {shown}: {error_line(exc)}") from None
+    finally:
+        engine.dispose()
+    if revision is None:
+        raise DatabaseUnavailable(
+            f"{shown} has no clinic schema (create it with 'intrathecal db upgrade')"
+        )
+
+
+def error_line(exc: Exception) -> str:
+    """The first line of a driver error (the part worth showing)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

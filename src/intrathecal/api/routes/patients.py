@@ -13,7 +13,7 @@ from intrathecal.api.deps import (
     required_version,
     requires,
 )
-from intrathecal.api.fields import RecordId
+from intrathecal.api.fields import REQUIRED_TEXT_PATTERN, RecordId
 from intrathecal.api.pagination import Page, PageParams, make_page, page_params
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.patients import PatientCreate, PatientOut, PatientPatch, PatientSummary
@@ -44,7 +44,7 @@ def search(
         Query(
             min_length=1,
             max_length=100,
-            pattern=r"^[^\u0000-\u001f\u007f]*\S[^\u0000-\u001f\u007f]*$",
+            pattern=REQUIRED_TEXT_PATTERN,
             description="Text in the name or MRN.",
         ),
     ],
