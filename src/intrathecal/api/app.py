@@ -19,6 +19,7 @@ from intrathecal.api.routes import (
     audit,
     auth,
     care,
+    fhir,
     health,
     pathway,
     patients,
@@ -71,5 +72,6 @@ def build_api(services: Services) -> FastAPI:
         audit,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(fhir.router)
     install_web(app)
     return app

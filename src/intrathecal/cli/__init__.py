@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from intrathecal.cli import clinic, dosing, pump, refill, trial
+from intrathecal.cli import clinic, dosing, fhir, pump, refill, trial
 
 app = typer.Typer(
     name="intrathecal",
@@ -26,6 +26,7 @@ refill.register(app)
 trial.register(app)
 pump.register(app)
 clinic.register(app)
+fhir.register(app)
 
 
 def main() -> None:
