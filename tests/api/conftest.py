@@ -51,7 +51,9 @@ def _pg_exec(sql: str) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("api-template") / "template.db"
     upgrade(f"sqlite:///{path}")
-    sync_locations(SqlAlchemyUnitOfWork(f"sqlite:///{path}"))
+    work = SqlAlchemyUnitOfWork(f"sqlite:///{path}")
+    sync_locations(work)
+    work.engine.dispose()  # closing the last connection checkpoints the WAL into the file
     return path
 
 

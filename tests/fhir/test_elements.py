@@ -41,7 +41,7 @@ def test_an_admixture_strength_is_mass_per_one_volume_unit() -> None:
     )
 
 
-@given(st.integers(-10**9, 10**9), st.integers(0, 12), st.integers(0, 12))
+@given(st.integers(-(10**9), 10**9), st.integers(0, 12), st.integers(0, 12))
 def test_terminating_fractions_render_exactly_and_read_back_equal(
     numerator: int, twos: int, fives: int
 ) -> None:

@@ -1,26 +1,15 @@
-"""The export's read use case: everything the clinic holds on one patient, read in one
-transaction under the clinic's role policy and recorded in the audit chain."""
+"""The export's reads: the clinic's audited patient chart (``clinic.chart``) plus the staff
+its records name (for Practitioner and Provenance), and every patient id for bulk export."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from intrathecal.clinic.chart import PatientChart, patient_chart
 from intrathecal.clinic.errors import NotFound
 from intrathecal.clinic.permissions import require
-from intrathecal.clinic.records import (
-    Actor,
-    AdverseEvent,
-    CareStatus,
-    Evaluation,
-    Implant,
-    Patient,
-    PrescriptionVersion,
-    Refill,
-    Trial,
-    UserRecord,
-    Visit,
-)
+from intrathecal.clinic.records import Actor, UserRecord
 from intrathecal.clinic.uow import UnitOfWork
 
 #: Patients read per transaction when exporting everyone.
@@ -28,57 +17,28 @@ PAGE = 100
 
 
 @dataclass(frozen=True)
-class PatientChart:
-    """One patient's records of every kind the export covers, oldest first."""
+class ExportChart:
+    """A patient's chart and the staff members its records name."""
 
-    patient: Patient
-    evaluations: tuple[Evaluation, ...]
-    trials: tuple[Trial, ...]
-    implants: tuple[Implant, ...]
-    prescriptions: tuple[PrescriptionVersion, ...]
-    refills: tuple[Refill, ...]
-    adverse_events: tuple[AdverseEvent, ...]
-    visits: tuple[Visit, ...]
-    care_status: CareStatus | None
+    chart: PatientChart
     staff: Mapping[int, UserRecord]
 
     @property
     def patient_id(self) -> int:
         """The patient's id (a stored record always has one)."""
-        assert self.patient.id is not None
-        return self.patient.id
+        assert self.chart.patient.id is not None
+        return self.chart.patient.id
 
 
-def read_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> PatientChart:
-    """The patient's whole chart for export (clinicians, or the patient's own login)."""
-    require(actor, "patient.read", patient_id)
+def read_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> ExportChart:
+    """The chart for export (clinicians, or the patient's own login); audited as
+    ``chart.read`` by the clinic and ``fhir.exported`` here."""
+    chart = patient_chart(uow, actor, patient_id, audit_rows=0)
     with uow:
-        patient = uow.patients.get(patient_id)
-        chart = PatientChart(
-            patient=patient,
-            evaluations=tuple(uow.evaluations.for_patient(patient_id)),
-            trials=tuple(uow.trials.for_patient(patient_id)),
-            implants=tuple(uow.implants.for_patient(patient_id)),
-            prescriptions=tuple(uow.prescriptions.history(patient_id)),
-            refills=tuple(uow.refills.for_patient(patient_id)),
-            adverse_events=tuple(uow.adverse_events.for_patient(patient_id)),
-            visits=tuple(uow.visits.for_patient(patient_id)),
-            care_status=uow.care_status.get(patient_id),
-            staff={},
-        )
         staff = {uid: uow.users.get(uid) for uid in sorted(_staff_ids(chart))}
-        uow.audit.append(
-            actor,
-            "fhir.exported",
-            patient_id,
-            {
-                "prescriptions": [p.version for p in chart.prescriptions],
-                "refills": [r.id for r in chart.refills],
-                "adverse_events": [e.id for e in chart.adverse_events],
-            },
-        )
+        uow.audit.append(actor, "fhir.exported", patient_id, {"staff": sorted(staff)})
         uow.commit()
-    return replace(chart, staff=staff)
+    return ExportChart(chart, staff)
 
 
 def _staff_ids(chart: PatientChart) -> set[int]:
@@ -94,7 +54,7 @@ def _staff_ids(chart: PatientChart) -> set[int]:
 
 
 def every_patient_id(uow: UnitOfWork, actor: Actor) -> Iterator[int]:
-    """The ids of all patients, in name order (a clinician's bulk export)."""
+    """The ids of all patients, in name order (for a clinician's bulk export)."""
     require(actor, "patient.search")
     offset = 0
     while True:

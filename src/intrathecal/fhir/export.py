@@ -22,22 +22,22 @@ from intrathecal.fhir import (
     provenance,
     service_request,
 )
-from intrathecal.fhir.chart import PatientChart
+from intrathecal.fhir.chart import ExportChart
 from intrathecal.fhir.elements import Json
 from intrathecal.fhir.jsonio import dumps
 from intrathecal.fhir.service_request import EVALUATION
 
 
-def resources(chart: PatientChart) -> list[Json]:
+def resources(export: ExportChart) -> list[Json]:
     """Every resource the chart maps to, the Patient first."""
-    pid = chart.patient_id
+    chart, pid = export.chart, export.patient_id
     out: list[Json] = [patient.to_fhir(chart.patient)]
     out += [condition.to_fhir(pid, d) for d in chart.patient.diagnoses]
     out += [coverage.to_fhir(pid, i, c) for i, c in enumerate(chart.patient.coverage, start=1)]
     for visit in chart.visits:
         if visit.kind == EVALUATION:
             out.append(service_request.evaluation_to_fhir(visit))
-        out.append(appointment.to_fhir(visit, chart.staff))
+        out.append(appointment.to_fhir(visit, export.staff))
     for trial in chart.trials:
         out.append(procedure.trial_to_fhir(trial))
         out += medication_administration.trial_injections(trial)
@@ -58,17 +58,17 @@ def resources(chart: PatientChart) -> list[Json]:
     for refill in chart.refills:
         out.append(procedure.refill_to_fhir(refill))
         out += observation.refill_residuals(refill)
-    active = next((i for i in reversed(chart.implants) if i.active), None)
+    active = chart.active_implant
     for event in chart.adverse_events:
         out.append(adverse_event.to_fhir(event, None if active is None else active.id))
     if chart.care_status is not None:
         pump = None if active is None else device.pump_id(active.id)
         out += observation.device_alert(chart.care_status, pump)
-    out += [practitioner.to_fhir(user) for user in chart.staff.values()]
+    out += [practitioner.to_fhir(user) for user in export.staff.values()]
     return out
 
 
-def everything_bundle(chart: PatientChart, base_url: str) -> Json:
+def everything_bundle(chart: ExportChart, base_url: str) -> Json:
     """The ``Patient/$everything`` searchset: the Patient as the match, the rest included."""
     items = resources(chart)
     return {
@@ -86,7 +86,7 @@ def everything_bundle(chart: PatientChart, base_url: str) -> Json:
     }
 
 
-def ndjson_by_type(charts: Iterable[PatientChart]) -> Mapping[str, list[str]]:
+def ndjson_by_type(charts: Iterable[ExportChart]) -> Mapping[str, list[str]]:
     """Bulk-data NDJSON: resource type -> one JSON line per resource, all patients.
 
     Practitioners referenced by several patients appear once.
