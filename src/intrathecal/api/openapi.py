@@ -36,7 +36,16 @@ def install_openapi(app: FastAPI) -> None:
                 responses = operation.get("responses", {})
                 for code, response in responses.items():
                     if code.isdigit() and int(code) >= 400:
-                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+                        # Keep other declared media types (FHIR routes answer OperationOutcome).
+                        other = {
+                            media: body
+                            for media, body in response.get("content", {}).items()
+                            if media not in ("application/json", PROBLEM_MEDIA_TYPE)
+                        }
+                        response["content"] = {
+                            PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF},
+                            **other,
+                        }
                 if "requestBody" in operation:
                     responses.setdefault(
                         "413",

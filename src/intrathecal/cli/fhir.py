@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from intrathecal.cli._common import guarded
-from intrathecal.cli.clinic import DatabaseUrl, _url
+from intrathecal.cli.clinic import DatabaseUrl, _settings
 from intrathecal.clinic.errors import PermissionDenied, ValidationFailed
 from intrathecal.clinic.records import Actor
 
@@ -58,7 +58,7 @@ def export(
     from intrathecal.fhir.jsonio import dumps
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    url = _url(database_url)
+    url = _settings(database_url).database_url
     actor = _actor(url, as_user)
     if patient is not None:
         chart = read_chart(SqlAlchemyUnitOfWork(url), actor, patient)
@@ -100,7 +100,7 @@ def import_bundle(
         document = loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise ValidationFailed(f"{path}: expected a FHIR JSON file: {exc}") from None
-    url = _url(database_url)
+    url = _settings(database_url).database_url
     result = import_referral(SqlAlchemyUnitOfWork(url), _actor(url, as_user), document)
     verb = "registered" if result.created else "matched"
     typer.echo(

@@ -5,13 +5,14 @@ refusal is an OperationOutcome."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
+from intrathecal.api.problems import problem_responses
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import (
     ClinicError,
@@ -34,7 +35,22 @@ router = APIRouter(prefix="/fhir", tags=["fhir"])
 Importer = Annotated[Principal, Depends(requires(Action.PATIENT_REGISTER))]
 T = TypeVar("T")
 
-_FHIR_RESPONSE = {"content": {MEDIA_TYPE: {}}, "description": "FHIR R4 JSON"}
+_RESOURCE_SCHEMA = {"type": "object", "required": ["resourceType"]}
+
+
+def _responses(*errors: int) -> dict[int | str, dict[str, Any]]:
+    """200 with FHIR JSON; each error status as an OperationOutcome or, when refused before
+    the route runs (authentication, path parameters), problem+json."""
+    out = problem_responses(*errors)
+    for status in errors:
+        out[status]["content"][MEDIA_TYPE] = {"schema": _RESOURCE_SCHEMA}
+    out[200] = {
+        "description": "FHIR R4 JSON",
+        "content": {MEDIA_TYPE: {"schema": _RESOURCE_SCHEMA}},
+    }
+    return out
+
+
 _ACCEPTED_TYPES = ("application/fhir+json", "application/json")
 
 
@@ -67,7 +83,7 @@ def _guarded(call: Callable[[], T]) -> T | Response:
 @router.get(
     "/Patient/{patient_id}/$everything",
     response_class=Response,
-    responses={200: _FHIR_RESPONSE, 403: _FHIR_RESPONSE, 404: _FHIR_RESPONSE},
+    responses=_responses(401, 403, 404, 422),
 )
 def everything(
     request: Request, work: Uow, principal: PatientReader, patient_id: RecordId
@@ -83,13 +99,7 @@ def everything(
 @router.post(
     "",
     response_class=Response,
-    responses={
-        200: _FHIR_RESPONSE,
-        400: _FHIR_RESPONSE,
-        409: _FHIR_RESPONSE,
-        415: _FHIR_RESPONSE,
-        422: _FHIR_RESPONSE,
-    },
+    responses=_responses(400, 401, 403, 409, 413, 415, 422),
 )
 async def transaction(request: Request, work: Uow, principal: Importer) -> Response:
     """Import a referral: a transaction Bundle of Patient, Condition, Coverage and referral
