@@ -14,12 +14,11 @@ from intrathecal.fhir.elements import (
 )
 from intrathecal.fhir.procedure import trial_id
 from intrathecal.fhir.timing import after
-from intrathecal.fhir.trial_data import trial_record
 
 
 def trial_injections(trial: Trial) -> list[Json]:
     """One administration per trial injection: drug, intrathecal dose, when, by whom."""
-    record = trial_record(trial)
+    record = trial.record
     out = []
     for i, injection in enumerate(record.injections, start=1):
         resource: Json = {

@@ -10,7 +10,6 @@ from fractions import Fraction
 from intrathecal.clinic.records import PrescriptionVersion
 from intrathecal.core.program import Continuous, Flex, PatientBolus, PeriodicBolus, Prescription
 from intrathecal.core.program_math import daily_dose_of, worst_case_daily_volume
-from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Duration, Volume, VolumeRate
 from intrathecal.fhir import device, medication, systems
 from intrathecal.fhir.elements import (
@@ -37,7 +36,7 @@ def resource_id(rx: PrescriptionVersion) -> str:
 
 def to_fhir(rx: PrescriptionVersion, previous: PrescriptionVersion | None) -> Json:
     """The prescription version as an order for the pump's standing program."""
-    program = prescription_from_dict(dict(rx.program))
+    program = rx.program
     per_day = _per_day(worst_case_daily_volume(program))
     dosages = _basal(program, per_day)
     dosages += [_periodic(b, i) for i, b in enumerate(program.periodic, start=len(dosages) + 1)]

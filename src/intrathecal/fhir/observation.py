@@ -19,7 +19,6 @@ from intrathecal.fhir.elements import (
 )
 from intrathecal.fhir.procedure import trial_id
 from intrathecal.fhir.timing import after
-from intrathecal.fhir.trial_data import trial_record
 
 _SURVEY = [concept(systems.OBSERVATION_CATEGORY, "survey", "Survey")]
 _PROCEDURE = [concept(systems.OBSERVATION_CATEGORY, "procedure", "Procedure")]
@@ -52,7 +51,7 @@ def _pain(trial: Trial, suffix: str, when: str, score: PainScore, label: str) ->
 
 def trial_pain_scores(trial: Trial) -> list[Json]:
     """The baseline and every later pain score of a trial (NRS 0-10, half points kept)."""
-    record = trial_record(trial)
+    record = trial.record
     out = [_pain(trial, "baseline", instant(trial.started_at), record.baseline, "baseline")]
     for i, obs in enumerate(record.scores, start=1):
         when = instant(after(trial.started_at, obs.at))
