@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
+
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import (
     Implant,
     PrescriptionVersion,
@@ -13,11 +16,11 @@ from intrathecal.clinic.records import (
 )
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
+from intrathecal.web.clinician_forms import program_form, read_program
 from intrathecal.web.clinician_models import (
     after_visit_summary,
     compare_settings,
     due_phrase,
-    field_errors,
     worklist_rows,
 )
 
@@ -48,8 +51,8 @@ def test_worklist_rows_keep_the_use_case_order_and_label_kinds() -> None:
 
 
 def test_compare_settings_marks_what_changed_side_by_side() -> None:
-    new = {**MORPHINE, "basal": {"continuous": "0.4 mL/day"}}
-    rows = {r.label: r for r in compare_settings(MORPHINE, new)}
+    new = prescription_from_dict({**MORPHINE, "basal": {"continuous": "0.4 mL/day"}})
+    rows = {r.label: r for r in compare_settings(prescription_from_dict(MORPHINE), new)}
     assert rows["morphine concentration"].old == rows["morphine concentration"].new
     assert not rows["morphine concentration"].changed
     assert rows["morphine daily dose"].old == "3 mg/day"
@@ -59,7 +62,7 @@ def test_compare_settings_marks_what_changed_side_by_side() -> None:
 
 
 def test_compare_settings_with_no_previous_program_shows_dashes() -> None:
-    rows = compare_settings(None, MORPHINE)
+    rows = compare_settings(None, prescription_from_dict(MORPHINE))
     assert rows
     assert all(r.old == "—" and r.changed for r in rows)
 
@@ -95,12 +98,17 @@ def test_after_visit_summary_without_records_shows_dashes() -> None:
     assert summary.next_refill == "—"
 
 
-def test_field_errors_attach_messages_to_the_named_field() -> None:
-    fields = ("lot", "volume_added", "conservative_therapies")
-    assert field_errors("lot: too long", fields) == {"lot": "too long"}
-    assert field_errors("conservative_therapies[1].months: cannot be negative", fields) == {
-        "conservative_therapies": "cannot be negative"
-    }
-    assert field_errors("the patient has no active implant", fields) == {
-        "": "the patient has no active implant"
-    }
+def test_program_form_round_trips_the_shapes_the_form_shows() -> None:
+    spec = {**MORPHINE, "patient_bolus": {"volume": "0.02 mL", "duration": "5 min",
+                                          "lockout": "4 h", "max_per_day": 4}}  # fmt: skip
+    form = program_form(prescription_from_dict(spec))
+    assert form["pb_max_per_day"] == "4"
+    assert read_program(form) == prescription_from_dict(spec)
+
+
+def test_read_program_names_the_form_field_at_fault() -> None:
+    bad = {"drug": "morphine", "concentration": "10", "basal_rate": "0.3 mL/day"}
+    with pytest.raises(ValidationFailed, match=r"^concentration: "):
+        read_program(bad)
+    with pytest.raises(ValidationFailed, match=r"^basal_rate: "):
+        read_program({**bad, "concentration": "10 mg/mL", "basal_rate": ""})

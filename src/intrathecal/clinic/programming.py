@@ -65,16 +65,7 @@ def program_prescription(
                 f"the prescription is at version {current_version}, you edited version "
                 f"{cmd.expected_version}; reload and retry"
             )
-        current_program = current.program if current else None
-        try:
-            report = check(
-                proposed,
-                current_program,
-                rule_set=cmd.rule_set,
-                history=History(now=at, steps=_dose_steps(history, at)),
-            )
-        except CoreError as exc:
-            raise ValidationFailed(f"program: {exc}") from None
+        report = _report(proposed, history, cmd.rule_set, at)
         if report.refused:
             raise SafetyRefused(_refusal("refused", report, None), report.findings)
         override = None
@@ -119,6 +110,41 @@ def program_prescription(
         )
         uow.commit()
     return ProgrammingResult(stored, report)
+
+
+def check_prescription(uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor) -> SafetyReport:
+    """The safety report ``program_prescription`` would act on, without storing anything.
+
+    For findings shown while a clinician types; the same check, the same history, the same
+    errors. The check is audited with the rules that fired.
+    """
+    require(actor, "prescription.program", cmd.patient_id)
+    at = v.aware(cmd.at, "at") if cmd.at is not None else datetime.now(UTC)
+    with uow:
+        uow.patients.get(cmd.patient_id)
+        report = _report(cmd.program, uow.prescriptions.history(cmd.patient_id), cmd.rule_set, at)
+        uow.audit.append(
+            actor, "prescription.checked", cmd.patient_id, {"findings": sorted(report.rules())}
+        )
+        uow.commit()
+    return report
+
+
+def _report(
+    proposed: Prescription, history: list[PrescriptionVersion], rule_set: str | None, at: datetime
+) -> SafetyReport:
+    """The one safety check of a proposed program against the patient's history."""
+    current = history[-1] if history else None
+    current_program = current.program if current else None
+    try:
+        return check(
+            proposed,
+            current_program,
+            rule_set=rule_set,
+            history=History(now=at, steps=_dose_steps(history, at)),
+        )
+    except CoreError as exc:
+        raise ValidationFailed(f"program: {exc}") from None
 
 
 def _dose_steps(history: list[PrescriptionVersion], at: datetime) -> tuple[DoseStep, ...]:

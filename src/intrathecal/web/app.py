@@ -8,12 +8,26 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from intrathecal.web.errors import install_error_pages
-from intrathecal.web.views import auth, public
+from intrathecal.web.views import (
+    auth,
+    clinician,
+    clinician_care,
+    clinician_pathway,
+    clinician_programming,
+    public,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 #: Every area's router; a new area adds its module here.
-ROUTERS: tuple[APIRouter, ...] = (auth.router, public.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    public.router,
+    clinician.router,
+    clinician_care.router,
+    clinician_pathway.router,
+    clinician_programming.router,
+)
 
 
 def install_web(app: FastAPI) -> None:

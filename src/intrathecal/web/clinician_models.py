@@ -7,20 +7,21 @@ after-visit summary, which form field an error message belongs to).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from intrathecal.clinic.records import Implant, PrescriptionVersion, Refill, WorklistItem
-from intrathecal.core.errors import CoreError
+from intrathecal.clinic.chart import PatientChart
+from intrathecal.clinic.records import Implant, PrescriptionVersion, Refill, Trial, WorklistItem
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import daily_dose, mean_rate, worst_case_daily_dose
 from intrathecal.core.program_spec import (
-    prescription_from_dict,
     prescription_to_dict,
     quantity_text,
 )
+from intrathecal.core.trial_config import load_trial_config
+from intrathecal.web.plots import pain_score_svg, reservoir_svg
 
 #: Worklist kinds in plain words.
 KIND_LABELS: Mapping[str, str] = {
@@ -85,15 +86,9 @@ class SettingRow:
         return self.old != self.new
 
 
-def program_settings(program: Mapping[str, Any] | None) -> dict[str, str]:
+def program_settings(program: Prescription | None) -> dict[str, str]:
     """The settings a clinician reads back from a pump, worded, by label."""
-    if program is None:
-        return {}
-    try:
-        p = prescription_from_dict(dict(program))
-    except CoreError:
-        return {"program": "unreadable"}
-    return _settings(p)
+    return {} if program is None else _settings(program)
 
 
 def _settings(p: Prescription) -> dict[str, str]:
@@ -127,9 +122,7 @@ def basal_text(spec: Mapping[str, Any]) -> str:
     return "flex: " + ", ".join(f"{s['start']} at {s['rate']}" for s in steps)
 
 
-def compare_settings(
-    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
-) -> list[SettingRow]:
+def compare_settings(old: Prescription | None, new: Prescription | None) -> list[SettingRow]:
     """Old and new settings side by side, in the order the new (else old) program lists them."""
     before, after = program_settings(old), program_settings(new)
     labels = list(after) + [k for k in before if k not in after]
@@ -193,14 +186,56 @@ def after_visit_summary(
     )
 
 
-def field_errors(message: str, fields: Sequence[str]) -> dict[str, str]:
-    """Attach a use-case error to the form field it names (``"lot: too long"`` -> lot).
+@dataclass(frozen=True)
+class TrialView:
+    """A trial with its pain-score plot and the success threshold it is judged by."""
 
-    Messages name their field first (``field: ...`` or ``field[0].x: ...``); a message
-    naming no known field goes under ``""`` (shown at the top of the form).
-    """
-    head, sep, rest = message.partition(":")
-    name = head.split("[")[0].split(".")[0].strip()
-    if sep and name in fields:
-        return {name: rest.strip()}
-    return {"": message}
+    trial: Trial
+    plot: str
+    threshold: str
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """The chart's derived parts: plots and the current settings."""
+
+    trials: tuple[TrialView, ...]
+    reservoir_plot: str | None
+    settings: dict[str, str]
+
+
+def _trial_view(trial: Trial) -> TrialView:
+    rule = load_trial_config().rule()
+    threshold = rule.relief_threshold_percent
+    label = f"{float(threshold.value):g} % relief, {rule.key} rule {threshold.tag()}"
+    return TrialView(trial, pain_score_svg(trial.record, threshold.value), label)
+
+
+def chart_view(chart: PatientChart) -> ChartView:
+    """Plots for each trial and for the refill history, and the program in force."""
+    current = chart.current_prescription
+    program = None if current is None else current.program
+    rate = None if program is None else mean_rate(program)
+    return ChartView(
+        trials=tuple(_trial_view(t) for t in chart.trials),
+        reservoir_plot=reservoir_svg(chart.refills, rate) if chart.refills else None,
+        settings=program_settings(program),
+    )
+
+
+def refill_comparison(previous: Refill | None, new: Refill) -> list[SettingRow]:
+    """The pump before this refill (as the previous refill left it) and after it."""
+
+    def column(r: Refill | None) -> dict[str, str]:
+        if r is None:
+            return {}
+        return {
+            "drug": f"{r.drug} {quantity_text(r.concentration)}",
+            "lot": r.lot,
+            "volume filled": quantity_text(r.volume_added),
+            "low-reservoir alarm": r.alarm_date.isoformat(),
+            "next refill due": r.next_due.isoformat(),
+        }
+
+    before, after = column(previous), column(new)
+    return [SettingRow(k, before.get(k, "—"), v) for k, v in after.items()]

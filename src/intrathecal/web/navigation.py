@@ -25,8 +25,8 @@ PUBLIC_LINKS: tuple[Link, ...] = (
 
 #: Role -> links shown once logged in. Clinician pages add their entries here.
 ROLE_LINKS: Mapping[Role, tuple[Link, ...]] = {
-    Role.PHYSICIAN: (Link("Worklist", "/clinic/worklist"),),
-    Role.NURSE: (Link("Worklist", "/clinic/worklist"),),
+    Role.PHYSICIAN: (Link("Worklist", "/clinic/worklist"), Link("Patients", "/clinic/patients")),
+    Role.NURSE: (Link("Worklist", "/clinic/worklist"), Link("Patients", "/clinic/patients")),
     Role.SCHEDULER: (
         Link("Requests", "/scheduler/requests"),
         Link("Calendar", "/scheduler/calendar"),
