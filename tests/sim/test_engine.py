@@ -59,7 +59,7 @@ def test_continuous_pump_alarms_at_the_closed_form_times_and_delivers_everything
     assert res.empty_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
     assert res.dry_at_s[0] == pytest.approx(40 * 86_400, abs=1e-6)
     assert res.delivered_ml[0] == pytest.approx(20.0, abs=1e-12)
-    assert res.dry_s()[0] == pytest.approx(20 * 86_400, abs=1e-6)
+    assert res.no_flow_s[0] == pytest.approx(20 * 86_400, abs=1e-6)
     assert state.reservoir_ml[0] == 0.0
     assert state.true_ml[0] == 0.0
 

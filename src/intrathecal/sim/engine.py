@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from intrathecal.device.status import BolusDenial
 from intrathecal.sim import kernel
-from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState, refill
+from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState
 from intrathecal.sim.randomness import GOLDEN, U64, poisson_table
 from intrathecal.sim.requests import BolusRequests, PoissonRequests
 
@@ -60,7 +60,8 @@ class CycleResult:
     ``counts[:, d]`` counts requests decided ``Decision(d)``; ``decisions`` (when recorded,
     explicit requests only) is aligned with the requests' ``times_s``. ``programmed_ml`` is
     what the program asked for, ``delivered_ml`` what really left the reservoir. ``dry_at_s``
-    is when the true reservoir ran dry (0 if it was dry at the start).
+    is when the true reservoir ran dry (0 if it was dry at the start); ``no_flow_s`` the
+    seconds without delivery (dry, or after end of service).
     """
 
     start_us: I64
@@ -73,75 +74,13 @@ class CycleResult:
     dry_at_s: F64
     eri_at_s: F64
     eos_at_s: F64
+    no_flow_s: F64
     decisions: NDArray[np.int8] | None = None
 
     @property
     def granted(self) -> I64:
         """Granted patient boluses per pump."""
         return self.counts[:, Decision.GRANTED]
-
-    def dry_s(self) -> F64:
-        """Seconds of the cycle with a truly empty reservoir (or after end of service)."""
-        span = (self.end_us - self.start_us) / 1e6
-        dry = np.where(np.isnan(self.dry_at_s), 0.0, span - self.dry_at_s)
-        stopped = np.where(np.isnan(self.eos_at_s), 0.0, span - self.eos_at_s)
-        return np.maximum(dry, stopped)
-
-
-def run_cycle(
-    state: FleetState,
-    programs: FleetPrograms,
-    requests: BolusRequests | PoissonRequests,
-    cycle_end_us: I64 | int,
-    *,
-    record: bool = False,
-) -> CycleResult:
-    """Advance every pump from ``state.t_us`` to ``cycle_end_us`` (in place); no refill inside.
-
-    ``requests``: explicit times per pump, or a Poisson stream drawn inside the compiled
-    loop. ``record`` keeps each explicit request's decision.
-    """
-    n = len(state)
-    end = np.broadcast_to(np.asarray(cycle_end_us, dtype=np.int64), (n,)).copy()
-    if np.any(end < state.t_us):
-        raise ValueError("cycle_end_us lies before a pump's current time")
-    if state.grants_s.shape[1] < int(programs.max_per_day.max(initial=0)):
-        raise ValueError("the state keeps fewer grants than a program's max_per_day")
-    start = state.t_us.copy()
-    generated = isinstance(requests, PoissonRequests)
-    if isinstance(requests, PoissonRequests):
-        lam = np.asarray(requests.rate_per_day, dtype=np.float64)
-        table, rows = poisson_table(lam)
-        with np.errstate(over="ignore"):
-            seed_key = U64(requests.seed & 0xFFFFFFFFFFFFFFFF) * GOLDEN
-        offsets, times = np.zeros(n + 1, dtype=np.int64), np.zeros(0)
-        record = False
-    else:
-        lam = np.zeros(n)
-        table, rows = np.zeros((1, 1)), np.zeros(n, dtype=np.int64)
-        seed_key = U64(0)
-        offsets, times = requests.offsets, requests.times_s
-        if offsets.shape[0] != n + 1:
-            raise ValueError(f"requests cover {offsets.shape[0] - 1} pumps, the fleet has {n}")
-    counts = np.zeros((n, kernel.N_CODES), dtype=np.int64)
-    prog, delivered, low, empty, dry, eri, eos = (np.empty(n) for _ in range(7))
-    decisions = np.full(times.shape[0], -1, dtype=np.int8) if record else np.zeros(0, np.int8)
-    p = programs
-    advance: Any = kernel.advance  # numba's dispatcher stub does not know the signature
-    advance(
-        p.n_steps, p.step_starts_s, p.step_rates_ml_s, p.day_anchor_us,
-        p.bolus_ml, p.bolus_s, p.lockout_s, p.max_per_day, p.flow_factor, p.threshold_ml,
-        p.battery_alpha, p.battery_beta, p.eri_to_eos_s, p.eri_cap_us, p.eos_cap_us,
-        state.t_us, state.reservoir_ml, state.true_ml, state.low_armed, state.empty_armed,
-        state.battery_used, state.eri_us, state.eos_us, state.grants_s, state.bolus_end_s,
-        state.bolus_rate_ml_s,
-        generated, offsets, times, lam, table, rows, seed_key, p.pump_id,
-        end,
-        counts, prog, delivered, low, empty, dry, eri, eos, decisions, record,
-        numba.get_num_threads() * 8,
-    )  # fmt: skip
-    kept = decisions if record else None
-    return CycleResult(start, end, counts, prog, delivered, low, empty, dry, eri, eos, kept)
 
 
 @dataclass
@@ -154,7 +93,7 @@ class FleetResult:
     delivered_ml: F64
     low_alarms: I64
     empty_alarms: I64
-    dry_s: F64
+    no_flow_s: F64
     first_empty_us: I64
     eri_us: I64
     eos_us: I64
@@ -179,10 +118,119 @@ class FleetResult:
         )
 
 
+@dataclass
+class _Outputs:
+    """The kernel's output arrays (per-cycle values; counts and totals accumulate)."""
+
+    counts: NDArray[np.int64]
+    programmed_ml: F64
+    delivered_ml: F64
+    low_at_s: F64
+    empty_at_s: F64
+    dry_at_s: F64
+    eri_at_s: F64
+    eos_at_s: F64
+    no_flow_s: F64
+    alarm_counts: NDArray[np.int64]
+    first_empty_us: I64
+
+    @classmethod
+    def zeros(cls, n: int) -> _Outputs:
+        nan = np.full(n, np.nan)
+        return cls(
+            np.zeros((n, kernel.N_CODES), dtype=np.int64),
+            np.zeros(n),
+            np.zeros(n),
+            nan,
+            nan.copy(),
+            nan.copy(),
+            nan.copy(),
+            nan.copy(),
+            np.zeros(n),
+            np.zeros((n, 2), dtype=np.int64),
+            np.full(n, -1, dtype=np.int64),
+        )
+
+
+def _advance(
+    state: FleetState,
+    programs: FleetPrograms,
+    requests: BolusRequests | PoissonRequests,
+    end_us: I64,
+    *,
+    cycles: int = 1,
+    interval_us: int = 0,
+    refill_ml: F64 | None = None,
+    record: bool = False,
+) -> tuple[_Outputs, NDArray[np.int8] | None]:
+    n = len(state)
+    if state.grants_s.shape[1] < int(programs.max_per_day.max(initial=0)):
+        raise ValueError("the state keeps fewer grants than a program's max_per_day")
+    generated = isinstance(requests, PoissonRequests)
+    if isinstance(requests, PoissonRequests):
+        lam = np.asarray(requests.rate_per_day, dtype=np.float64)
+        table, rows = poisson_table(lam)
+        with np.errstate(over="ignore"):
+            seed_key = U64(requests.seed & 0xFFFFFFFFFFFFFFFF) * GOLDEN
+        offsets, times = np.zeros(n + 1, dtype=np.int64), np.zeros(0)
+        record = False
+    else:
+        lam = np.zeros(n)
+        table, rows = np.zeros((1, 1)), np.zeros(n, dtype=np.int64)
+        seed_key = U64(0)
+        offsets, times = requests.offsets, requests.times_s
+        if offsets.shape[0] != n + 1:
+            raise ValueError(f"requests cover {offsets.shape[0] - 1} pumps, the fleet has {n}")
+    o = _Outputs.zeros(n)
+    decisions = np.full(times.shape[0], -1, dtype=np.int8) if record else np.zeros(0, np.int8)
+    fill = np.zeros(n) if refill_ml is None else refill_ml
+    p = programs
+    advance: Any = kernel.advance  # numba's dispatcher stub does not know the signature
+    advance(
+        p.n_steps, p.step_starts_s, p.step_rates_ml_s, p.day_anchor_us,
+        p.bolus_ml, p.bolus_s, p.lockout_s, p.max_per_day, p.flow_factor, p.threshold_ml,
+        p.battery_alpha, p.battery_beta, p.eri_to_eos_s, p.eri_cap_us, p.eos_cap_us,
+        state.t_us, state.reservoir_ml, state.true_ml, state.low_armed, state.empty_armed,
+        state.battery_used, state.eri_us, state.eos_us, state.grants_s, state.bolus_end_s,
+        state.bolus_rate_ml_s,
+        generated, offsets, times, lam, table, rows, seed_key, p.pump_id,
+        end_us, cycles, refill_ml is not None, np.int64(interval_us), fill,
+        o.counts, o.programmed_ml, o.delivered_ml, o.low_at_s, o.empty_at_s, o.dry_at_s,
+        o.eri_at_s, o.eos_at_s, o.no_flow_s, o.alarm_counts, o.first_empty_us,
+        decisions, record, numba.get_num_threads() * 8,
+    )  # fmt: skip
+    return o, (decisions if record else None)
+
+
+def run_cycle(
+    state: FleetState,
+    programs: FleetPrograms,
+    requests: BolusRequests | PoissonRequests,
+    cycle_end_us: I64 | int,
+    *,
+    record: bool = False,
+) -> CycleResult:
+    """Advance every pump from ``state.t_us`` to ``cycle_end_us`` (in place); no refill inside.
+
+    ``requests``: explicit times per pump, or a Poisson stream drawn inside the compiled
+    loop. ``record`` keeps each explicit request's decision.
+    """
+    n = len(state)
+    end = np.broadcast_to(np.asarray(cycle_end_us, dtype=np.int64), (n,)).copy()
+    if np.any(end < state.t_us):
+        raise ValueError("cycle_end_us lies before a pump's current time")
+    start = state.t_us.copy()
+    o, decisions = _advance(state, programs, requests, end, record=record)
+    return CycleResult(
+        start, end, o.counts, o.programmed_ml, o.delivered_ml, o.low_at_s, o.empty_at_s,
+        o.dry_at_s, o.eri_at_s, o.eos_at_s, o.no_flow_s, decisions,
+    )  # fmt: skip
+
+
 def run_fleet(
     programs: FleetPrograms,
     state: FleetState,
-    requests: PoissonRequests,
+    requests: PoissonRequests | BolusRequests,
     *,
     horizon_us: int,
     refill_every_us: int,
@@ -190,51 +238,24 @@ def run_fleet(
 ) -> FleetResult:
     """Refill every ``refill_every_us`` (full withdrawal, ``refill_ml``) until ``horizon_us``.
 
-    The state must be at a common start time; it is refilled first, then advanced cycle by
-    cycle (in place). Results depend only on the pumps' ids and the seed, never on how the
-    fleet is split (see ``sim.distributed``).
+    The state must be at a common start time; each cycle starts with a refill; all cycles
+    run in one compiled call (state advanced in place). Results depend only on the pumps'
+    ids and the seed, never on how the fleet is split (see ``sim.distributed``).
     """
     n = len(state)
-    t0 = int(state.t_us[0])
+    t0 = int(state.t_us[0]) if n else 0
     if np.any(state.t_us != t0) or refill_every_us <= 0 or horizon_us <= t0:
         raise ValueError("run_fleet needs a common start, a positive interval and a later horizon")
-    counts = np.zeros((n, kernel.N_CODES), dtype=np.int64)
-    prog = np.zeros(n)
-    delivered = np.zeros(n)
-    low = np.zeros(n, dtype=np.int64)
-    empty = np.zeros(n, dtype=np.int64)
-    dry = np.zeros(n)
-    first_empty = np.full(n, -1, dtype=np.int64)
-    everyone = np.ones(n, dtype=np.bool_)
-    cycles = 0
-    t = t0
-    while t < horizon_us:
-        filled = refill(state, programs, everyone, refill_ml)
-        low += filled.low_alarm
-        empty += filled.empty_alarm
-        end = min(t + refill_every_us, horizon_us)
-        res = run_cycle(state, programs, requests, end)
-        counts += res.counts
-        prog += res.programmed_ml
-        delivered += res.delivered_ml
-        low += ~np.isnan(res.low_at_s)
-        hit = ~np.isnan(res.empty_at_s)
-        empty += hit
-        new = hit & (first_empty < 0)
-        first_empty[new] = t + np.round(res.empty_at_s[new] * 1e6).astype(np.int64)
-        dry += res.dry_s()
-        cycles += 1
-        t = end
-    return FleetResult(
-        programs.pump_id.copy(),
-        counts,
-        prog,
-        delivered,
-        low,
-        empty,
-        dry,
-        first_empty,
-        state.eri_us.copy(),
-        state.eos_us.copy(),
-        cycles,
+    fill = np.broadcast_to(np.asarray(refill_ml, dtype=np.float64), (n,)).copy()
+    if np.any(fill < 0) or np.any(fill > programs.capacity_ml + 1e-9):
+        raise ValueError("refill_ml must lie within 0 and each pump's reservoir capacity")
+    cycles = -(-(horizon_us - t0) // refill_every_us)
+    end = np.full(n, horizon_us, dtype=np.int64)
+    o, _ = _advance(
+        state, programs, requests, end, cycles=cycles, interval_us=refill_every_us, refill_ml=fill
     )
+    return FleetResult(
+        programs.pump_id.copy(), o.counts, o.programmed_ml, o.delivered_ml,
+        o.alarm_counts[:, 0].copy(), o.alarm_counts[:, 1].copy(), o.no_flow_s,
+        o.first_empty_us, state.eri_us.copy(), state.eos_us.copy(), cycles,
+    )  # fmt: skip

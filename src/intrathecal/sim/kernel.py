@@ -20,6 +20,7 @@ import numba as nb
 import numpy as np
 
 DAY = 86_400.0
+INV_DAY = 1.0 / DAY
 DAY_US = 86_400_000_000
 EPS_T = 1e-6  # s: the pump's simultaneity tolerance (lockout, rolling 24 h window)
 EPS_V = 1e-9  # mL: the pump's volume tolerance (reservoir check)
@@ -38,16 +39,17 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 _MS_PER_DAY = np.uint64(86_400_000)
 
 _jit = nb.njit(cache=True, fastmath=False, nogil=True)
+_inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always")
 
 
-@_jit
+@_inline
 def _mix(x: np.uint64) -> np.uint64:
     x = (x ^ (x >> _S30)) * _M1
     x = (x ^ (x >> _S27)) * _M2
     return x ^ (x >> _S31)
 
 
-@_jit
+@_inline
 def _basal_within(x: float, n: int, starts: np.ndarray, rates: np.ndarray) -> float:
     """Basal volume from local midnight to day-time ``x`` (s)."""
     total = 0.0
@@ -60,13 +62,13 @@ def _basal_within(x: float, n: int, starts: np.ndarray, rates: np.ndarray) -> fl
     return total
 
 
-@_jit
+@_inline
 def _basal_cum(
     t: float, ph0: float, w0: float, per_day: float, n: int, starts: np.ndarray, rates: np.ndarray
 ) -> float:
     """Basal volume from the cycle start (day-time ``ph0``, within-day volume ``w0``) to ``t``."""
     u = ph0 + t
-    days = math.floor(u / DAY)
+    days = math.floor(u * INV_DAY)
     return days * per_day + _basal_within(u - days * DAY, n, starts, rates) - w0
 
 
@@ -130,7 +132,7 @@ def _walk(
     return math.inf
 
 
-@_jit
+@_inline
 def _prog(
     t: float,
     grants: np.ndarray,
@@ -228,7 +230,7 @@ def _solve(
     return when
 
 
-@_jit
+@_inline
 def _poisson_times(
     seed_key: np.uint64,
     pump_id: np.int64,
@@ -280,8 +282,9 @@ def _poisson_times(
 
 
 @_jit
-def _pump_cycle(
-    i: int,
+def _pump_cycles(
+    lo: int,
+    hi: int,
     # programs (per pump)
     n_steps: np.ndarray,
     step_starts: np.ndarray,
@@ -319,9 +322,13 @@ def _pump_cycle(
     cdf_row: np.ndarray,
     seed_key: np.uint64,
     pump_id: np.ndarray,
-    # target
+    # target: one cycle to ``end_us``, or ``cycles`` refill intervals up to it
     end_us: np.ndarray,
-    # outputs
+    cycles: int,
+    refill_each: bool,
+    interval_us: np.int64,
+    refill_ml: np.ndarray,
+    # outputs (counts, volumes, no-flow time and alarm counts are added to)
     counts: np.ndarray,
     prog_ml: np.ndarray,
     delivered_ml: np.ndarray,
@@ -330,122 +337,190 @@ def _pump_cycle(
     dry_at: np.ndarray,
     eri_at: np.ndarray,
     eos_at: np.ndarray,
+    no_flow_s: np.ndarray,
+    alarm_counts: np.ndarray,
+    first_empty_us: np.ndarray,
     decisions: np.ndarray,
     record: bool,
     times_buf: np.ndarray,
     gbuf_buf: np.ndarray,
     ring: np.ndarray,
     day_ms: np.ndarray,
-    cnt: np.ndarray,
 ) -> None:
-    """Advance pump ``i`` by one cycle (see ``advance``)."""
+    """Advance pumps ``lo`` to ``hi - 1`` (see ``advance``)."""
     width = grants_s.shape[1]
     times = times_buf
     gbuf = gbuf_buf
-    t0 = t_us[i]
-    t1 = end_us[i]
-    span = (t1 - t0) / 1e6
-    # ---- request times, seconds from the cycle start
-    if generated:
-        need = ((t1 - t0) // DAY_US + 2) * 8
-        if need > times.shape[0]:
-            times = np.empty(need, dtype=np.float64)
-        nreq = 0
-        if lam[i] > 0.0:
-            cdf = cdf_table[cdf_row[i]]
-            nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
-            if nreq > times.shape[0]:  # a very busy stream: again with room for all
-                times = np.empty(nreq, dtype=np.float64)
-                nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
-        rt = times
-        r0 = 0
-    else:
-        r0 = req_offsets[i]
-        nreq = req_offsets[i + 1] - r0
-        rt = req_times
-    if nreq > gbuf.shape[0]:
-        gbuf = np.empty(nreq, dtype=np.float64)
-    # ---- the program
-    n = n_steps[i]
-    starts = step_starts[i]
-    rates = step_rates[i]
-    per_day = _basal_within(DAY, n, starts, rates)
-    phase_us = (t0 - day_anchor_us[i]) % DAY_US
-    if phase_us < 0:
-        phase_us += DAY_US
-    ph0 = phase_us / 1e6
-    w0 = _basal_within(ph0, n, starts, rates)
-    vol = bolus_ml[i]
-    dur = bolus_s[i]
-    lock = lockout_s[i] - EPS_T
-    mx = max_per_day[i]
-    rate = vol / dur if dur > 0.0 else 0.0
-    k_true = flow_factor[i]
-    configured = vol > 0.0 and mx > 0
-    # ---- end of service known at the start (an earlier ERI, or the hard cap)
-    eos_rel = math.inf
-    if eos_us[i] >= 0:
-        eos_rel = (eos_us[i] - t0) / 1e6
-    eos_rel = min(eos_rel, (eos_cap_us[i] - t0) / 1e6)
-    eri_known = eri_us[i] >= 0
-    exp0 = exp_ml[i]
-    tru0 = true_ml[i]
-    used0 = battery_used[i]
-    carry_end0 = bolus_end_s[i]
-    carry_rate0 = bolus_rate[i]
-    # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
-    m = mx if mx > 0 else 1
-    for q in range(m):
-        ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
-    for _pass in range(2):
-        head = 0
-        last = ring[m - 1]
-        bend = carry_end0
-        ng = 0
-        for q in range(N_CODES):
-            cnt[q] = 0
-        carry_full = carry_rate0 * max(carry_end0, 0.0)
-        stop = max(min(span, eos_rel), 0.0)
-        p_upper = _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full + vol * nreq
-        check_res = exp0 - p_upper <= vol + 1e-6
-        for r in range(nreq):
-            t = rt[r0 + r]
-            if t >= eos_rel:
-                code = END_OF_SERVICE
-            elif not configured:
-                code = NOT_CONFIGURED
-            elif t < bend:
-                code = RUNNING
-            elif t - last < lock:
-                code = LOCKOUT
-            elif ring[head] > t - DAY + EPS_T:
-                code = DAILY_MAX
+    for i in range(lo, hi):
+        for _cycle in range(cycles):
+            t0 = t_us[i]
+            t1 = end_us[i]
+            if refill_each:
+                if t0 >= t1:
+                    break
+                t1 = min(t0 + interval_us, t1)
+                v = refill_ml[i]
+                exp_ml[i] = v
+                true_ml[i] = v
+                low_armed[i] = v > threshold_ml[i]
+                empty_armed[i] = v > 0.0
+                if v <= threshold_ml[i]:
+                    alarm_counts[i, 0] += 1
+                if v <= 0.0:
+                    alarm_counts[i, 1] += 1
+            span = (t1 - t0) / 1e6
+            # ---- request times, seconds from the cycle start
+            if generated:
+                need = ((t1 - t0) // DAY_US + 2) * 8
+                if need > times.shape[0]:
+                    times = np.empty(need, dtype=np.float64)
+                nreq = 0
+                if lam[i] > 0.0:
+                    cdf = cdf_table[cdf_row[i]]
+                    nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
+                    if nreq > times.shape[0]:  # a very busy stream: again with room for all
+                        times = np.empty(nreq, dtype=np.float64)
+                        nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
+                rt = times
+                r0 = 0
             else:
-                code = GRANTED
-                if check_res:
-                    p_t = _basal_cum(t, ph0, w0, per_day, n, starts, rates) + carry_full + vol * ng
-                    if vol > max(exp0 - p_t, 0.0) + EPS_V:
-                        code = RESERVOIR_LOW
-                if code == GRANTED:
-                    ring[head] = t
-                    head += 1
-                    if head == m:
-                        head = 0
-                    last = t
-                    bend = t + dur
-                    gbuf[ng] = t
-                    ng += 1
-            cnt[code] += 1
-            if record:
-                decisions[r0 + r] = code
-        # ---- battery: ERI (solved) and the end of service it implies
-        eri_t = math.nan
-        if not eri_known:
-            cap = (eri_cap_us[i] - t0) / 1e6
-            solved = _solve(
-                1.0 - used0,
-                alpha[i],
-                beta[i],
+                r0 = req_offsets[i]
+                nreq = req_offsets[i + 1] - r0
+                rt = req_times
+            if nreq > gbuf.shape[0]:
+                gbuf = np.empty(nreq, dtype=np.float64)
+            # ---- the program
+            n = n_steps[i]
+            starts = step_starts[i]
+            rates = step_rates[i]
+            per_day = _basal_within(DAY, n, starts, rates)
+            phase_us = (t0 - day_anchor_us[i]) % DAY_US
+            if phase_us < 0:
+                phase_us += DAY_US
+            ph0 = phase_us / 1e6
+            w0 = _basal_within(ph0, n, starts, rates)
+            vol = bolus_ml[i]
+            dur = bolus_s[i]
+            lock = lockout_s[i] - EPS_T
+            mx = max_per_day[i]
+            rate = vol / dur if dur > 0.0 else 0.0
+            k_true = flow_factor[i]
+            configured = vol > 0.0 and mx > 0
+            # ---- end of service known at the start (an earlier ERI, or the hard cap)
+            eos_rel = math.inf
+            if eos_us[i] >= 0:
+                eos_rel = (eos_us[i] - t0) / 1e6
+            eos_rel = min(eos_rel, (eos_cap_us[i] - t0) / 1e6)
+            eri_known = eri_us[i] >= 0
+            exp0 = exp_ml[i]
+            tru0 = true_ml[i]
+            used0 = battery_used[i]
+            carry_end0 = bolus_end_s[i]
+            carry_rate0 = bolus_rate[i]
+            # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
+            m = mx if mx > 0 else 1
+            for q in range(m):
+                ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+            for _pass in range(2):
+                head = 0
+                last = ring[m - 1]
+                bend = carry_end0
+                ng = 0
+                n_run = n_lock = n_max = n_low = n_eos = 0
+                carry_full = carry_rate0 * max(carry_end0, 0.0)
+                stop = max(min(span, eos_rel), 0.0)
+                p_upper = (
+                    _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full + vol * nreq
+                )
+                check_res = exp0 - p_upper <= vol + 1e-6
+                if not configured:
+                    for r in range(nreq):
+                        code = NOT_CONFIGURED
+                        if rt[r0 + r] >= eos_rel:
+                            code = END_OF_SERVICE
+                            n_eos += 1
+                        if record:
+                            decisions[r0 + r] = code
+                else:
+                    for r in range(nreq):
+                        t = rt[r0 + r]
+                        if t >= eos_rel:
+                            code = END_OF_SERVICE
+                            n_eos += 1
+                        elif t < bend:
+                            code = RUNNING
+                            n_run += 1
+                        elif t - last < lock:
+                            code = LOCKOUT
+                            n_lock += 1
+                        elif ring[head] > t - DAY + EPS_T:
+                            code = DAILY_MAX
+                            n_max += 1
+                        else:
+                            code = GRANTED
+                            if check_res:
+                                p_t = _basal_cum(t, ph0, w0, per_day, n, starts, rates) + carry_full
+                                if vol > max(exp0 - (p_t + vol * ng), 0.0) + EPS_V:
+                                    code = RESERVOIR_LOW
+                                    n_low += 1
+                            if code == GRANTED:
+                                ring[head] = t
+                                head += 1
+                                if head == m:
+                                    head = 0
+                                last = t
+                                bend = t + dur
+                                gbuf[ng] = t
+                                ng += 1
+                        if record:
+                            decisions[r0 + r] = code
+                # ---- battery: ERI (solved) and the end of service it implies
+                eri_t = math.nan
+                if not eri_known:
+                    cap = (eri_cap_us[i] - t0) / 1e6
+                    solved = math.nan
+                    if alpha[i] * stop + beta[i] * p_upper >= 1.0 - used0 - 1e-9:
+                        solved = _solve(
+                            1.0 - used0,
+                            alpha[i],
+                            beta[i],
+                            stop,
+                            gbuf,
+                            ng,
+                            vol,
+                            dur,
+                            rate,
+                            carry_rate0,
+                            carry_end0,
+                            ph0,
+                            w0,
+                            per_day,
+                            n,
+                            starts,
+                            rates,
+                        )
+                    if cap <= stop and (math.isnan(solved) or cap < solved):
+                        solved = max(cap, 0.0)
+                    eri_t = solved
+                    if not math.isnan(eri_t):
+                        new_eos = min(eri_t + eri_to_eos_s[i], (eos_cap_us[i] - t0) / 1e6)
+                        if new_eos < eos_rel and new_eos < span and _pass == 0:
+                            eos_rel = new_eos
+                            for q in range(m):
+                                ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+                            continue
+                        eos_rel = min(eos_rel, new_eos)
+                break
+            counts[i, GRANTED] += ng
+            counts[i, RUNNING] += n_run
+            counts[i, LOCKOUT] += n_lock
+            counts[i, DAILY_MAX] += n_max
+            counts[i, RESERVOIR_LOW] += n_low
+            counts[i, END_OF_SERVICE] += n_eos
+            counts[i, NOT_CONFIGURED] += 0 if configured else nreq - n_eos
+            stop = max(min(span, eos_rel), 0.0)
+            # ---- alarms and volumes at the stop
+            p_stop = _prog(
                 stop,
                 gbuf,
                 ng,
@@ -461,127 +536,118 @@ def _pump_cycle(
                 starts,
                 rates,
             )
-            if cap <= stop and (math.isnan(solved) or cap < solved):
-                solved = max(cap, 0.0)
-            eri_t = solved
-            if not math.isnan(eri_t):
-                new_eos = min(eri_t + eri_to_eos_s[i], (eos_cap_us[i] - t0) / 1e6)
-                if new_eos < eos_rel and new_eos < span and _pass == 0:
-                    eos_rel = new_eos
-                    for q in range(m):
-                        ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
-                    continue
-                eos_rel = min(eos_rel, new_eos)
-        break
-    for q in range(N_CODES):
-        counts[i, q] = cnt[q]
-    stop = max(min(span, eos_rel), 0.0)
-    # ---- alarms and volumes at the stop
-    p_stop = _prog(
-        stop, gbuf, ng, vol, dur, rate, carry_rate0, carry_end0, ph0, w0, per_day, n, starts, rates
-    )
-    la = math.nan
-    if low_armed[i] and exp0 - p_stop <= threshold_ml[i] + EPS_V:
-        la = _solve(
-            exp0 - threshold_ml[i],
-            0.0,
-            1.0,
-            stop,
-            gbuf,
-            ng,
-            vol,
-            dur,
-            rate,
-            carry_rate0,
-            carry_end0,
-            ph0,
-            w0,
-            per_day,
-            n,
-            starts,
-            rates,
-        )
-        if not math.isnan(la):
-            low_armed[i] = False
-    ea = math.nan
-    if empty_armed[i] and exp0 - p_stop <= EPS_V:
-        ea = _solve(
-            exp0,
-            0.0,
-            1.0,
-            stop,
-            gbuf,
-            ng,
-            vol,
-            dur,
-            rate,
-            carry_rate0,
-            carry_end0,
-            ph0,
-            w0,
-            per_day,
-            n,
-            starts,
-            rates,
-        )
-        if not math.isnan(ea):
-            empty_armed[i] = False
-    da = math.nan
-    if tru0 <= 0.0:
-        da = 0.0
-    elif k_true > 0.0 and tru0 - k_true * p_stop <= EPS_V:
-        da = _solve(
-            tru0,
-            0.0,
-            k_true,
-            stop,
-            gbuf,
-            ng,
-            vol,
-            dur,
-            rate,
-            carry_rate0,
-            carry_end0,
-            ph0,
-            w0,
-            per_day,
-            n,
-            starts,
-            rates,
-        )
-    low_at[i] = la
-    empty_at[i] = ea
-    dry_at[i] = da
-    eri_at[i] = eri_t
-    eos_at[i] = eos_rel if 0.0 <= eos_rel < span else math.nan
-    prog_ml[i] = p_stop
-    out = min(k_true * p_stop, tru0) if tru0 > 0.0 else 0.0
-    delivered_ml[i] = out
-    # ---- the state at the cycle's end (time measured from the next cycle's start)
-    exp_ml[i] = max(exp0 - p_stop, 0.0)
-    true_ml[i] = tru0 - out
-    if not eri_known:
-        if math.isnan(eri_t):
-            battery_used[i] = used0 + alpha[i] * span + beta[i] * p_stop
-        else:
-            eri_us[i] = t0 + np.int64(round(eri_t * 1e6))
-            eos_us[i] = t0 + np.int64(round(eos_rel * 1e6))
-    if eos_rel <= span:
-        bolus_end_s[i] = 0.0
-        bolus_rate[i] = 0.0
-    elif ng > 0:
-        bolus_end_s[i] = max(gbuf[ng - 1] + dur - span, 0.0)
-        bolus_rate[i] = rate
-    else:
-        bolus_end_s[i] = max(carry_end0 - span, 0.0)
-        bolus_rate[i] = carry_rate0 if carry_end0 > span else 0.0
-    # the ring, oldest first, rebased to the next cycle's start
-    for q in range(width):
-        grants_s[i, q] = -math.inf
-    for q in range(min(m, width)):
-        g = ring[(head + q) % m]
-        grants_s[i, width - m + q] = g - span
-    t_us[i] = t1
+            la = math.nan
+            if low_armed[i] and exp0 - p_stop <= threshold_ml[i] + EPS_V:
+                la = _solve(
+                    exp0 - threshold_ml[i],
+                    0.0,
+                    1.0,
+                    stop,
+                    gbuf,
+                    ng,
+                    vol,
+                    dur,
+                    rate,
+                    carry_rate0,
+                    carry_end0,
+                    ph0,
+                    w0,
+                    per_day,
+                    n,
+                    starts,
+                    rates,
+                )
+                if not math.isnan(la):
+                    low_armed[i] = False
+            ea = math.nan
+            if empty_armed[i] and exp0 - p_stop <= EPS_V:
+                ea = _solve(
+                    exp0,
+                    0.0,
+                    1.0,
+                    stop,
+                    gbuf,
+                    ng,
+                    vol,
+                    dur,
+                    rate,
+                    carry_rate0,
+                    carry_end0,
+                    ph0,
+                    w0,
+                    per_day,
+                    n,
+                    starts,
+                    rates,
+                )
+                if not math.isnan(ea):
+                    empty_armed[i] = False
+            da = math.nan
+            if tru0 <= 0.0:
+                da = 0.0
+            elif k_true > 0.0 and tru0 - k_true * p_stop <= EPS_V:
+                da = _solve(
+                    tru0,
+                    0.0,
+                    k_true,
+                    stop,
+                    gbuf,
+                    ng,
+                    vol,
+                    dur,
+                    rate,
+                    carry_rate0,
+                    carry_end0,
+                    ph0,
+                    w0,
+                    per_day,
+                    n,
+                    starts,
+                    rates,
+                )
+            low_at[i] = la
+            empty_at[i] = ea
+            dry_at[i] = da
+            eri_at[i] = eri_t
+            eos_at[i] = eos_rel if 0.0 <= eos_rel < span else math.nan
+            prog_ml[i] += p_stop
+            out = min(k_true * p_stop, tru0) if tru0 > 0.0 else 0.0
+            delivered_ml[i] += out
+            flowing = span if math.isnan(da) else da
+            if eos_rel < flowing:
+                flowing = max(eos_rel, 0.0)
+            no_flow_s[i] += span - flowing
+            if not math.isnan(la):
+                alarm_counts[i, 0] += 1
+            if not math.isnan(ea):
+                alarm_counts[i, 1] += 1
+                if first_empty_us[i] < 0:
+                    first_empty_us[i] = t0 + np.int64(round(ea * 1e6))
+            # ---- the state at the cycle's end (time measured from the next cycle's start)
+            exp_ml[i] = max(exp0 - p_stop, 0.0)
+            true_ml[i] = tru0 - out
+            if not eri_known:
+                if math.isnan(eri_t):
+                    battery_used[i] = used0 + alpha[i] * span + beta[i] * p_stop
+                else:
+                    eri_us[i] = t0 + np.int64(round(eri_t * 1e6))
+                    eos_us[i] = t0 + np.int64(round(eos_rel * 1e6))
+            if eos_rel <= span:
+                bolus_end_s[i] = 0.0
+                bolus_rate[i] = 0.0
+            elif ng > 0:
+                bolus_end_s[i] = max(gbuf[ng - 1] + dur - span, 0.0)
+                bolus_rate[i] = rate
+            else:
+                bolus_end_s[i] = max(carry_end0 - span, 0.0)
+                bolus_rate[i] = carry_rate0 if carry_end0 > span else 0.0
+            # the ring, oldest first, rebased to the next cycle's start
+            for q in range(width):
+                grants_s[i, q] = -math.inf
+            for q in range(min(m, width)):
+                g = ring[(head + q) % m]
+                grants_s[i, width - m + q] = g - span
+            t_us[i] = t1
 
 
 @nb.njit(cache=True, parallel=True, nogil=True)
@@ -623,9 +689,13 @@ def advance(
     cdf_row: np.ndarray,
     seed_key: np.uint64,
     pump_id: np.ndarray,
-    # target
+    # target: one cycle to ``end_us``, or ``cycles`` refill intervals up to it
     end_us: np.ndarray,
-    # outputs
+    cycles: int,
+    refill_each: bool,
+    interval_us: np.int64,
+    refill_ml: np.ndarray,
+    # outputs (counts, volumes, no-flow time and alarm counts are added to)
     counts: np.ndarray,
     prog_ml: np.ndarray,
     delivered_ml: np.ndarray,
@@ -634,76 +704,87 @@ def advance(
     dry_at: np.ndarray,
     eri_at: np.ndarray,
     eos_at: np.ndarray,
+    no_flow_s: np.ndarray,
+    alarm_counts: np.ndarray,
+    first_empty_us: np.ndarray,
     decisions: np.ndarray,
     record: bool,
     chunks: int,
 ) -> None:
-    """Advance every pump from ``t_us`` to ``end_us`` (one cycle, no refill inside)."""
+    """Advance every pump from ``t_us``: one cycle to ``end_us`` (no refill inside), or with
+    ``refill_each`` up to ``cycles`` cycles of ``interval_us``, each after a full refill to
+    ``refill_ml``, stopping at ``end_us``."""
     npumps = t_us.shape[0]
     width = grants_s.shape[1]
     nchunks = min(npumps, chunks)
-    cap = 64
+    cap = np.int64(64)
     for i in range(npumps):
-        cap = max(cap, ((end_us[i] - t_us[i]) // DAY_US + 2) * 8)
+        longest = interval_us if refill_each else end_us[i] - t_us[i]
+        cap = max(cap, np.int64((longest // DAY_US + 2) * 8))
         if not generated:
-            cap = max(cap, req_offsets[i + 1] - req_offsets[i])
+            cap = max(cap, np.int64(req_offsets[i + 1] - req_offsets[i]))
     for c in nb.prange(nchunks):
         times = np.empty(cap, dtype=np.float64)
         gbuf = np.empty(cap, dtype=np.float64)
         ring = np.empty(max(width, 1), dtype=np.float64)
         day_ms = np.empty(max(cdf_table.shape[1], 1), dtype=np.int64)
-        cnt = np.zeros(N_CODES, dtype=np.int64)
-        for i in range(c * npumps // nchunks, (c + 1) * npumps // nchunks):
-            _pump_cycle(
-                i,
-                n_steps,
-                step_starts,
-                step_rates,
-                day_anchor_us,
-                bolus_ml,
-                bolus_s,
-                lockout_s,
-                max_per_day,
-                flow_factor,
-                threshold_ml,
-                alpha,
-                beta,
-                eri_to_eos_s,
-                eri_cap_us,
-                eos_cap_us,
-                t_us,
-                exp_ml,
-                true_ml,
-                low_armed,
-                empty_armed,
-                battery_used,
-                eri_us,
-                eos_us,
-                grants_s,
-                bolus_end_s,
-                bolus_rate,
-                generated,
-                req_offsets,
-                req_times,
-                lam,
-                cdf_table,
-                cdf_row,
-                seed_key,
-                pump_id,
-                end_us,
-                counts,
-                prog_ml,
-                delivered_ml,
-                low_at,
-                empty_at,
-                dry_at,
-                eri_at,
-                eos_at,
-                decisions,
-                record,
-                times,
-                gbuf,
-                ring,
-                day_ms,
-                cnt,
-            )
+        _pump_cycles(
+            c * npumps // nchunks,
+            (c + 1) * npumps // nchunks,
+            n_steps,
+            step_starts,
+            step_rates,
+            day_anchor_us,
+            bolus_ml,
+            bolus_s,
+            lockout_s,
+            max_per_day,
+            flow_factor,
+            threshold_ml,
+            alpha,
+            beta,
+            eri_to_eos_s,
+            eri_cap_us,
+            eos_cap_us,
+            t_us,
+            exp_ml,
+            true_ml,
+            low_armed,
+            empty_armed,
+            battery_used,
+            eri_us,
+            eos_us,
+            grants_s,
+            bolus_end_s,
+            bolus_rate,
+            generated,
+            req_offsets,
+            req_times,
+            lam,
+            cdf_table,
+            cdf_row,
+            seed_key,
+            pump_id,
+            end_us,
+            cycles,
+            refill_each,
+            interval_us,
+            refill_ml,
+            counts,
+            prog_ml,
+            delivered_ml,
+            low_at,
+            empty_at,
+            dry_at,
+            eri_at,
+            eos_at,
+            no_flow_s,
+            alarm_counts,
+            first_empty_us,
+            decisions,
+            record,
+            times,
+            gbuf,
+            ring,
+            day_ms,
+        )
