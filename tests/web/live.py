@@ -1,13 +1,14 @@
-"""Browser-test support: the app under uvicorn on a fresh demo database, chromium, axe-core.
+"""A live clinic server for browser tests and screenshots: demo data, a real socket, chromium.
 
-``live_server`` migrates a new SQLite database, loads the demo (through the use cases, as
-``serve --demo`` does) and runs the whole application in a thread on a free port.
-``chromium`` drives Debian's chromium through Playwright (never a downloaded browser).
-``assert_accessible`` runs axe-core in the page and fails on serious or critical issues.
+``live_server(url)`` migrates the database, loads the demo patients and logins, and serves
+the whole application (API and pages) with uvicorn in a thread on a free loopback port.
+``launch_chromium(playwright)`` starts Debian's chromium (never a downloaded browser).
+``Axe`` runs axe-core in the page and fails on serious or critical violations.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -16,11 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pytest
 import uvicorn
 
-from intrathecal.bootstrap import Services, create_app
+from intrathecal.bootstrap import create_app
 from intrathecal.clinic.demo import load_demo
 from intrathecal.clinic.reference import sync_locations
 from intrathecal.settings import Settings
@@ -35,40 +36,57 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-#: Tablet width: the programmers clinicians know are tablets.
-TABLET = {"width": 820, "height": 1180}
+AXE_JS = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+#: axe-core rule tags checked on every page: WCAG 2.1 A and AA, plus best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+DEMO = {
+    "physician": ("dr.demo", "demo-physician-pass"),
+    "nurse": ("nurse.demo", "demo-nurse-pass"),
+    "scheduler": ("scheduler.demo", "demo-scheduler-pass"),
+    "admin": ("admin.demo", "demo-admin-pass"),
+    "patient": ("patient.demo", "demo-patient-pass"),
+}
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run, or None."""
+    if shutil.which(CHROMIUM) is None:
+        return f"{CHROMIUM} is missing: install it with 'apt-get install -y chromium'"
+    return None
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
 class LiveServer:
-    """Where the running application answers, and its services (for test set-up)."""
+    """A running server: its base URL and the app's services (for direct checks)."""
 
     url: str
-    services: Services
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    services: Any
 
 
 @contextmanager
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The application with the demo data, served on 127.0.0.1 until the block ends."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
-    upgrade(url)
-    settings = Settings(database_url=url, fast_password_hashing=True)
-    services = Services.build(settings)
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """Serve the demo clinic on ``database_url`` (an empty database) until the block ends."""
+    upgrade(database_url)
+    settings = Settings(database_url=database_url, fast_password_hashing=True)
+    app = create_app(settings)
+    services = app.state.context
     sync_locations(services.uow_factory())
     load_demo(services.uow_factory, services.auth)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
@@ -81,29 +99,43 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         services.close()
 
 
-@contextmanager
-def chromium() -> Iterator[object]:
-    """A headless Debian chromium under Playwright; skipped when either is missing."""
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's chromium, headless, with the project's flags."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+class AccessibilityViolations(AssertionError):
+    """axe-core found serious or critical problems on a page."""
+
+
+class Axe:
+    """Runs axe-core in a page; remembers which addresses it checked."""
+
+    def __init__(self) -> None:
+        self.source = AXE_JS.read_text("utf-8")
+        self.checked: list[str] = []
+
+    def check(self, page: Any) -> None:
+        """Run axe on the page as it is now; raise on serious or critical violations."""
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=self.source)
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
         )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def assert_accessible(page: object) -> None:
-    """axe-core in the page: no serious or critical violation (WCAG 2 A/AA rules)."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe.Axe().run(page)
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
-    assert not bad, "accessibility violations:\n" + "\n".join(bad)
+        blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+        self.checked.append(page.url)
+        if blocking:
+            summary = [
+                {
+                    "rule": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"][:5]],
+                }
+                for v in blocking
+            ]
+            raise AccessibilityViolations(
+                f"axe-core on {page.url}:\n{json.dumps(summary, indent=2)}"
+            )
