@@ -135,7 +135,8 @@ def test_program_without_findings_is_saved_and_confirmed_on_pump(clinic: Clinic)
     assert "HARD" not in partial.text
     saved = doctor.submit(f"/clinic/patients/{pid}/program", form)
     assert saved.status_code == 303, saved.text
-    doctor.get(f"/clinic/patients/{pid}")
+    chart = doctor.get(f"/clinic/patients/{pid}")
+    assert f'action="/clinic/patients/{pid}/prescriptions/2/confirm"' in chart.text
     confirmed = doctor.submit(f"/clinic/patients/{pid}/prescriptions/2/confirm", {})
     assert confirmed.status_code == 303
     assert "prescription.confirmed" in _audit_actions(clinic)
