@@ -8,8 +8,9 @@ case's, shown on the chart afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +23,7 @@ from intrathecal.clinic import chart, pathway
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
+from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.vocabulary import CONTRAINDICATION_CODES, INDICATIONS
 from intrathecal.core.trial_config import load_trial_config
@@ -40,9 +42,54 @@ from intrathecal.web.templating import render
 
 router = web_router()
 
-Evaluator = Annotated[Principal, Depends(requires(Action.EVALUATION_RECORD))]
-Trialist = Annotated[Principal, Depends(requires(Action.TRIAL_RECORD))]
-Implanter = Annotated[Principal, Depends(requires(Action.IMPLANT_RECORD))]
+
+@dataclass(frozen=True)
+class PathwayForm:
+    """One pathway form: who may use it, how its fields are read and which use case records it."""
+
+    action: Action
+    model: type[BaseModel]
+    body: Callable[[dict[str, str], list[str]], dict[str, Any]]
+    record: Callable[[UnitOfWork, Any, Actor], object]
+    defaults: Callable[[], dict[str, str]]
+    anchor: str
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+#: The pathway forms by URL name (``/clinic/patients/{id}/<name>``).
+FORMS: Mapping[str, PathwayForm] = {
+    "evaluation": PathwayForm(
+        Action.EVALUATION_RECORD,
+        EvaluationIn,
+        evaluation_body,
+        pathway.record_evaluation,
+        lambda: {"evaluated_on": _today()},
+        "h-eval",
+    ),
+    "trial": PathwayForm(
+        Action.TRIAL_RECORD,
+        TrialIn,
+        lambda data, _: trial_body(data),
+        pathway.record_trial,
+        lambda: {"started_at": now_local(), "method": "single_shot"},
+        "h-trial",
+    ),
+    "implant": PathwayForm(
+        Action.IMPLANT_RECORD,
+        ImplantIn,
+        lambda data, _: given(data, IMPLANT_FIELDS),
+        pathway.record_implant,
+        lambda: {
+            "implanted_on": _today(),
+            "hospital_stay_days": "1",
+            "return_to_work": "1-2 weeks",
+        },
+        "h-implant",
+    ),
+}
 
 
 def _labelled(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
@@ -54,14 +101,14 @@ def _page(
     ctx: Context,
     principal: Principal,
     patient_id: int,
-    template: str,
+    name: str,
     form: Mapping[str, Any],
     errors: FormErrors | None,
 ) -> Response:
     found = chart.patient_chart(ctx.uow_factory(), principal.actor, patient_id, audit_rows=0)
     return render(
         request,
-        f"clinician/{template}",
+        f"clinician/{name}.html",
         {
             "patient": found.patient,
             "form": dict(form),
@@ -76,103 +123,41 @@ def _page(
     )
 
 
-async def _submit(
-    request: Request,
-    ctx: Context,
-    principal: Principal,
-    patient_id: int,
-    template: str,
-    model: type[BaseModel],
-    body: Callable[[dict[str, str], list[str]], dict[str, Any]],
-    record: Callable[[UnitOfWork, Any, Principal], object],
-    anchor: str,
-) -> Response:
-    """Parse with ``model``, record, and go back to the chart; errors keep the input."""
-    data = await form_data(request)
-    raw = await request.form()
-    ticked = [v for v in raw.getlist("contraindications") if isinstance(v, str)]
-    parsed = validate(model, body(data, ticked))
-    errors = parsed if isinstance(parsed, FormErrors) else FormErrors()
-    if not isinstance(parsed, FormErrors):
-        try:
-            record(ctx.uow_factory(), parsed, principal)
-        except ValidationFailed as exc:
-            errors.add_clinic_error(exc, tuple(model.model_fields))
-        else:
-            return RedirectResponse(f"/clinic/patients/{patient_id}#{anchor}", status_code=303)
-    form = {**data, **{f"ci_{c}": "on" for c in ticked}}
-    return _page(request, ctx, principal, patient_id, template, form, errors)
+def _routes(name: str, spec: PathwayForm) -> None:
+    """Register the GET (blank form) and POST (record) routes of one pathway form."""
+    allowed = Depends(requires(spec.action))
+
+    def show(
+        request: Request, patient_id: RecordId, ctx: Context, principal: Principal = allowed
+    ) -> Response:
+        return _page(request, ctx, principal, patient_id, name, spec.defaults(), None)
+
+    async def record(
+        request: Request, patient_id: RecordId, ctx: Context, principal: Principal = allowed
+    ) -> Response:
+        data = await form_data(request)
+        raw = await request.form()
+        ticked = [v for v in raw.getlist("contraindications") if isinstance(v, str)]
+        parsed = validate(spec.model, spec.body(data, ticked))
+        errors = parsed if isinstance(parsed, FormErrors) else FormErrors()
+        if not isinstance(parsed, FormErrors):
+            try:
+                command = parsed.command(patient_id)  # type: ignore[attr-defined]
+                spec.record(ctx.uow_factory(), command, principal.actor)
+            except ValidationFailed as exc:
+                errors.add_clinic_error(exc, tuple(spec.model.model_fields))
+            else:
+                target = f"/clinic/patients/{patient_id}#{spec.anchor}"
+                return RedirectResponse(target, status_code=303)
+        form = {**data, **{f"ci_{c}": "on" for c in ticked}}
+        return _page(request, ctx, principal, patient_id, name, form, errors)
+
+    path = f"/clinic/patients/{{patient_id}}/{name}"
+    show.__doc__ = f"The {name} form."
+    record.__doc__ = f"Record the {name} with its use case; errors keep what was typed."
+    router.add_api_route(path, show, methods=["GET"], name=f"{name}_form")
+    router.add_api_route(path, record, methods=["POST"], name=f"record_{name}")
 
 
-@router.get("/clinic/patients/{patient_id}/evaluation")
-def evaluation_form(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Evaluator
-) -> Response:
-    """The candidacy evaluation form."""
-    today = datetime.now(UTC).date().isoformat()
-    form = {"evaluated_on": today}
-    return _page(request, ctx, principal, patient_id, "evaluation.html", form, None)
-
-
-@router.post("/clinic/patients/{patient_id}/evaluation")
-async def record_evaluation(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Evaluator
-) -> Response:
-    """Record the evaluation; eligibility and its reasons are decided by the use case."""
-
-    def record(uow: UnitOfWork, body: EvaluationIn, who: Principal) -> object:
-        return pathway.record_evaluation(uow, body.command(patient_id), who.actor)
-
-    return await _submit(
-        request, ctx, principal, patient_id, "evaluation.html", EvaluationIn,
-        evaluation_body, record, "h-eval",
-    )  # fmt: skip
-
-
-@router.get("/clinic/patients/{patient_id}/trial")
-def trial_form(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Trialist
-) -> Response:
-    """The screening-trial form."""
-    form = {"started_at": now_local(), "method": "single_shot"}
-    return _page(request, ctx, principal, patient_id, "trial.html", form, None)
-
-
-@router.post("/clinic/patients/{patient_id}/trial")
-async def record_trial(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Trialist
-) -> Response:
-    """Record the trial; the outcome follows the trial rule, dose limits are checked."""
-
-    def record(uow: UnitOfWork, body: TrialIn, who: Principal) -> object:
-        return pathway.record_trial(uow, body.command(patient_id), who.actor)
-
-    return await _submit(
-        request, ctx, principal, patient_id, "trial.html", TrialIn,
-        lambda data, _: trial_body(data), record, "h-trial",
-    )  # fmt: skip
-
-
-@router.get("/clinic/patients/{patient_id}/implant")
-def implant_form(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Implanter
-) -> Response:
-    """The implant form."""
-    today = datetime.now(UTC).date().isoformat()
-    form = {"implanted_on": today, "hospital_stay_days": "1", "return_to_work": "1-2 weeks"}
-    return _page(request, ctx, principal, patient_id, "implant.html", form, None)
-
-
-@router.post("/clinic/patients/{patient_id}/implant")
-async def record_implant(
-    request: Request, patient_id: RecordId, ctx: Context, principal: Implanter
-) -> Response:
-    """Record the pump and catheter; ERI and wound-check dates follow from it."""
-
-    def record(uow: UnitOfWork, body: ImplantIn, who: Principal) -> object:
-        return pathway.record_implant(uow, body.command(patient_id), who.actor)
-
-    return await _submit(
-        request, ctx, principal, patient_id, "implant.html", ImplantIn,
-        lambda data, _: given(data, IMPLANT_FIELDS), record, "h-implant",
-    )  # fmt: skip
+for _name, _spec in FORMS.items():
+    _routes(_name, _spec)
