@@ -76,6 +76,7 @@ class Services:
             hasher=hasher,
             limiter=LoginRateLimiter(policy),
             session_hours=settings.session_hours,
+            token_max_days=settings.token_max_days,
         )
         return cls(settings=settings, uow_factory=uow_factory, auth=auth, engine=engine)
 

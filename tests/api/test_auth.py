@@ -85,19 +85,19 @@ def test_only_admin_manages_users(api: Api) -> None:
     nurse = api.as_role(Role.NURSE)
     denied = nurse.post(
         "/api/v1/users",
-        json={"username": "someone", "password": "long-enough-pw", "role": "nurse"},
+        json={"username": "someone", "password": "plum-harbour-quietly-7", "role": "nurse"},
     )
     assert denied.status_code == 403
     admin = api.as_role(Role.ADMIN)
     created = admin.post(
         "/api/v1/users",
-        json={"username": "someone", "password": "long-enough-pw", "role": "nurse"},
+        json={"username": "someone", "password": "plum-harbour-quietly-7", "role": "nurse"},
     )
     assert created.status_code == 201
     assert "password" not in created.text
     again = admin.post(
         "/api/v1/users",
-        json={"username": "someone", "password": "long-enough-pw", "role": "nurse"},
+        json={"username": "someone", "password": "plum-harbour-quietly-7", "role": "nurse"},
     )
     assert again.status_code == 409
     page = admin.get("/api/v1/users?limit=1").json()

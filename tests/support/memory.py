@@ -281,6 +281,9 @@ class MemoryUserRepository(MemoryRecordRepository[UserRecord]):
     def all(self) -> list[UserRecord]:
         return sorted(self.rows.values(), key=lambda u: u.username)
 
+    def lock_active_admins(self) -> list[int]:
+        return sorted(u.id or 0 for u in self.rows.values() if u.role == "admin" and u.active)
+
 
 class MemorySessionRepository(MemoryRecordRepository[SessionRecord]):
     """Sessions."""
@@ -295,6 +298,12 @@ class MemorySessionRepository(MemoryRecordRepository[SessionRecord]):
     def revoke(self, session_id: int) -> None:
         if session_id in self.rows:
             self.rows[session_id] = dataclasses.replace(self.rows[session_id], revoked=True)
+
+    def revoke_for_user(self, user_id: int) -> int:
+        open_ = self.where(lambda s: s.user_id == user_id and not s.revoked)
+        for record in open_:
+            self.revoke(record.id or 0)
+        return len(open_)
 
     def purge_expired(self, now: datetime) -> int:
         expired = [k for k, s in self.rows.items() if s.expires_at < now]
@@ -319,6 +328,12 @@ class MemoryApiTokenRepository(MemoryRecordRepository[ApiTokenRecord]):
     def revoke(self, token_id: int) -> None:
         if token_id in self.rows:
             self.rows[token_id] = dataclasses.replace(self.rows[token_id], revoked=True)
+
+    def revoke_for_user(self, user_id: int) -> int:
+        live = self.where(lambda a: a.user_id == user_id and not a.revoked)
+        for record in live:
+            self.revoke(record.id or 0)
+        return len(live)
 
     def touch(self, token_id: int, at: datetime) -> None:
         if token_id in self.rows:

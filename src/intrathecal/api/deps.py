@@ -44,7 +44,8 @@ def uow(ctx: Context) -> UnitOfWork:
 Uow = Annotated[UnitOfWork, Depends(uow)]
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
+    """The secret of an ``Authorization: Bearer`` header, if one was sent."""
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -56,7 +57,7 @@ def _bearer(request: Request) -> str | None:
 
 def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal:
     """The authenticated caller, from a bearer token or the session cookie; else 401."""
-    token = _bearer(request)
+    token = bearer_token(request)
     work = ctx.uow_factory()
     if token is not None:
         return ctx.auth.authenticate_token(work, token, ip)

@@ -26,6 +26,7 @@ from intrathecal.clinic.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from intrathecal.clinic.password_policy import check_new_password
 from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.records import Actor, ApiTokenRecord, SessionRecord, UserRecord
 from intrathecal.clinic.uow import UnitOfWork
@@ -125,7 +126,11 @@ def _actor(user: UserRecord, ip: str | None) -> Actor:
 
 
 class AuthService:
-    """Login, session and token checks, with a hasher, a login limiter and a clock."""
+    """Login, session and token checks, with a hasher, a login limiter and a clock.
+
+    Every API token expires: at most ``token_max_days`` after it was issued, whatever
+    the request asked for (a token stored without an expiry counts from its creation).
+    """
 
     def __init__(
         self,
@@ -133,10 +138,12 @@ class AuthService:
         limiter: LoginRateLimiter,
         session_hours: int = 12,
         clock: Callable[[], datetime] = utcnow,
+        token_max_days: int = 90,
     ) -> None:
         self.hasher = hasher
         self.limiter = limiter
         self.session_ttl = timedelta(hours=session_hours)
+        self.token_max_age = timedelta(days=token_max_days)
         self.clock = clock
 
     # --- passwords and sessions -------------------------------------------------------
@@ -187,6 +194,16 @@ class AuthService:
             uow.audit.append(actor, "auth.logout", None, {})
             uow.commit()
 
+    def logout_token(self, uow: UnitOfWork, token_secret: str, actor: Actor) -> None:
+        """Revoke the bearer token the caller logged out with (no error if already gone)."""
+        with uow:
+            record = uow.api_tokens.by_token_hash(secret_hash(token_secret))
+            if record is None or record.id is None or record.revoked:
+                return
+            uow.api_tokens.revoke(record.id)
+            uow.audit.append(actor, "auth.logout", None, {"token_id": record.id})
+            uow.commit()
+
     def authenticate_session(self, uow: UnitOfWork, secret: str, ip: str) -> Principal:
         """The principal behind a session cookie; InvalidCredentials if unknown or expired."""
         with uow:
@@ -205,13 +222,17 @@ class AuthService:
                 record is None
                 or record.id is None
                 or record.revoked
-                or (record.expires_at is not None and record.expires_at <= now)
+                or self._token_expiry(record) <= now
             ):
                 raise InvalidCredentials("the API token is unknown, expired or revoked")
             user = self._active_user(uow, record.user_id)
             uow.api_tokens.touch(record.id, now)
             uow.commit()
         return Principal(user, _actor(user, ip), "token")
+
+    def _token_expiry(self, record: ApiTokenRecord) -> datetime:
+        bound = record.created_at + self.token_max_age
+        return bound if record.expires_at is None else min(record.expires_at, bound)
 
     def _active_user(self, uow: UnitOfWork, user_id: int) -> UserRecord:
         try:
@@ -224,10 +245,13 @@ class AuthService:
 
     # --- API tokens -------------------------------------------------------------------
     def issue_token(
-        self, uow: UnitOfWork, principal: Principal, name: str, days: int | None
+        self, uow: UnitOfWork, principal: Principal, name: str, days: int
     ) -> IssuedToken:
-        """Create an API token for the caller; the secret is returned once."""
+        """Create an API token for the caller, valid ``days``; the secret is returned once."""
         role_may(principal.role, Action.TOKEN_OWN)
+        longest = self.token_max_age.days
+        if not 1 <= days <= longest:
+            raise ValidationFailed(f"days: a token lives 1 to {longest} days, got {days}")
         now = self.clock()
         secret = new_secret(TOKEN_PREFIX)
         with uow:
@@ -238,7 +262,7 @@ class AuthService:
                     user_id=principal.user_id,
                     name=name,
                     created_at=now,
-                    expires_at=None if days is None else now + timedelta(days=days),
+                    expires_at=now + timedelta(days=days),
                 )
             )
             uow.audit.append(principal.actor, "auth.token_issued", None, {"token_id": record.id})
@@ -283,6 +307,7 @@ class AuthService:
             raise ValidationFailed("a patient login must be linked to a patient record")
         if role is not Role.PATIENT and patient_id is not None:
             raise ValidationFailed("only a patient login is linked to a patient record")
+        check_new_password(password, name, display_name)
         encoded = hash_password(password, self.hasher)
         with uow:
             if uow.users.by_username(name) is not None:
@@ -313,12 +338,26 @@ class AuthService:
             return uow.users.all()
 
     def set_active(self, uow: UnitOfWork, actor: Actor, user_id: int, active: bool) -> UserRecord:
-        """Enable or disable a login (admin); disabling ends its sessions at the next check."""
+        """Enable or disable a login (admin).
+
+        Disabling revokes every session and token of the login, so enabling it again
+        revives none of them. Nobody disables their own login, and the last active admin
+        stays (the admins' rows are locked while this is decided).
+        """
         require_actor(actor, Action.USER_MANAGE)
+        if not active and actor.user_id == user_id:
+            raise Conflict("you cannot disable your own login; ask another admin")
         with uow:
+            admins = uow.users.lock_active_admins()
             user = replace(uow.users.get(user_id), active=active)
+            if not active and admins == [user_id]:
+                raise Conflict("the last active admin cannot be disabled")
             uow.users.update(user)
+            details: dict[str, int] = {"user_id": user_id}
+            if not active:
+                details["sessions_revoked"] = uow.sessions.revoke_for_user(user_id)
+                details["tokens_revoked"] = uow.api_tokens.revoke_for_user(user_id)
             action = "user.enabled" if active else "user.disabled"
-            uow.audit.append(actor, action, user.patient_id, {"user_id": user_id})
+            uow.audit.append(actor, action, user.patient_id, details)
             uow.commit()
         return user

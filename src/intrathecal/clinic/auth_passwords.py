@@ -1,7 +1,8 @@
 """Password hashing for clinic logins: argon2id via argon2-cffi, with rehash on login.
 
 Passwords are never stored or logged; only the argon2id encoded hash (which carries its
-own salt and cost parameters) is kept. Cost parameters default to RFC 9106's low-memory
+own salt and cost parameters) is kept. Which new passwords are accepted is
+``password_policy``'s business. Cost parameters default to RFC 9106's low-memory
 profile; tests may pass a cheaper ``PasswordHasher`` to keep the suite fast.
 """
 
@@ -13,16 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from intrathecal.clinic.errors import ValidationFailed
-
-#: Shortest password accepted when creating a user (NIST SP 800-63B asks for at least 8).
-MIN_PASSWORD_LENGTH = 8
-#: Longest password accepted: bounds the hashing work a request can ask for.
-MAX_PASSWORD_LENGTH = 256
-
-
-class WeakPassword(ValidationFailed):
-    """A new password does not meet the length rules."""
+from intrathecal.clinic.password_policy import MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -43,17 +35,8 @@ def fast_hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-def validate_new_password(password: str) -> None:
-    """Refuse a password that is too short or too long for a new account."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise WeakPassword(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
-
-
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
-    """The argon2id encoded hash of a new password (validated first)."""
-    validate_new_password(password)
+    """The argon2id encoded hash of a password (check the policy first)."""
     return (hasher or default_hasher()).hash(password)
 
 
@@ -62,7 +45,7 @@ def check_password(
 ) -> PasswordCheck:
     """Compare ``password`` with a stored hash; a missing hash still costs one hash."""
     ph = hasher or default_hasher()
-    if encoded is None or len(password) > MAX_PASSWORD_LENGTH:
+    if encoded is None or len(password) > MAX_LENGTH:
         # Spend the same work as a real check so timing does not reveal unknown users.
         ph.hash("timing-equaliser")
         return PasswordCheck(ok=False)

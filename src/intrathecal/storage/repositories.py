@@ -403,6 +403,15 @@ class SqlUserRepository(SqlRecordRepository[UserRecord]):
         rows = self.conn.execute(select(t.users).order_by(t.users.c.username))
         return [from_row(UserRecord, r._mapping) for r in rows]
 
+    def lock_active_admins(self) -> list[int]:
+        stmt = (
+            select(t.users.c.id)
+            .where(t.users.c.role == "admin", t.users.c.active.is_(True))
+            .order_by(t.users.c.id)
+            .with_for_update()
+        )
+        return [int(row[0]) for row in self.conn.execute(stmt)]
+
 
 class SqlSessionRepository(SqlRecordRepository[SessionRecord]):
     """Sessions."""
@@ -417,6 +426,14 @@ class SqlSessionRepository(SqlRecordRepository[SessionRecord]):
         self.conn.execute(
             update(t.sessions).where(t.sessions.c.id == session_id).values(revoked=True)
         )
+
+    def revoke_for_user(self, user_id: int) -> int:
+        result = self.conn.execute(
+            update(t.sessions)
+            .where(t.sessions.c.user_id == user_id, t.sessions.c.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return int(result.rowcount)
 
     def purge_expired(self, now: datetime) -> int:
         result = self.conn.execute(delete(t.sessions).where(t.sessions.c.expires_at < now))
@@ -444,6 +461,14 @@ class SqlApiTokenRepository(SqlRecordRepository[ApiTokenRecord]):
         self.conn.execute(
             update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked=True)
         )
+
+    def revoke_for_user(self, user_id: int) -> int:
+        result = self.conn.execute(
+            update(t.api_tokens)
+            .where(t.api_tokens.c.user_id == user_id, t.api_tokens.c.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return int(result.rowcount)
 
     def touch(self, token_id: int, at: datetime) -> None:
         self.conn.execute(

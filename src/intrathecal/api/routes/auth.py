@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
-from intrathecal.api.deps import ClientIp, Context, CurrentPrincipal, requires
+from intrathecal.api.deps import ClientIp, Context, CurrentPrincipal, bearer_token, requires
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.auth import (
@@ -51,9 +51,12 @@ def login(body: LoginRequest, response: Response, ctx: Context, ip: ClientIp) ->
     responses=problem_responses(401),
 )
 def logout(request: Request, ctx: Context, principal: CurrentPrincipal) -> Response:
-    """End the current session (a bearer-token caller has no session to end)."""
+    """End the current session, or revoke the bearer token the request was made with."""
     cookie = request.cookies.get(ctx.settings.session_cookie)
-    if cookie and principal.via == "session":
+    token = bearer_token(request)
+    if token is not None and principal.via == "token":
+        ctx.auth.logout_token(ctx.uow_factory(), token, principal.actor)
+    elif cookie and principal.via == "session":
         ctx.auth.logout(ctx.uow_factory(), cookie, principal.actor)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(ctx.settings.session_cookie, path="/")

@@ -50,7 +50,9 @@ def create_user(body: UserCreate, ctx: Context, admin: Admin) -> UserOut:
     return UserOut.of(user)
 
 
-@router.patch("/{user_id}", response_model=UserOut, responses=problem_responses(401, 403, 404, 422))
+@router.patch(
+    "/{user_id}", response_model=UserOut, responses=problem_responses(401, 403, 404, 409, 422)
+)
 def update_user(
     user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: UserPatch,

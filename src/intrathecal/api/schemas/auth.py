@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from intrathecal.api.fields import ShortText
-from intrathecal.clinic.auth_passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from intrathecal.clinic.password_policy import MAX_LENGTH, MIN_LENGTH
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import ApiTokenRecord, UserRecord
 
@@ -18,10 +18,8 @@ Username = Annotated[
         strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$"
     ),
 ]
-LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
-NewPassword = Annotated[
-    str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
-]
+LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH)]
+NewPassword = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 
 
 class Strict(BaseModel):
@@ -80,7 +78,13 @@ class TokenRequest(Strict):
             strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[\w .:-]+$"
         ),
     ]
-    days: int | None = Field(default=90, ge=1, le=3650, description="Lifetime; null = no expiry.")
+    days: int = Field(
+        default=90,
+        ge=1,
+        le=366,
+        description="Lifetime in days; every token expires (at most the server's "
+        "INTRATHECAL_TOKEN_MAX_DAYS, default 90).",
+    )
 
 
 class TokenOut(BaseModel):
