@@ -103,9 +103,9 @@ def test_users_create_refuses_a_short_password_and_a_duplicate(tmp_path: Path) -
     ]
     short = runner.invoke(app, args, input="short\n")
     assert short.exit_code == 2
-    assert "at least 8" in short.output
-    assert runner.invoke(app, args, input="long-enough-1\n").exit_code == 0
-    dup = runner.invoke(app, args, input="long-enough-2\n")
+    assert "at least 15" in short.output
+    assert runner.invoke(app, args, input="plum-harbour-quietly-7\n").exit_code == 0
+    dup = runner.invoke(app, args, input="violet-rivers-under-lanterns\n")
     assert dup.exit_code == 2
     assert "taken" in dup.output
 
