@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from intrathecal.cli import clinic, dosing, fhir, pump, refill, trial
+from intrathecal.cli import clinic, dosing, fhir, pump, refill, sim, trial
 
 app = typer.Typer(
     name="intrathecal",
@@ -27,6 +27,7 @@ trial.register(app)
 pump.register(app)
 clinic.register(app)
 fhir.register(app)
+sim.register(app)
 
 
 def main() -> None:
