@@ -88,7 +88,8 @@ def _runner(
     if workers is not None or scheduler is not None:
         from intrathecal.sim.distributed import cluster
 
-        with cluster(scheduler=scheduler, workers=workers) as client:
+        with cluster(scheduler=scheduler, workers=workers) as opened:
+            client: Any = opened  # distributed ships no type hints for map/gather
 
             def on_cluster(cfg: StudyConfig, indices: list[int]) -> list[ReplicationMetrics]:
                 futures = client.map(run_replication, [cfg] * len(indices), indices, pure=False)
@@ -132,7 +133,7 @@ def _output(
     if as_json:
         print_json(
             {
-                "study": config.model_dump(mode="json"),
+                "study": config.model_dump(),
                 "results": [
                     {
                         "policy": r.policy,

@@ -1,0 +1,160 @@
+"""The fleet study: reproducible, strict about its inputs, and responsive to capacity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from intrathecal.cli import app
+from intrathecal.sim.population import draw_population
+from intrathecal.sim.study import run_replication, run_study
+from intrathecal.sim.study_config import StudyConfigError, load_study_config
+from tests.sim.study_configs import EXAMPLE, example_raw, small_study
+
+runner = CliRunner()
+
+
+def test_the_shipped_example_loads() -> None:
+    config = load_study_config(EXAMPLE)
+    assert abs(sum(d.share for d in config.drugs) - 1) < 1e-9
+    assert {d.drug for d in config.drugs} >= {"morphine", "baclofen"}
+
+
+def test_a_replication_is_reproducible_and_replications_differ(tmp_path: Path) -> None:
+    config = small_study(tmp_path)
+    first = run_replication(config, 0)
+    assert run_replication(config, 0) == first
+    assert run_replication(config, 1) != first
+    assert first.refill_visits > 0
+    assert first.patient_years == pytest.approx(40 * 120 / 365.25)
+
+
+def test_population_matches_the_configured_doses(tmp_path: Path) -> None:
+    config = small_study(tmp_path, patients=4000)
+    pop = draw_population(config, np.random.default_rng(3))
+    for i, drug in enumerate(config.drugs):
+        rows = pop.drug == i
+        share = rows.mean()
+        assert share == pytest.approx(drug.share, abs=0.03)
+        median_ml = float(drug.median_daily_dose.to("mcg/day")) / float(
+            drug.concentration.to("mcg/mL")
+        )
+        observed = float(np.median(pop.daily_basal_ml()[rows]))
+        assert observed == pytest.approx(median_ml, rel=0.12)
+        if drug.max_daily_dose is not None:
+            ceiling = float(drug.max_daily_dose.to("mcg/day")) / float(
+                drug.concentration.to("mcg/mL")
+            )
+            assert pop.daily_basal_ml()[rows].max() <= ceiling * (1 + 1e-12)
+    assert pop.baclofen.sum() == (pop.drug == 1).sum()
+
+
+def test_too_few_nurses_turn_patients_away_and_empty_reservoirs(tmp_path: Path) -> None:
+    raw = example_raw()
+    sites = raw["clinic"]["locations"]
+    ample = small_study(tmp_path, patients=150)
+    starved_sites = {
+        name: {**site, "weekdays": [2]} for name, site in sites.items()
+    }  # one clinic day a week
+    starved = small_study(
+        tmp_path,
+        patients=150,
+        clinic={**raw["clinic"], "locations": starved_sites, "nurse_minutes_per_day": 90},
+    )
+    good, bad = run_replication(ample, 0), run_replication(starved, 0)
+    assert bad.turned_away > good.turned_away
+    assert bad.dry_days > good.dry_days
+    assert bad.low_alarms > good.low_alarms
+
+
+def test_hazards_are_the_same_under_both_policies(tmp_path: Path) -> None:
+    naive = small_study(tmp_path, hazards_per_patient_year={"catheter_fault": 2.0})
+    cpsat = naive.model_copy(update={"policy": naive.policy.model_copy(update={"kind": "cpsat"})})
+    a, b = run_replication(naive, 0), run_replication(cpsat, 0)
+    assert a.catheter_faults == b.catheter_faults > 0
+
+
+def test_cpsat_policy_keeps_capacity_and_books_fewer_visits(tmp_path: Path) -> None:
+    naive = small_study(tmp_path, patients=80)
+    cpsat = naive.model_copy(
+        update={"policy": naive.policy.model_copy(update={"kind": "cpsat", "solver_seconds": 2})}
+    )
+    a, b = run_replication(naive, 0), run_replication(cpsat, 0)
+    assert b.refill_visits <= a.refill_visits
+    assert b.turned_away <= a.turned_away
+
+
+def test_study_bands_are_ordered(tmp_path: Path) -> None:
+    result = run_study(small_study(tmp_path, replications=3))
+    for low, mid, high in result.bands().values():
+        assert low <= mid <= high
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"patients": 0}, "patients"),
+        ({"pump_models": {"codman-3000": 1.0}}, "fixed-rate"),
+        ({"pump_models": {"acme-1": 1.0}}, "unknown pump model"),
+        ({"start": 20270104}, "start"),
+        ({"unknown_setting": 1}, "unknown_setting"),
+    ],
+)
+def test_bad_study_files_name_the_field(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    raw = {**example_raw(), **change}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyConfigError, match=message):
+        load_study_config(path)
+
+
+def test_a_dose_without_unit_is_refused(tmp_path: Path) -> None:
+    raw = example_raw()
+    raw["drugs"][0]["median_daily_dose"] = "3"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyConfigError, match=r"drugs\.0\.median_daily_dose"):
+        load_study_config(path)
+
+
+def test_cli_fleet_prints_json_and_writes_a_plot(tmp_path: Path) -> None:
+    raw = example_raw()
+    raw.update({"patients": 30, "years": 60 / 365.25, "replications": 2})
+    study = tmp_path / "study.yaml"
+    study.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    plot = tmp_path / "fleet.png"
+    result = runner.invoke(app, ["sim", "fleet", str(study), "--json", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    bands = data["results"][0]["bands_p5_p50_p95"]
+    assert set(bands) >= {"empty_days_per_1000_patient_years", "nurse_hours_per_patient_year"}
+    assert len(data["results"][0]["replications"]) == 2
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["sim", "fleet", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2
+    assert "cannot read the study file" in missing.output
+    bad_plot = runner.invoke(app, ["sim", "fleet", str(EXAMPLE), "--plot", "out.gif"])
+    assert bad_plot.exit_code == 2
+    assert "expected a .png or .svg" in bad_plot.output
+
+
+def test_replications_on_a_dask_cluster_equal_the_in_process_run(tmp_path: Path) -> None:
+    raw = example_raw()
+    raw.update({"patients": 25, "years": 45 / 365.25, "replications": 3})
+    study = tmp_path / "study.yaml"
+    study.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    local = runner.invoke(app, ["sim", "fleet", str(study), "--json"])
+    dask = runner.invoke(app, ["sim", "fleet", str(study), "--json", "--workers", "2"])
+    assert local.exit_code == dask.exit_code == 0, dask.output
+    assert json.loads(dask.stdout)["results"] == json.loads(local.stdout)["results"]
