@@ -302,7 +302,7 @@ def _replan(ctx: _Context, state: FleetState, day: int) -> None:
 
 def _count_cycle(ctx: _Context, result: CycleResult) -> None:
     m, pop = ctx.metrics, ctx.pop
-    dry = result.dry_s() / 86_400.0
+    dry = result.no_flow_s / 86_400.0
     m.dry_days += float(dry.sum())
     m.baclofen_dry_days += float(dry[pop.baclofen].sum())
     m.low_alarms += int((~np.isnan(result.low_at_s)).sum())
