@@ -7,9 +7,12 @@ as a browser does.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,11 +25,16 @@ from intrathecal.clinic.reference import sync_locations
 from intrathecal.settings import Settings
 from tests.api.conftest import (  # noqa: F401  (fixtures shared with the API tests)
     PASSWORD,
+    PG_ADMIN,
+    _pg_exec,
     database_url,
     pg_database,
+    pg_url,
     settings,
     sqlite_template,
 )
+from tests.storage.dbs import require_postgres
+from tests.web.live import DEMO, Axe, LiveServer, chromium_missing, launch_chromium, live_server
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -110,3 +118,104 @@ def web(settings: Settings) -> Iterator[Web]:  # noqa: F811
             yield Web(client)
     finally:
         app.state.context.close()
+
+
+# --- browser tests --------------------------------------------------------------------------
+
+
+class Visit:
+    """A chromium page on the live server that runs axe-core on every page it lands on."""
+
+    def __init__(self, page: Any, base: str, axe: Axe) -> None:
+        self.page = page
+        self.base = base
+        self.axe = axe
+        self.landed: list[str] = []
+        page.on("framenavigated", self._record)
+
+    def _record(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self.landed.append(frame.url)
+
+    def goto(self, path: str) -> Any:
+        """Open ``path`` and check its accessibility."""
+        self.page.goto(self.base + path)
+        self.axe.check(self.page)
+        return self.page
+
+    def submit(self, button: str) -> Any:
+        """Click the named button, wait for the next page and check it."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button, exact=True).click()
+        self.axe.check(self.page)
+        return self.page
+
+    def login(self, role: str) -> Any:
+        """Log in as the demo user of ``role`` through the login form."""
+        username, password = DEMO[role]
+        self.goto("/login")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        return self.submit("Log in")
+
+    def unchecked(self) -> list[str]:
+        """Pages the browser landed on that axe did not check."""
+        return [url for url in self.landed if url not in self.axe.checked]
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The demo clinic served on a real port, once per backend and test worker."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("live") / "clinic.db"
+        with live_server(f"sqlite:///{path}") as server:
+            yield server
+        return
+    require_postgres(PG_ADMIN)
+    name = f"it_live_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:6]}"
+    _pg_exec(f'CREATE DATABASE "{name}"')
+    try:
+        with live_server(pg_url(name)) as server:
+            yield server
+    finally:
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright; a missing browser FAILS the test (never skips)."""
+    missing = chromium_missing()
+    if missing:
+        pytest.fail(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def open_visit(live: LiveServer, chromium: Any) -> Iterator[Callable[[], Visit]]:
+    """Opens browser contexts (own cookies each) at tablet size; axe must check every page."""
+    opened: list[tuple[Any, Visit]] = []
+
+    def open_one() -> Visit:
+        context = chromium.new_context(viewport={"width": 1024, "height": 768})
+        visitor = Visit(context.new_page(), live.url, Axe())
+        opened.append((context, visitor))
+        return visitor
+
+    try:
+        yield open_one
+        for _, visitor in opened:
+            assert not visitor.unchecked(), f"pages not checked by axe: {visitor.unchecked()}"
+    finally:
+        for context, _ in opened:
+            context.close()

@@ -7,35 +7,18 @@ also saves the screenshots linked from the README into ``docs/screenshots/``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.live import Axe, LiveServer, chromium_missing, launch_chromium, live_server
+from tests.web.live import Axe, LiveServer, live_server
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 #: Tablet width: the programmers clinicians know are tablets.
 TABLET = {"width": 820, "height": 1180}
-
-
-@contextmanager
-def _chromium() -> Iterator[Any]:
-    missing = chromium_missing()
-    if missing:
-        pytest.fail(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shot(page: Any, name: str) -> None:
@@ -65,13 +48,14 @@ def _logout(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def test_clinician_pages_work_in_a_browser_and_pass_axe(tmp_path: Path) -> None:
+def test_clinician_pages_work_in_a_browser_and_pass_axe(tmp_path: Path, chromium: Any) -> None:
     from playwright.sync_api import expect
 
     axe = Axe()
     assert_accessible = axe.check
     database = f"sqlite:///{tmp_path / 'clinic.db'}"
-    with live_server(database) as server, _chromium() as browser:
+    browser = chromium
+    with live_server(database) as server:
         page = browser.new_page(viewport=TABLET)
         steady = _patient_id(server, "DEMO-0004")
         _login(page, server, "nurse.demo", "demo-nurse-pass")

@@ -361,3 +361,20 @@ class AuthService:
             uow.audit.append(actor, action, user.patient_id, details)
             uow.commit()
         return user
+
+    def set_role(self, uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> UserRecord:
+        """Change a staff login's role (admin); patients stay patients, nobody changes their own."""
+        require_actor(actor, Action.USER_MANAGE)
+        with uow:
+            user = uow.users.get(user_id)
+            if user_id == actor.user_id:
+                raise ValidationFailed("role: you cannot change your own role")
+            if Role.PATIENT in (Role(user.role), role):
+                raise ValidationFailed("role: a patient login cannot change role (or become one)")
+            changed = replace(user, role=role.value)
+            uow.users.update(changed)
+            uow.audit.append(
+                actor, "user.role_changed", None, {"user_id": user_id, "role": role.value}
+            )
+            uow.commit()
+        return changed

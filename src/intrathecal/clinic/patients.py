@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
-from intrathecal.clinic.errors import ValidationFailed
+from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, Patient
 from intrathecal.clinic.uow import UnitOfWork
@@ -155,6 +156,27 @@ def search_patients(
         )
         uow.commit()
     return PatientSearchPage(tuple(PatientSummary.of(p) for p in found), total, offset)
+
+
+def patient_summaries(
+    uow: UnitOfWork, ids: Iterable[int], actor: Actor
+) -> dict[int, PatientSummary]:
+    """Summaries (name, MRN, birth date) of the given patients, e.g. for a visit calendar.
+
+    For the roles that may search patients; unknown ids are left out; audited with the ids.
+    """
+    require(actor, "patient.search")
+    wanted = sorted(set(ids))
+    found: dict[int, PatientSummary] = {}
+    with uow:
+        for patient_id in wanted:
+            try:
+                found[patient_id] = PatientSummary.of(uow.patients.get(patient_id))
+            except NotFound:
+                continue
+        uow.audit.append(actor, "patient.summaries", None, {"ids": list(found)})
+        uow.commit()
+    return found
 
 
 def patient_audit_trail(

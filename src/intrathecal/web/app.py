@@ -9,12 +9,15 @@ from fastapi.staticfiles import StaticFiles
 
 from intrathecal.web.errors import install_error_pages
 from intrathecal.web.views import (
+    admin,
     auth,
     clinician,
     clinician_care,
     clinician_pathway,
     clinician_programming,
+    portal,
     public,
+    scheduler,
 )
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,6 +30,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     clinician_care.router,
     clinician_pathway.router,
     clinician_programming.router,
+    scheduler.router,
+    admin.router,
+    portal.router,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -19,6 +20,24 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def words(value: str) -> str:
+    """A code such as ``wound_check`` as words: ``Wound check``."""
+    return value.replace("_", " ").replace(".", " ").capitalize()
+
+
+def day(value: date | datetime | None) -> str:
+    """A date the way people read it: ``Mon 30 Nov 2026`` (``—`` when missing)."""
+    return "—" if value is None else value.strftime("%a %d %b %Y")
+
+
+def when(value: datetime | None) -> str:
+    """A moment as date and 24-hour UTC time: ``Mon 30 Nov 2026, 14:00 UTC``."""
+    return "—" if value is None else value.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
+
+
+environment.filters.update(words=words, day=day, when=when)
 
 
 def render(
