@@ -29,9 +29,10 @@ def resource_id(patient_id: int, diagnosis: Diagnosis) -> str:
 
 def to_fhir(patient_id: int, diagnosis: Diagnosis) -> Json:
     """An active, confirmed problem-list Condition; the primary one carries an extension."""
-    resource: Json = {
-        "resourceType": "Condition",
-        "id": resource_id(patient_id, diagnosis),
+    resource: Json = {"resourceType": "Condition", "id": resource_id(patient_id, diagnosis)}
+    if diagnosis.primary:
+        resource["extension"] = [{"url": systems.PRIMARY_DIAGNOSIS, "valueBoolean": True}]
+    resource |= {
         "clinicalStatus": concept(systems.CONDITION_CLINICAL, "active", "Active"),
         "verificationStatus": concept(systems.CONDITION_VERIFICATION, "confirmed", "Confirmed"),
         "category": [concept(systems.CONDITION_CATEGORY, "problem-list-item", "Problem List Item")],
@@ -41,11 +42,6 @@ def to_fhir(patient_id: int, diagnosis: Diagnosis) -> Json:
         },
         "subject": patient_ref(patient_id),
     }
-    if diagnosis.primary:
-        resource = {
-            "extension": [{"url": systems.PRIMARY_DIAGNOSIS, "valueBoolean": True}],
-            **resource,
-        }
     return resource
 
 

@@ -51,7 +51,7 @@ def evaluation_to_fhir(visit: Visit) -> Json:
             "code": concept(systems.VISIT_KIND, EVALUATION, "Intrathecal therapy evaluation"),
             "subject": patient_ref(visit.patient_id),
             "occurrenceDateTime": instant(visit.scheduled_at),
-            "note": [{"text": visit.notes}] if visit.notes else [],
+            "note": [{"text": visit.notes.strip()}] if visit.notes.strip() else [],
         }
     )
 
