@@ -134,15 +134,7 @@ def _periodic(bolus: PeriodicBolus, sequence: int) -> Json:
         "sequence": sequence,
         "text": f"periodic bolus {bolus.volume} over {bolus.duration} every {bolus.every}, "
         f"first at {bolus.first_at}",
-        "timing": {
-            "repeat": {
-                "frequency": 1,
-                "period": _hours(bolus.every),
-                "periodUnit": "h",
-                "duration": _minutes(bolus.duration),
-                "durationUnit": "min",
-            }
-        },
+        "timing": _once_per(bolus.every, bolus.duration),
         "route": intrathecal_route(),
         "doseAndRate": [{"doseQuantity": quantity(bolus.volume)}],
     }
@@ -153,19 +145,24 @@ def _patient_bolus(bolus: PatientBolus, sequence: int) -> Json:
         "sequence": sequence,
         "text": f"patient bolus {bolus.volume} over {bolus.duration} as needed, lockout "
         f"{bolus.lockout}, at most {bolus.max_per_day} a day",
-        "timing": {
-            "repeat": {
-                "frequency": 1,
-                "period": _hours(bolus.lockout),
-                "periodUnit": "h",
-                "duration": _minutes(bolus.duration),
-                "durationUnit": "min",
-            }
-        },
+        "timing": _once_per(bolus.lockout, bolus.duration),
         "asNeededBoolean": True,
         "route": intrathecal_route(),
         "doseAndRate": [{"doseQuantity": quantity(bolus.volume)}],
         "maxDosePerPeriod": _per_day(bolus.volume.scaled(bolus.max_per_day)),
+    }
+
+
+def _once_per(period: Duration, duration: Duration) -> Json:
+    """At most once per ``period`` (hours), each delivery lasting ``duration`` (minutes)."""
+    return {
+        "repeat": {
+            "frequency": 1,
+            "period": _hours(period),
+            "periodUnit": "h",
+            "duration": _minutes(duration),
+            "durationUnit": "min",
+        }
     }
 
 
