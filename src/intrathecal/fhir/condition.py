@@ -22,14 +22,14 @@ _ELEMENTS = (
 )
 
 
-def resource_id(patient_id: int, diagnosis: Diagnosis) -> str:
+def resource_id(patient_id: int, code: str) -> str:
     """``<patient>-<ICD-10-CM code>``: one Condition per code per patient."""
-    return f"{patient_id}-{diagnosis.code}"
+    return f"{patient_id}-{code}"
 
 
 def to_fhir(patient_id: int, diagnosis: Diagnosis) -> Json:
     """An active, confirmed problem-list Condition; the primary one carries an extension."""
-    resource: Json = {"resourceType": "Condition", "id": resource_id(patient_id, diagnosis)}
+    resource: Json = {"resourceType": "Condition", "id": resource_id(patient_id, diagnosis.code)}
     if diagnosis.primary:
         resource["extension"] = [{"url": systems.PRIMARY_DIAGNOSIS, "valueBoolean": True}]
     resource |= {

@@ -21,6 +21,11 @@ _ELEMENTS = (
 )
 
 
+def resource_id(patient_id: int, index: int) -> str:
+    """``<patient>-<position>``: the patient's coverages numbered from 1."""
+    return f"{patient_id}-{index}"
+
+
 def to_fhir(patient_id: int, index: int, coverage: Coverage) -> Json:
     """An active Coverage; the payor is named by the clinic's insurer key and name."""
     insurer = config.insurers().get(coverage.insurer)
@@ -35,7 +40,7 @@ def to_fhir(patient_id: int, index: int, coverage: Coverage) -> Json:
     return compact(
         {
             "resourceType": "Coverage",
-            "id": f"{patient_id}-{index}",
+            "id": resource_id(patient_id, index),
             "status": "active",
             "subscriberId": coverage.member_id,
             "beneficiary": patient_ref(patient_id),

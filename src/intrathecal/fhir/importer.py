@@ -215,13 +215,21 @@ def _response(
     assert pid is not None
     entries: list[dict[str, Any]] = []
     visits = iter(visit_ids)
+    diagnoses = iter(referral.diagnoses)
+    coverages = iter(referral.coverage)
+    held = [(c.insurer, c.member_id) for c in stored.coverage]
     for kind in referral.entry_types:
         if kind == "Patient":
             entries.append(_done("201 Created" if created else "200 OK", f"Patient/{pid}"))
         elif kind == "ServiceRequest":
             entries.append(_done("201 Created", f"ServiceRequest/visit-{next(visits)}"))
+        elif kind == "Condition":
+            code = next(diagnoses).code.strip().upper()
+            entries.append(_done("200 OK", f"Condition/{condition.resource_id(pid, code)}"))
         else:
-            entries.append(_done("200 OK", f"Patient/{pid}"))
+            c = next(coverages)
+            index = held.index((c.insurer, c.member_id.strip())) + 1
+            entries.append(_done("200 OK", f"Coverage/{coverage.resource_id(pid, index)}"))
     return {"resourceType": "Bundle", "type": "transaction-response", "entry": entries}
 
 

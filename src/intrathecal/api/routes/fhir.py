@@ -100,6 +100,13 @@ def everything(
     "",
     response_class=Response,
     responses=_responses(400, 401, 403, 409, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A transaction Bundle (Patient, Condition, Coverage, ServiceRequest)",
+            "content": {MEDIA_TYPE: {"schema": _RESOURCE_SCHEMA}},
+        }
+    },
 )
 async def transaction(request: Request, work: Uow, principal: Importer) -> Response:
     """Import a referral: a transaction Bundle of Patient, Condition, Coverage and referral
