@@ -14,6 +14,14 @@ CASES = [
         ["--single-years", "0.05", "--fleet", "3", "--fleet-days", "2", "--naive-days", "1"],
         "granted patient boluses agree with the naive run: True",
     ),
+    (
+        "bench_sim.py",
+        [
+            *("--rounds", "1", "--single-years", "0.2", "--stepper-days", "65"),
+            *("--fleet", "50", "--quiet-fleet", "100", "--dask-workers", ""),
+        ],
+        "decisions identical to the reference pump: True",
+    ),
     ("bench_worklist.py", ["--patients", "300", "--runs", "3", "--backend", "sqlite"], "p95"),
     (
         "bench_refill_writes.py",

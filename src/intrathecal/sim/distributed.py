@@ -59,10 +59,12 @@ def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iter
         yield client
 
 
-def _single_threaded(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-    """Run ``fn`` on a worker with one numba thread (the worker is one core)."""
+def _on_worker(
+    fn: Callable[..., R], block: tuple[FleetPrograms, PoissonRequests], **kwargs: Any
+) -> R:
+    """Run ``fn`` on one block with one numba thread (a worker is one core)."""
     numba.set_num_threads(1)
-    return fn(*args, **kwargs)
+    return fn(*block, **kwargs)
 
 
 def map_partitions(
@@ -76,16 +78,15 @@ def map_partitions(
 ) -> list[R]:
     """``fn(programs_block, requests_block, **kwargs)`` for each block, results in block order.
 
-    ``parts`` defaults to twice the cluster's worker threads (load balance on shared cores).
+    Blocks are scattered to the workers first (data, not task-graph payload); ``parts``
+    defaults to twice the cluster's worker threads (load balance on shared cores).
     """
     dask: Any = client
     if parts is None:
         parts = 2 * max(sum(dask.nthreads().values()), 1)
     rows = blocks(len(programs), parts)
-    futures = [
-        dask.submit(_single_threaded, fn, programs.take(r), requests.take(r), pure=False, **kwargs)
-        for r in rows
-    ]
+    data = dask.scatter([(programs.take(r), requests.take(r)) for r in rows])
+    futures = [dask.submit(_on_worker, fn, block, pure=False, **kwargs) for block in data]
     results: list[R] = dask.gather(futures)
     return results
 
