@@ -100,10 +100,12 @@ def create_app(
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
     from intrathecal.api.app import build_api
+    from intrathecal.api.security_headers import SecurityHeaders
 
     services = Services.build(settings or load_settings(), uow_factory)
     app = build_api(services)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(services.settings.allowed_hosts))
+    app.add_middleware(SecurityHeaders, hsts=services.settings.tls)
     return app
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from intrathecal.api.body_limit import BodySizeLimit
 from intrathecal.api.client_address import TrustedProxies
+from intrathecal.api.docs_pages import install_docs
 from intrathecal.api.errors import install_error_handlers
 from intrathecal.api.openapi import install_openapi
 from intrathecal.api.routes import (
@@ -49,7 +50,7 @@ def build_api(services: Services) -> FastAPI:
         title=settings.title,
         version="1",
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -58,6 +59,7 @@ def build_api(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)
+    install_docs(app, "/openapi.json")
     app.include_router(health.router)
     for module in (
         auth,
