@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from intrathecal.sim.errors import SchedulingError
 from intrathecal.sim.scheduling import (
     ClinicSession,
     RefillDemand,
-    SchedulingError,
     SchedulingPolicy,
     greedy_schedule,
     naive_schedule,
@@ -138,3 +138,11 @@ def test_solver_schedule_is_valid_and_never_worse_than_greedy(
     greedy = greedy_schedule(demands, sessions, horizon, POLICY)
     if not greedy.late_pumps and greedy.stats["overbooked_minutes"] == 0:
         assert len(schedule.visits) <= len(greedy.visits)
+
+
+def test_a_long_overdue_pump_is_booked_first_and_named_late() -> None:
+    demands = [demand("overdue", -40, cycle=60), demand("ok", 50, cycle=200)]
+    sessions = weekdays("main", 14, 240)
+    schedule = solve_refill_schedule(demands, sessions, 14, POLICY)
+    assert schedule.late_pumps == ("overdue",)
+    assert schedule.visits_of("overdue")[0].day == 0

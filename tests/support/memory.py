@@ -389,6 +389,15 @@ class MemoryCareStatusRepository:
     def put(self, status: CareStatus) -> None:
         self.rows[status.patient_id] = status
 
+    def refills_due_by(self, until: date) -> list[CareStatus]:
+        due = [
+            s
+            for s in self.rows.values()
+            if (s.refill_due is not None and s.refill_due <= until)
+            or (s.alarm_date is not None and s.alarm_date <= until)
+        ]
+        return sorted(due, key=lambda s: (s.refill_due or date.max, s.patient_id))
+
     def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]:
         today = query.today
         rows: list[WorklistRow] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from intrathecal.cli import clinic, dosing, fhir, pump, refill, sim, trial
+from intrathecal.cli import clinic, dosing, fhir, pump, refill, schedule, sim, trial
 
 app = typer.Typer(
     name="intrathecal",
@@ -28,6 +28,7 @@ pump.register(app)
 clinic.register(app)
 fhir.register(app)
 sim.register(app)
+schedule.register(app)
 
 
 def main() -> None:

@@ -378,3 +378,16 @@ class AuthService:
             )
             uow.commit()
         return changed
+
+
+def local_actor(uow: UnitOfWork, username: str) -> Actor:
+    """The actor of an active user for a command run on the server itself (the CLI).
+
+    No password: whoever runs it already holds the database. The user's role still decides
+    what the command may do, and the audit names them.
+    """
+    with uow:
+        user = uow.users.by_username(normalise_username(username))
+    if user is None or not user.active:
+        raise ValidationFailed(f"--as: no active user {username!r}")
+    return _actor(user, "cli")

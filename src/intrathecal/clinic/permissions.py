@@ -51,6 +51,7 @@ class Action(StrEnum):
     APPOINTMENT_LIST = "appointment.list"
     APPOINTMENT_REQUEST = "appointment.request"
     WORKLIST_READ = "worklist.read"
+    REFILL_PLAN = "refill.plan"
     AUDIT_READ = "audit.read"
     USER_MANAGE = "user.manage"
     TOKEN_OWN = "token.own"
@@ -85,6 +86,7 @@ POLICY: Mapping[Action, frozenset[Role]] = {
     Action.APPOINTMENT_LIST: _BOOKING,
     Action.APPOINTMENT_REQUEST: frozenset(Role),
     Action.WORKLIST_READ: _CLINICAL,
+    Action.REFILL_PLAN: _CLINICAL,
     Action.AUDIT_READ: _ADMIN,
     Action.USER_MANAGE: _ADMIN,
     Action.TOKEN_OWN: _STAFF,

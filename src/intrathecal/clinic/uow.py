@@ -7,7 +7,7 @@ leaving the block without committing (or with an exception) rolls everything bac
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -215,6 +215,9 @@ class CareStatusRepository(Protocol):
     def get(self, patient_id: int) -> CareStatus | None: ...
     def put(self, status: CareStatus) -> None: ...
     def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]: ...
+    def refills_due_by(self, until: date) -> list[CareStatus]:
+        """Patients whose refill (or low-reservoir alarm) falls on or before ``until``."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-
-class SchedulingError(ValueError):
-    """The scheduling inputs are inconsistent, or no schedule can keep every deadline."""
+from intrathecal.sim.errors import SchedulingError
 
 
 @dataclass(frozen=True)
@@ -190,7 +188,7 @@ def solve_refill_schedule(
             raise SchedulingError(f"{demand.pump_id}: no open clinic day at its locations")
         reachable_days = sorted({d for loc in reachable for d in open_days[loc]})
         deadline = first_deadline(demand, policy)
-        lateness = model.new_int_var(0, horizon, f"late_{demand.pump_id}")
+        lateness = model.new_int_var(0, horizon + max(0, -deadline), f"late_{demand.pump_id}")
         lateness_terms.append((lateness, demand.pump_id))
         step = _step(demand, policy)
         chain: list[_Visit] = []

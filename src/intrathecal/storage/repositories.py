@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -583,6 +583,15 @@ class SqlCareStatusRepository:
         )
         if result.rowcount == 0:
             self.conn.execute(insert(t.care_status).values(patient_id=pid, **row))
+
+    def refills_due_by(self, until: date) -> list[CareStatus]:
+        c = t.care_status.c
+        stmt = (
+            select(t.care_status)
+            .where(or_(c.refill_due <= until, c.alarm_date <= until))
+            .order_by(c.refill_due, c.patient_id)
+        )
+        return [from_row(CareStatus, row._mapping) for row in self.conn.execute(stmt)]
 
     def worklist(self, query: WorklistQuery) -> Sequence[WorklistRow]:
         params: dict[str, Any] = {name: getattr(query, name) for name in PARAMS}
