@@ -30,6 +30,11 @@ CASES = [
     ),
     ("bench_api.py", ["--requests", "3"], "GET /worklist"),
     ("bench_dosing.py", [], "check (admixture"),
+    (
+        "bench_scheduling.py",
+        ["--patients", "60", "--days", "30", "--seconds", "5"],
+        "feasible schedule within the time limit: True",
+    ),
     ("bench_telemetry.py", [], "bad-tag rejections"),
 ]
 

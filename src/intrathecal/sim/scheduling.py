@@ -100,6 +100,19 @@ class RefillSchedule:
         return sorted((v for v in self.visits if v.pump_id == pump_id), key=lambda v: v.day)
 
 
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    """Notes when the solver finds its first schedule (seconds after ``started``)."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.seconds = math.nan
+
+    def on_solution_callback(self) -> None:
+        if math.isnan(self.seconds):
+            self.seconds = time.perf_counter() - self.started
+
+
 @dataclass
 class _Visit:
     """Model variables of one possible visit (internal)."""
@@ -253,7 +266,8 @@ def solve_refill_schedule(
     solver.parameters.cp_model_probing_level = 0  # probing costs minutes on large fleets
     solver.parameters.log_search_progress = policy.log_progress
     started = time.perf_counter()
-    status = solver.solve(model)
+    watch = _FirstSolution(started)
+    status = solver.solve(model, watch)
     elapsed = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SchedulingError(
@@ -261,7 +275,7 @@ def solve_refill_schedule(
             f"{elapsed:.1f} s): add clinic days or nurse minutes, or shorten the margins"
         )
     late = {pump for var, pump in lateness_terms if solver.value(var) > 0}
-    return _read_solution(solver, status, demands, sessions, visits, elapsed, late)
+    return _read_solution(solver, status, demands, sessions, visits, elapsed, late, watch.seconds)
 
 
 def _read_solution(
@@ -272,6 +286,7 @@ def _read_solution(
     visits: Mapping[str, list[_Visit]],
     elapsed: float,
     late: set[str],
+    first_solution_s: float,
 ) -> RefillSchedule:
     booked = [
         ScheduledVisit(
@@ -284,6 +299,7 @@ def _read_solution(
         if solver.boolean_value(visit.present)
     ]
     stats = {
+        "first_solution_s": first_solution_s,
         "objective": solver.objective_value,
         "best_bound": solver.best_objective_bound,
         "branches": float(solver.num_branches),
