@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from intrathecal.clinic.audit_key import resolve_audit_key
 from intrathecal.clinic.auth import AuthService
 from intrathecal.clinic.auth_passwords import default_hasher, fast_hasher
 from intrathecal.clinic.auth_ratelimit import LoginRateLimiter, RateLimitPolicy
@@ -58,6 +59,8 @@ class Services:
     uow_factory: UowFactory
     auth: AuthService
     engine: Engine | None = None
+    #: The audit chain's HMAC key (None: not configured; sealing off, verify refuses).
+    audit_key: bytes | None = None
 
     @classmethod
     def build(cls, settings: Settings, uow_factory: UowFactory | None = None) -> Services:
@@ -65,7 +68,7 @@ class Services:
         engine = None
         if uow_factory is None:
             engine = make_engine(settings.database_url)
-            uow_factory = _sql_factory(engine)
+            uow_factory = _sql_factory(engine, settings.audit_reads)
         hasher = fast_hasher() if settings.fast_password_hashing else default_hasher()
         policy = RateLimitPolicy(
             max_failures_per_username=settings.login_free_failures,
@@ -78,7 +81,14 @@ class Services:
             session_hours=settings.session_hours,
             token_max_days=settings.token_max_days,
         )
-        return cls(settings=settings, uow_factory=uow_factory, auth=auth, engine=engine)
+        audit_key = audit_key_of(settings)
+        return cls(
+            settings=settings,
+            uow_factory=uow_factory,
+            auth=auth,
+            engine=engine,
+            audit_key=audit_key,
+        )
 
     def close(self) -> None:
         """Release the database connections these services opened."""
@@ -86,9 +96,15 @@ class Services:
             self.engine.dispose()
 
 
-def _sql_factory(engine: Engine) -> UowFactory:
+def audit_key_of(settings: Settings) -> bytes | None:
+    """The audit chain's HMAC key from the settings (the demo key only in demo mode)."""
+    key = settings.audit_key.get_secret_value() if settings.audit_key else None
+    return resolve_audit_key(key, settings.audit_key_file, demo=settings.demo_audit_key)
+
+
+def _sql_factory(engine: Engine, audit_reads: bool) -> UowFactory:
     def new_uow() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(engine)
+        return SqlAlchemyUnitOfWork(engine, audit_reads=audit_reads)
 
     return new_uow
 

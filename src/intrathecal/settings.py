@@ -12,7 +12,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from intrathecal.storage.db import DEFAULT_SQLITE_FILE, normalise_url
@@ -55,7 +55,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024, le=64 * 1024 * 1024)
 
     # --- audit ----------------------------------------------------------------------------
+    #: False only to measure the audit's cost: reads are then not recorded.
     audit_reads: bool = True
+    #: The audit chain's HMAC key as hex (64+ digits), or a file holding it; never stored
+    #: in the database (see clinic.audit_key).
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
+    #: DEMO ONLY: without a key, chain with the public demo key (``serve --demo``).
+    demo_audit_key: bool = False
+    audit_seal_seconds: float = Field(1.0, gt=0, le=3600)
 
     @field_validator("trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
@@ -97,7 +105,9 @@ class Settings(BaseSettings):
         found: dict[str, str] = {}
         for name in sorted(self.model_fields_set):
             value = getattr(self, name)
-            if isinstance(value, tuple):
+            if isinstance(value, SecretStr):
+                text = value.get_secret_value()
+            elif isinstance(value, tuple):
                 text = ",".join(value)
             elif isinstance(value, bool):
                 text = "true" if value else "false"

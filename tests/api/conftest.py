@@ -31,6 +31,7 @@ from tests.storage.dbs import require_postgres
 
 PG_ADMIN = os.environ.get("INTRATHECAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery"
+TEST_AUDIT_KEY = "74" * 32  # hex, 32 bytes
 
 
 def _worker() -> str:
@@ -114,6 +115,7 @@ def settings(database_url: str) -> Settings:
         fast_password_hashing=True,
         login_free_failures=3,
         login_attempts_per_ip=50,
+        audit_key=TEST_AUDIT_KEY,
     )
 
 

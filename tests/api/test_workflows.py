@@ -135,7 +135,9 @@ def test_hard_finding_refuses_with_findings_listed(api: Api) -> None:
     assert doc.get(f"/api/v1/patients/{pid}/prescriptions/current").status_code == 404
 
 
-def test_soft_finding_needs_override_with_second_clinician(api: Api) -> None:
+def test_soft_finding_waits_pending_until_a_second_physician_confirms_in_their_session(
+    api: Api,
+) -> None:
     doc = api.as_role(Role.PHYSICIAN)
     pid = implanted_patient(doc)
     assert doc.post(f"/api/v1/patients/{pid}/prescriptions", json=program_body()).status_code == 201
@@ -144,26 +146,85 @@ def test_soft_finding_needs_override_with_second_clinician(api: Api) -> None:
     assert refused.status_code == 422
     soft = [f["rule"] for f in refused.json()["findings"] if f["severity"] == "soft"]
     assert "dose_increase" in soft
-    second = api.make_user("dr.second", Role.PHYSICIAN)
-    jump["override"] = {
-        "codes": soft,
-        "reason": "pain uncontrolled, reviewed",
-        "second_clinician_id": second,
-    }
-    accepted = doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump)
-    assert accepted.status_code == 201, accepted.text
-    assert accepted.json()["prescription"]["override_by"] == second
+    second_id = api.make_user("dr.second", Role.PHYSICIAN)
+    jump["override"] = {"codes": soft, "reason": "pain uncontrolled, reviewed"}
+    requested = doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump)
+    assert requested.status_code == 202, requested.text
+    pending = requested.json()["prescription"]
+    assert (pending["status"], pending["version"], pending["override_by"]) == ("pending", 2, None)
+    # not in force: the pump is still programmed from version 1, which cannot be superseded
+    current = doc.get(f"/api/v1/patients/{pid}/prescriptions/current").json()
+    assert (current["version"], current["status"]) == (1, "active")
+    assert doc.post(f"/api/v1/patients/{pid}/prescriptions/2/confirm").status_code == 409
+    # the requesting physician cannot co-sign it, nor see it on their co-sign worklist
+    assert doc.get("/api/v1/cosignatures").json() == []
+    own = doc.post(f"/api/v1/patients/{pid}/prescriptions/2/cosign", json={"decision": "confirm"})
+    assert own.status_code == 403
+    second = api.login("dr.second")
+    worklist = second.get("/api/v1/cosignatures").json()
+    assert [(p["patient_id"], p["version"]) for p in worklist] == [(pid, 2)]
+    confirmed = second.post(
+        f"/api/v1/patients/{pid}/prescriptions/2/cosign", json={"decision": "confirm"}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    out = confirmed.json()
+    assert (out["status"], out["override_by"]) == ("active", second_id)
+    assert out["override_decided_at"]
+    current = doc.get(f"/api/v1/patients/{pid}/prescriptions/current").json()
+    assert current["version"] == 2
+    with api.app.state.context.uow_factory() as uow:
+        trail = uow.audit.for_patient(pid)
+    done = [e for e in trail if e.action == "prescription.override_confirmed"]
+    assert [(e.actor_username, e.details["requested_by"]) for e in done] == [
+        ("dr.second", current["prescribed_by"])
+    ]
 
 
-def test_override_by_the_same_clinician_is_refused(api: Api) -> None:
+def test_a_cosigner_rejects_and_a_stale_request_cannot_be_confirmed(api: Api) -> None:
     doc = api.as_role(Role.PHYSICIAN)
     pid = implanted_patient(doc)
     doc.post(f"/api/v1/patients/{pid}/prescriptions", json=program_body())
-    me = doc.get("/api/v1/auth/me").json()["user"]["id"]
+    named = api.make_user("dr.named", Role.PHYSICIAN)
+    api.make_user("dr.other", Role.PHYSICIAN)
     jump = program_body(rate="0.45 mL/day", version=1)
-    jump["override"] = {"codes": ["dose_increase"], "reason": "x", "second_clinician_id": me}
+    jump["override"] = {"codes": ["dose_increase"], "reason": "reviewed", "cosigner_id": named}
+    assert doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump).status_code == 202
+    other = api.login("dr.other")
+    assert other.get("/api/v1/cosignatures").json() == []
+    addressed = other.post(
+        f"/api/v1/patients/{pid}/prescriptions/2/cosign", json={"decision": "confirm"}
+    )
+    assert addressed.status_code == 403
+    rejected = api.login("dr.named").post(
+        f"/api/v1/patients/{pid}/prescriptions/2/cosign",
+        json={"decision": "reject", "note": "titrate in smaller steps"},
+    )
+    assert rejected.status_code == 200
+    assert (rejected.json()["status"], rejected.json()["override_by"]) == ("rejected", named)
+    # a new request (v3), then a newer program (v4) overtakes it: v3 can no longer be confirmed
+    jump["override"] = {"codes": ["dose_increase"], "reason": "reviewed again"}
+    assert doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump).status_code == 202
+    small = program_body(rate="0.06 mL/day", version=1)
+    assert doc.post(f"/api/v1/patients/{pid}/prescriptions", json=small).status_code == 201
+    stale = other.post(
+        f"/api/v1/patients/{pid}/prescriptions/3/cosign", json={"decision": "confirm"}
+    )
+    assert stale.status_code == 409
+    assert "withdrawn" in stale.json()["detail"]
+    assert doc.get(f"/api/v1/patients/{pid}/prescriptions/current").json()["version"] == 4
+
+
+def test_the_second_clinician_claim_field_is_gone(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    pid = implanted_patient(doc)
+    doc.post(f"/api/v1/patients/{pid}/prescriptions", json=program_body())
+    other = api.make_user("dr.claimed", Role.PHYSICIAN)
+    jump = program_body(rate="0.45 mL/day", version=1)
+    jump["override"] = {"codes": ["dose_increase"], "reason": "x", "second_clinician_id": other}
     response = doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump)
     assert response.status_code == 422
+    current = doc.get(f"/api/v1/patients/{pid}/prescriptions/current").json()
+    assert current["version"] == 1
 
 
 def test_nurse_cannot_program_but_can_confirm_and_refill(api: Api) -> None:
@@ -320,12 +381,19 @@ def test_a_nurse_cannot_cosign_an_override(api: Api) -> None:
     jump["override"] = {
         "codes": ["dose_increase"],
         "reason": "pain uncontrolled",
-        "second_clinician_id": nurse_id,
+        "cosigner_id": nurse_id,
     }
     response = doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump)
     assert response.status_code == 422
-    assert "second clinician" in response.json()["detail"]
+    assert "co-signer" in response.json()["detail"]
     assert audit_count(doc) == before
+    jump["override"].pop("cosigner_id")
+    assert doc.post(f"/api/v1/patients/{pid}/prescriptions", json=jump).status_code == 202
+    nurse = api.login("nurse.cosign")
+    answer = nurse.post(
+        f"/api/v1/patients/{pid}/prescriptions/2/cosign", json={"decision": "confirm"}
+    )
+    assert answer.status_code == 403
 
 
 def test_nurse_records_evaluations_and_trials_but_not_implants(api: Api) -> None:

@@ -88,12 +88,12 @@ def test_stale_version_is_a_conflict_and_writes_nothing(uow: UnitOfWork, staff: 
     first = UpdateAdverseEvent(event.patient_id, event.id or 0, 1, outcome="unknown")
     update_adverse_event(uow, first, staff.nurse)
     with uow:
-        head = uow.audit.head()
+        head = uow.audit.count()
     stale = UpdateAdverseEvent(event.patient_id, event.id or 0, 1, severity="mild")
     with pytest.raises(Conflict, match="version 1"):
         update_adverse_event(uow, stale, staff.physician)
     with uow:
-        assert uow.audit.head() == head
+        assert uow.audit.count() == head
         stored = uow.adverse_events.get(event.id or 0)
     assert (stored.version, stored.severity, stored.outcome) == (2, "moderate", "unknown")
 
@@ -189,7 +189,7 @@ def test_reopening_clears_the_resolution_date(uow: UnitOfWork, staff: Staff) -> 
 def test_an_update_that_changes_nothing_writes_nothing(uow: UnitOfWork, staff: Staff) -> None:
     event = _event(uow, staff)
     with uow:
-        head = uow.audit.head()
+        head = uow.audit.count()
     same = update_adverse_event(
         uow,
         UpdateAdverseEvent(event.patient_id, event.id or 0, 1, severity="moderate"),
@@ -197,7 +197,7 @@ def test_an_update_that_changes_nothing_writes_nothing(uow: UnitOfWork, staff: S
     )
     assert same == event
     with uow:
-        assert uow.audit.head() == head
+        assert uow.audit.count() == head
 
 
 def test_a_catheter_fault_becoming_ongoing_again_raises_the_device_alert(

@@ -16,11 +16,11 @@ from tests.clinic.conftest import Staff
 def test_sync_copies_every_location_once_and_is_idempotent(uow: UnitOfWork, staff: Staff) -> None:
     with uow:  # the fixture already synced through the same use case
         stored = {loc.code: loc for loc in uow.locations.all()}
-        head = uow.audit.head()
+        head = uow.audit.count()
     assert stored == {loc.code: loc for loc in config.locations()}
     assert sync_locations(uow) == 0
     with uow:
-        assert uow.audit.head() == head  # nothing changed, nothing audited
+        assert uow.audit.count() == head  # nothing changed, nothing audited
 
 
 def test_sync_restores_an_edited_location_and_audits_it(uow: UnitOfWork, staff: Staff) -> None:

@@ -1,4 +1,5 @@
-"""Concurrent writers: the audit chain stays linear and version clashes are never lost."""
+"""Concurrent writers: audit appends and sealers leave one linear keyed chain, and version
+clashes are never lost."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Engine
 
-from intrathecal.clinic.audit import verify_chain
+from intrathecal.clinic.audit import seal, verify_chain
 from intrathecal.clinic.errors import Conflict
 from intrathecal.clinic.records import Actor, Patient, PrescriptionVersion
 from intrathecal.core.quantities import Concentration, DoseRate
@@ -17,9 +18,10 @@ from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.clinic.builders import morphine_program
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
+KEY = b"k" * 32
 
 
-def test_parallel_audit_appends_form_one_valid_chain(engine: Engine) -> None:
+def test_parallel_appends_and_sealers_form_one_valid_chain(engine: Engine) -> None:
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
@@ -28,6 +30,8 @@ def test_parallel_audit_appends_form_one_valid_chain(engine: Engine) -> None:
                 with SqlAlchemyUnitOfWork(engine) as uow:
                     uow.audit.append(Actor(n, f"user{n}", "nurse"), "test.write", None, {"i": i})
                     uow.commit()
+                if i % 3 == 0:
+                    seal(SqlAlchemyUnitOfWork(engine), KEY, batch=4)
         except BaseException as exc:
             errors.append(exc)
 
@@ -37,9 +41,16 @@ def test_parallel_audit_appends_form_one_valid_chain(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    result = verify_chain(SqlAlchemyUnitOfWork(engine))
+    seal(SqlAlchemyUnitOfWork(engine), KEY)
+    result = verify_chain(SqlAlchemyUnitOfWork(engine), KEY)
     assert result.ok
     assert result.checked == 40
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        per_writer: dict[str, list[int]] = {}
+        for entry in uow.audit.scan():
+            per_writer.setdefault(entry.actor_username, []).append(entry.details["i"])
+    # each writer's entries were sealed in the order it wrote them
+    assert all(found == list(range(10)) for found in per_writer.values())
 
 
 def test_two_clinicians_writing_the_same_next_version_one_gets_conflict(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from intrathecal.clinic.audit import GENESIS, chained_entry
+from intrathecal.clinic.audit import GENESIS, new_entry
 from intrathecal.clinic.errors import Conflict, NotFound
 from intrathecal.clinic.records import (
     Actor,
@@ -23,6 +23,7 @@ from intrathecal.clinic.records import (
     AuditEntry,
     CareStatus,
     Evaluation,
+    IdempotencyRecord,
     Implant,
     Location,
     Patient,
@@ -181,11 +182,18 @@ class MemoryPrescriptionRepository(MemoryRecordRepository[PrescriptionVersion]):
             ) from None
 
     def current(self, patient_id: int) -> PrescriptionVersion | None:
-        found = self.history(patient_id)
+        found = [p for p in self.history(patient_id) if p.status == "active"]
         return found[-1] if found else None
+
+    def latest_version(self, patient_id: int) -> int:
+        return max((p.version for p in self.for_patient(patient_id)), default=0)
 
     def history(self, patient_id: int) -> list[PrescriptionVersion]:
         return sorted(self.for_patient(patient_id), key=lambda p: p.version)
+
+    def pending(self, limit: int = 200) -> list[PrescriptionVersion]:
+        found = self.where(lambda p: p.status == "pending")
+        return sorted(found, key=lambda p: (p.created_at, p.id or 0))[:limit]
 
 
 class MemoryRefillRepository(MemoryRecordRepository[Refill]):
@@ -341,10 +349,11 @@ class MemoryApiTokenRepository(MemoryRecordRepository[ApiTokenRecord]):
 
 
 class MemoryAuditRepository:
-    """The audit chain as a list."""
+    """The audit log as dicts: pending entries by id, sealed entries by seq."""
 
     def __init__(self, state: _State) -> None:
         self.rows: dict[int, AuditEntry] = state.table("audit")
+        self.waiting: dict[int, AuditEntry] = state.table("audit_pending")
         self.state = state
 
     def append(
@@ -354,26 +363,70 @@ class MemoryAuditRepository:
         patient_id: int | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        seq, prev = self.head()
-        entry = chained_entry(seq, prev, actor, action, patient_id, details)
-        self.rows[entry.seq] = entry
-        self.state.table("audit_head")[1] = (entry.seq, entry.hash)
+        entry = new_entry(actor, action, patient_id, details)
+        self.waiting[self.state.new_id("audit_pending")] = entry
         return entry
+
+    def append_read(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry | None:
+        return self.append(actor, action, patient_id, details)
+
+    def lock_head(self) -> tuple[int, str]:
+        return self.head()
+
+    def pending(self, limit: int) -> list[tuple[int, AuditEntry]]:
+        return sorted(self.waiting.items())[:limit]
+
+    def pending_count(self) -> int:
+        return len(self.waiting)
+
+    def store_sealed(self, pending_ids: Sequence[int], entries: Sequence[AuditEntry]) -> None:
+        for row_id in pending_ids:
+            del self.waiting[row_id]
+        for entry in entries:
+            self.rows[entry.seq] = entry
+        if entries:
+            self.state.table("audit_head")[1] = (entries[-1].seq, entries[-1].hash)
 
     def head(self) -> tuple[int, str]:
         head: tuple[int, str] = self.state.table("audit_head").get(1, (0, GENESIS))
         return head
+
+    def count(self) -> int:
+        return len(self.rows) + len(self.waiting)
 
     def scan(self, batch: int = 1000) -> Iterator[AuditEntry]:
         for _, entry in sorted(self.rows.items()):
             yield entry
 
     def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
-        found = [e for _, e in sorted(self.rows.items()) if e.patient_id == patient_id]
-        return list(reversed(found))[:limit]
+        return [e for e in self._newest() if e.patient_id == patient_id][:limit]
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
-        return [e for _, e in sorted(self.rows.items(), reverse=True)][:limit]
+        return self._newest()[:limit]
+
+    def _newest(self) -> list[AuditEntry]:
+        pending = [e for _, e in sorted(self.waiting.items(), reverse=True)]
+        return pending + [e for _, e in sorted(self.rows.items(), reverse=True)]
+
+
+class MemoryIdempotencyRepository(MemoryRecordRepository[IdempotencyRecord]):
+    """Idempotency keys, unique per (user, key)."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__(state, "idempotency_keys", "idempotency key")
+
+    def claim(self, record: IdempotencyRecord) -> tuple[IdempotencyRecord, bool]:
+        found = self.where(lambda r: (r.user_id, r.key) == (record.user_id, record.key))
+        return (found[0], False) if found else (self.add(record), True)
+
+    def delete(self, record: IdempotencyRecord) -> None:
+        self.rows.pop(record.id or 0, None)
 
 
 class MemoryCareStatusRepository:
@@ -506,6 +559,7 @@ class InMemoryUnitOfWork:
         self.appointment_requests = MemoryAppointmentRequestRepository(state)
         self.visits = MemoryVisitRepository(state)
         self.care_status = MemoryCareStatusRepository(state)
+        self.idempotency_keys = MemoryIdempotencyRepository(state)
 
 
 def _copy(state: _State) -> _State:

@@ -8,12 +8,16 @@ result. Errors of every layer become RFC 9457 problem+json (see ``api.errors``).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
 
 from intrathecal.api.body_limit import BodySizeLimit
 from intrathecal.api.client_address import TrustedProxies
 from intrathecal.api.docs_pages import install_docs
 from intrathecal.api.errors import install_error_handlers
+from intrathecal.api.idempotency import idempotency, install_idempotency
 from intrathecal.api.openapi import install_openapi
 from intrathecal.api.routes import (
     appointments,
@@ -30,9 +34,11 @@ from intrathecal.api.routes import (
     worklist,
 )
 from intrathecal.bootstrap import Services
+from intrathecal.clinic.audit_sealer import AuditSealer
 from intrathecal.web import install_web
 
 API_PREFIX = "/api/v1"
+IDEMPOTENT = [Depends(idempotency)]
 
 DESCRIPTION = (
     "Records, care-pathway workflows and worklists for an intrathecal pump clinic. "
@@ -43,10 +49,27 @@ DESCRIPTION = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Seal the audit log in the background while the app serves (when keyed)."""
+    services: Services = app.state.context
+    key = services.audit_key
+    sealer = None
+    if key is not None:
+        sealer = AuditSealer(services.uow_factory, key, services.settings.audit_seal_seconds)
+        sealer.start()
+    try:
+        yield
+    finally:
+        if sealer is not None:
+            sealer.stop()
+
+
 def build_api(services: Services) -> FastAPI:
     """The API over ``services`` (``app.state.context``), with its error handlers."""
     settings = services.settings
     app = FastAPI(
+        lifespan=_lifespan,
         title=settings.title,
         version="1",
         description=DESCRIPTION,
@@ -58,6 +81,7 @@ def build_api(services: Services) -> FastAPI:
     app.state.proxies = TrustedProxies(settings.trusted_proxies)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_idempotency(app)
     install_openapi(app)
     install_docs(app, "/openapi.json")
     app.include_router(health.router)
@@ -73,7 +97,8 @@ def build_api(services: Services) -> FastAPI:
         worklist,
         audit,
     ):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=IDEMPOTENT)
+    app.include_router(programming.cosign_router, prefix=API_PREFIX, dependencies=IDEMPOTENT)
     app.include_router(fhir.router)
     install_web(app)
     return app

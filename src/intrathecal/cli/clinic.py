@@ -108,19 +108,58 @@ def users_create(
     typer.echo(f"created {user.role} login {user.username!r} (id {user.id})")
 
 
+DemoKey = Annotated[
+    bool,
+    typer.Option(
+        "--demo-key",
+        help="Use the public DEMO audit key (demo databases only: proves nothing).",
+    ),
+]
+
+
+def _audit_key(settings: Settings, demo_key: bool) -> bytes:
+    from intrathecal.bootstrap import audit_key_of
+    from intrathecal.clinic.audit_key import DEMO_KEY, require_key
+
+    key = audit_key_of(settings.model_copy(update={"demo_audit_key": demo_key}))
+    if key == DEMO_KEY:
+        typer.echo("using the public DEMO audit key: this chain proves nothing", err=True)
+    return require_key(key)
+
+
 @audit_app.command("verify")
 @guarded
-def audit_verify(database_url: DatabaseUrl = None) -> None:
-    """Check the audit log's hash chain; exit 1 naming the first bad row if it is broken."""
-    from intrathecal.clinic.audit import verify_chain
+def audit_verify(
+    anchor: Annotated[
+        typer.FileText | None,
+        typer.Option("--anchor", help="An anchor exported by 'audit anchor' to check against."),
+    ] = None,
+    no_seal: Annotated[
+        bool, typer.Option("--no-seal", help="Check only what is sealed; write nothing.")
+    ] = False,
+    demo_key: DemoKey = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Seal pending entries, then check the keyed chain (and an anchor); exit 1 naming the
+    first bad row if it is broken."""
+    from intrathecal.clinic.audit import Anchor, seal, verify_chain
     from intrathecal.storage.db import require_existing
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    url = _settings(database_url).database_url
-    require_existing(url)
-    result = verify_chain(SqlAlchemyUnitOfWork(url))
+    settings = _settings(database_url)
+    require_existing(settings.database_url)
+    key = _audit_key(settings, demo_key)
+    expected = Anchor.from_json(anchor.read()) if anchor is not None else None
+    uow = SqlAlchemyUnitOfWork(settings.database_url)
+    if not no_seal:
+        seal(uow, key)
+    result = verify_chain(uow, key, expected)
     if result.ok:
-        typer.echo(f"audit chain intact: {result.checked} entries verified")
+        against = f", matches the anchor at seq {expected.seq}" if expected else ""
+        typer.echo(
+            f"audit chain intact: {result.checked} entries verified{against}; "
+            f"{result.pending} not yet sealed"
+        )
         return
     typer.echo(
         f"audit chain BROKEN at seq {result.first_bad_seq}: {result.problem} "
@@ -128,6 +167,33 @@ def audit_verify(database_url: DatabaseUrl = None) -> None:
         err=True,
     )
     raise typer.Exit(EXIT_REFUSED)
+
+
+@audit_app.command("seal")
+@guarded
+def audit_seal(demo_key: DemoKey = False, database_url: DatabaseUrl = None) -> None:
+    """Chain every pending entry now (the server also does this every second)."""
+    from intrathecal.clinic.audit import seal
+    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+
+    settings = _settings(database_url)
+    count = seal(SqlAlchemyUnitOfWork(settings.database_url), _audit_key(settings, demo_key))
+    typer.echo(f"sealed {count} audit entries")
+
+
+@audit_app.command("anchor")
+@guarded
+def audit_anchor(demo_key: DemoKey = False, database_url: DatabaseUrl = None) -> None:
+    """Seal, then print the signed head as JSON: keep it outside this database (WORM store,
+    another system, paper) and pass it to 'audit verify --anchor' later."""
+    from intrathecal.clinic.audit import make_anchor
+    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
+
+    settings = _settings(database_url)
+    anchor = make_anchor(
+        SqlAlchemyUnitOfWork(settings.database_url), _audit_key(settings, demo_key)
+    )
+    typer.echo(anchor.to_json())
 
 
 @guarded
@@ -154,11 +220,14 @@ def serve(
     come from INTRATHECAL_* environment variables; see docs/api.md.
     """
     from intrathecal import bootstrap
+    from intrathecal.clinic.audit_key import require_key
 
-    settings = _settings(database_url, workers=workers)
+    settings = _settings(database_url, workers=workers, demo_audit_key=demo or None)
+    require_key(bootstrap.audit_key_of(settings))  # production: no key, no service
     _upgrade(settings.database_url)
     app = bootstrap.create_app(settings)
     if demo:
+        from intrathecal.clinic.audit_key import DEMO_KEY
         from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
 
         created = load_demo(app.state.context.uow_factory, app.state.context.auth)
@@ -168,6 +237,8 @@ def serve(
     typer.echo(f"intrathecal clinic service: {base}")
     typer.echo(f"API docs: {base}/docs")
     if demo:
+        if app.state.context.audit_key == DEMO_KEY:
+            typer.echo("audit chain: keyed with the public DEMO key (proves nothing)")
         typer.echo("demo logins (DEMO ONLY, never use these passwords for real data):")
         for username, (role, password) in DEMO_PASSWORDS.items():
             typer.echo(f"  {username:<16} {role:<10} {password}")

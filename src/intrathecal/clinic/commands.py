@@ -95,11 +95,22 @@ class RecordImplant:
 
 @dataclass(frozen=True)
 class OverrideRequest:
-    """Acceptance of SOFT findings: their rule codes, a reason and a second clinician."""
+    """A request to accept SOFT findings: their rule codes, a reason, and optionally the
+    physician asked to co-sign (else any other eligible physician may)."""
 
     codes: frozenset[str]
     reason: str
-    second_clinician_id: int
+    cosigner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DecideOverride:
+    """The co-signer's decision on a pending override request (prescription version)."""
+
+    patient_id: int
+    version: int
+    decision: str  # CosignDecision
+    note: str = ""
 
 
 @dataclass(frozen=True)

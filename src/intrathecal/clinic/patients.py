@@ -83,7 +83,7 @@ def get_patient(uow: UnitOfWork, patient_id: int, actor: Actor) -> Patient:
     require(actor, "patient.read", patient_id)
     with uow:
         patient = uow.patients.get(patient_id)
-        uow.audit.append(actor, "patient.read", patient_id)
+        uow.audit.append_read(actor, "patient.read", patient_id)
         uow.commit()
     return patient
 
@@ -148,7 +148,7 @@ def search_patients(
     with uow:
         found = uow.patients.search(query, limit, offset)
         total = uow.patients.count_matching(query)
-        uow.audit.append(
+        uow.audit.append_read(
             actor,
             "patient.searched",
             None,
@@ -186,6 +186,6 @@ def patient_audit_trail(
     require(actor, "audit.read")
     with uow:
         entries = uow.audit.for_patient(patient_id, limit)
-        uow.audit.append(actor, "audit.read", patient_id, {"rows": len(entries)})
+        uow.audit.append_read(actor, "audit.read", patient_id, {"rows": len(entries)})
         uow.commit()
     return entries

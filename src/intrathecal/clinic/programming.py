@@ -1,7 +1,8 @@
 """Programming use cases: a new prescription version (safety-checked) and pump confirmation.
 
-HARD findings refuse the program; SOFT findings need an override naming their codes, a
-reason and a second clinician who is a different, active clinician. The version the
+HARD findings refuse the program; SOFT findings need an override request naming their codes
+and a reason, and the version then waits (``pending``) until a second physician confirms it
+in their own session. The version the
 clinician edited must still be current (optimistic lock), and two writers racing for the
 same next version collide on a unique key: one of them gets Conflict, nothing is lost.
 """
@@ -11,10 +12,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import get_args
 
 from intrathecal.clinic import care, config
 from intrathecal.clinic import validation as v
-from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
+from intrathecal.clinic.commands import (
+    ConfirmOnPump,
+    DecideOverride,
+    OverrideRequest,
+    ProgramPrescription,
+)
 from intrathecal.clinic.errors import (
     Conflict,
     NotFound,
@@ -30,11 +37,21 @@ from intrathecal.clinic.records import (
     PrescriptionVersion,
 )
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import CosignDecision
 from intrathecal.core.catalogue import DrugClass, load_catalogue
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import daily_dose_of
-from intrathecal.core.safety import DoseStep, History, Override, SafetyReport, check
+from intrathecal.core.program_spec import prescription_to_dict
+from intrathecal.core.safety import (
+    DoseStep,
+    Finding,
+    History,
+    Override,
+    SafetyReport,
+    Severity,
+    check,
+)
 
 
 @dataclass(frozen=True)
@@ -48,16 +65,47 @@ class ProgrammingResult:
 def program_prescription(
     uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor
 ) -> ProgrammingResult:
-    """Check and store a new prescription version for the patient's active pump."""
+    """Check and store a new prescription version for the patient's active pump.
+
+    Without SOFT findings the version is in force at once. With SOFT findings and an
+    override request it is stored ``pending``: not in force, not for the pump, until another
+    physician confirms it in their own session (``decide_override``). A refusal is audited
+    in its own transaction (who tried to program what, and the findings).
+    """
     require(actor, "prescription.program", cmd.patient_id)
     at = v.aware(cmd.at, "at") if cmd.at is not None else datetime.now(UTC)
     proposed = cmd.program
+    try:
+        return _program(uow, cmd, actor, proposed, at)
+    except SafetyRefused as refused:
+        with uow:
+            uow.audit.append(
+                actor,
+                "prescription.refused",
+                cmd.patient_id,
+                {
+                    "program": prescription_to_dict(proposed),
+                    "findings": [
+                        f"[{getattr(f.severity, 'value', f.severity)}] {f.rule}"
+                        for f in refused.findings
+                        if isinstance(f, Finding)
+                    ],
+                    "override_requested": cmd.override is not None,
+                },
+            )
+            uow.commit()
+        raise
+
+
+def _program(
+    uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor, proposed: Prescription, at: datetime
+) -> ProgrammingResult:
     with uow:
         uow.patients.lock(cmd.patient_id)
         implant = uow.implants.active_for(cmd.patient_id)
         if implant is None:
             raise ValidationFailed("the patient has no active implant to program")
-        history = uow.prescriptions.history(cmd.patient_id)
+        history = [p for p in uow.prescriptions.history(cmd.patient_id) if p.status in IN_FORCE]
         current = history[-1] if history else None
         current_version = current.version if current else 0
         if cmd.expected_version != current_version:
@@ -68,16 +116,16 @@ def program_prescription(
         report = _report(proposed, history, cmd.rule_set, at)
         if report.refused:
             raise SafetyRefused(_refusal("refused", report, None), report.findings)
-        override = None
-        if report.needs_override:
-            override = _override(uow, cmd.override, actor, report)
+        pending = report.needs_override
+        requested_of = _override_request(uow, cmd.override, actor, report) if pending else None
+        _withdraw_pending(uow, cmd.patient_id)
         drug = proposed.solution.drugs[0]
         stored = uow.prescriptions.add(
             PrescriptionVersion(
                 id=None,
                 patient_id=cmd.patient_id,
                 implant_id=implant.id,
-                version=current_version + 1,
+                version=uow.prescriptions.latest_version(cmd.patient_id) + 1,
                 program=proposed,
                 drug=drug,
                 daily_dose=daily_dose_of(proposed, drug),
@@ -88,26 +136,23 @@ def program_prescription(
                 ),
                 prescribed_by=actor.user_id,
                 created_at=at,
-                override_reason=None if override is None else override.reason,
-                override_by=None if override is None else int(override.second_clinician_id),
+                override_reason=cmd.override.reason if pending and cmd.override else None,
+                override_requested_of=requested_of,
+                status="pending" if pending else "active",
             )
         )
-        if current is not None:
-            uow.prescriptions.update(replace(current, status="superseded"))
-        _update_care_status(uow, cmd.patient_id, proposed, report, [*history, stored])
-        uow.audit.append(
-            actor,
-            "prescription.programmed",
-            cmd.patient_id,
-            {
-                "version": stored.version,
-                "drug": drug,
-                "daily_dose": stored.daily_dose.format(),
-                "findings": sorted(report.rules()),
-                "override_by": stored.override_by,
-                "override_reason": stored.override_reason,
-            },
-        )
+        details = {
+            "version": stored.version,
+            "drug": drug,
+            "daily_dose": stored.daily_dose.format(),
+            "findings": sorted(report.rules()),
+        }
+        if pending:
+            details |= {"override_reason": stored.override_reason, "cosigner_id": requested_of}
+            uow.audit.append(actor, "prescription.override_requested", cmd.patient_id, details)
+        else:
+            _put_in_force(uow, stored, current, history)
+            uow.audit.append(actor, "prescription.programmed", cmd.patient_id, details)
         uow.commit()
     return ProgrammingResult(stored, report)
 
@@ -122,7 +167,8 @@ def check_prescription(uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor) 
     at = v.aware(cmd.at, "at") if cmd.at is not None else datetime.now(UTC)
     with uow:
         uow.patients.get(cmd.patient_id)
-        report = _report(cmd.program, uow.prescriptions.history(cmd.patient_id), cmd.rule_set, at)
+        in_force = [p for p in uow.prescriptions.history(cmd.patient_id) if p.status in IN_FORCE]
+        report = _report(cmd.program, in_force, cmd.rule_set, at)
         uow.audit.append(
             actor, "prescription.checked", cmd.patient_id, {"findings": sorted(report.rules())}
         )
@@ -147,6 +193,111 @@ def _report(
         raise ValidationFailed(f"program: {exc}") from None
 
 
+#: Statuses of versions that were in force at some time (the titration history).
+IN_FORCE = frozenset({"active", "superseded"})
+
+
+def _put_in_force(
+    uow: UnitOfWork,
+    stored: PrescriptionVersion,
+    current: PrescriptionVersion | None,
+    history: list[PrescriptionVersion],
+) -> None:
+    if current is not None:
+        uow.prescriptions.update(replace(current, status="superseded"))
+    program = stored.program
+    _update_care_status(uow, stored.patient_id, program, stored.findings, [*history, stored])
+
+
+def _withdraw_pending(uow: UnitOfWork, patient_id: int) -> None:
+    """A newer version overtakes any override request still waiting: it can no longer be
+    confirmed (it was checked against a prescription that is no longer the latest)."""
+    for version in uow.prescriptions.history(patient_id):
+        if version.status == "pending":
+            uow.prescriptions.update(replace(version, status="withdrawn"))
+
+
+def decide_override(uow: UnitOfWork, cmd: DecideOverride, actor: Actor) -> PrescriptionVersion:
+    """The second physician confirms (puts in force) or rejects a pending override request.
+
+    Only in their own session: never the requesting physician, and only the co-signer named
+    in the request when one was named. A request overtaken by a newer version is refused.
+    """
+    require(actor, "override.cosign", cmd.patient_id)
+    v.one_of(cmd.decision, get_args(CosignDecision), "decision")
+    note = v.text(cmd.note, "note", 2000, required=False)
+    if actor.user_id is None:
+        raise PermissionDenied("a co-signature needs a signed-in physician")
+    now = datetime.now(UTC)
+    with uow:
+        uow.patients.lock(cmd.patient_id)
+        history = uow.prescriptions.history(cmd.patient_id)
+        found = [p for p in history if p.version == cmd.version]
+        if not found:
+            raise NotFound(f"prescription version {cmd.version} of patient {cmd.patient_id}")
+        request = found[0]
+        if request.status != "pending":
+            raise Conflict(
+                f"version {cmd.version} is {request.status}, not waiting for a co-signature"
+            )
+        if request.prescribed_by == actor.user_id:
+            raise PermissionDenied("you cannot co-sign your own override request")
+        if request.override_requested_of not in (None, actor.user_id):
+            raise PermissionDenied(
+                f"this override request is addressed to user {request.override_requested_of}"
+            )
+        decided = replace(request, override_by=actor.user_id, override_decided_at=now)
+        details: dict[str, object] = {
+            "version": request.version,
+            "requested_by": request.prescribed_by,
+            "decided_by": actor.user_id,
+            "decided_at": now.isoformat(),
+            "note": note,
+        }
+        if cmd.decision == "confirm":
+            codes = frozenset(f.rule for f in request.findings if f.severity == "soft")
+            try:
+                Override(
+                    codes=codes,
+                    reason=request.override_reason or "",
+                    clinician_id=str(request.prescribed_by),
+                    second_clinician_id=str(actor.user_id),
+                )
+            except CoreError as exc:
+                raise ValidationFailed(f"override: {exc}") from None
+            decided = replace(decided, status="active")
+            uow.prescriptions.update(decided)
+            in_force = [p for p in history if p.status in IN_FORCE]
+            _put_in_force(uow, decided, in_force[-1] if in_force else None, in_force)
+            details["codes"] = sorted(codes)
+            uow.audit.append(actor, "prescription.override_confirmed", cmd.patient_id, details)
+        else:
+            decided = replace(decided, status="rejected")
+            uow.prescriptions.update(decided)
+            uow.audit.append(actor, "prescription.override_rejected", cmd.patient_id, details)
+        uow.commit()
+    return decided
+
+
+def cosign_worklist(uow: UnitOfWork, actor: Actor) -> list[PrescriptionVersion]:
+    """Override requests this physician may confirm or reject, oldest first (audited)."""
+    require(actor, "override.cosign")
+    with uow:
+        found = [
+            p
+            for p in uow.prescriptions.pending()
+            if p.prescribed_by != actor.user_id and p.override_requested_of in (None, actor.user_id)
+        ]
+        uow.audit.append_read(
+            actor,
+            "cosign.worklist.read",
+            None,
+            {"requests": [[p.patient_id, p.version] for p in found]},
+        )
+        uow.commit()
+    return found
+
+
 def _dose_steps(history: list[PrescriptionVersion], at: datetime) -> tuple[DoseStep, ...]:
     return tuple(
         DoseStep(after.drug, after.created_at)
@@ -157,33 +308,35 @@ def _dose_steps(history: list[PrescriptionVersion], at: datetime) -> tuple[DoseS
     )
 
 
-def _override(
+def _override_request(
     uow: UnitOfWork, request: OverrideRequest | None, actor: Actor, report: SafetyReport
-) -> Override:
+) -> int | None:
+    """Check a request to accept SOFT findings; the requested co-signer's id (if named)."""
     if request is None:
         raise SafetyRefused(_refusal("needs an override", report, None), report.findings)
     if actor.user_id is None:
         raise PermissionDenied("an override needs a signed-in clinician")
+    if not request.reason.strip():
+        raise ValidationFailed("override.reason: give the clinical reason for the override")
+    uncovered = [f.rule for f in report.of(Severity.SOFT) if f.rule not in request.codes]
+    if uncovered:
+        raise SafetyRefused(
+            _refusal(f"needs an override naming {', '.join(sorted(uncovered))}", report, None),
+            report.findings,
+        )
+    if request.cosigner_id is None:
+        return None
+    if request.cosigner_id == actor.user_id:
+        raise ValidationFailed("override.cosigner_id: the co-signer must be someone else")
     try:
-        second = uow.users.get(request.second_clinician_id)
+        cosigner = uow.users.get(request.cosigner_id)
     except NotFound:
         raise ValidationFailed(
-            f"override: second clinician {request.second_clinician_id} not found"
+            f"override.cosigner_id: user {request.cosigner_id} not found"
         ) from None
-    if not second.active or not allowed(second.role, Action.OVERRIDE_COSIGN):
-        raise ValidationFailed("override: the second clinician must be an active clinician")
-    try:
-        override = Override(
-            codes=frozenset(request.codes),
-            reason=request.reason,
-            clinician_id=str(actor.user_id),
-            second_clinician_id=str(second.id),
-        )
-    except CoreError as exc:
-        raise ValidationFailed(f"override: {exc}") from None
-    if not report.accepts(override):
-        raise SafetyRefused(_refusal("needs an override", report, override), report.findings)
-    return override
+    if not cosigner.active or not allowed(cosigner.role, Action.OVERRIDE_COSIGN):
+        raise ValidationFailed("override.cosigner_id: the co-signer must be an active physician")
+    return request.cosigner_id
 
 
 def _refusal(what: str, report: SafetyReport, override: Override | None) -> str:
@@ -196,12 +349,12 @@ def _update_care_status(
     uow: UnitOfWork,
     patient_id: int,
     proposed: Prescription,
-    report: SafetyReport,
+    findings: tuple[FindingNote, ...],
     history: list[PrescriptionVersion],
 ) -> None:
     catalogue = load_catalogue()
     classes = {catalogue.get(d).drug_class for d in proposed.solution.drugs}
-    granuloma = "; ".join(f.message for f in report.findings if f.rule == "granuloma_risk")
+    granuloma = "; ".join(f.message for f in findings if f.rule == "granuloma_risk")
     status = uow.care_status.get(patient_id) or CareStatus(patient_id)
     uow.care_status.put(
         care.after_prescription(

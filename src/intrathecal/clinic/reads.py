@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from intrathecal.clinic.audit import ChainResult, verify_chain
+from intrathecal.clinic.audit import ChainResult, seal, verify_chain
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, PrescriptionVersion, Visit
@@ -34,7 +34,7 @@ def patient_records(
     with uow:
         uow.patients.get(patient_id)
         found = list(getattr(uow, kind).for_patient(patient_id))
-        uow.audit.append(actor, f"{kind}.listed", patient_id, {"ids": [r.id for r in found]})
+        uow.audit.append_read(actor, f"{kind}.listed", patient_id, {"ids": [r.id for r in found]})
         uow.commit()
     return found
 
@@ -47,7 +47,7 @@ def prescription_history(
     with uow:
         uow.patients.get(patient_id)
         history = uow.prescriptions.history(patient_id)
-        uow.audit.append(
+        uow.audit.append_read(
             actor, "prescriptions.listed", patient_id, {"versions": [p.version for p in history]}
         )
         uow.commit()
@@ -59,7 +59,7 @@ def visits_between(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime
     require(actor, "appointment.list")
     with uow:
         found = uow.visits.between(start, end)
-        uow.audit.append(
+        uow.audit.append_read(
             actor,
             "visits.listed",
             None,
@@ -69,10 +69,12 @@ def visits_between(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime
     return found
 
 
-def verify_audit(uow: UnitOfWork, actor: Actor) -> ChainResult:
-    """Verify the whole chain and its head (admins); the check is then recorded."""
+def verify_audit(uow: UnitOfWork, actor: Actor, key: bytes) -> ChainResult:
+    """Seal what is pending, verify the whole keyed chain and its head (admins); the check
+    is then recorded."""
     require(actor, "audit.read")
-    result = verify_chain(uow)
+    seal(uow, key)
+    result = verify_chain(uow, key)
     with uow:
         uow.audit.append(
             actor,
@@ -89,6 +91,6 @@ def recent_audit(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[AuditE
     require(actor, "audit.read")
     with uow:
         entries = uow.audit.recent(limit)
-        uow.audit.append(actor, "audit.read", None, {"rows": len(entries)})
+        uow.audit.append_read(actor, "audit.read", None, {"rows": len(entries)})
         uow.commit()
     return entries

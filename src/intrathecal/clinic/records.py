@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from intrathecal.clinic.vocabulary import PrescriptionStatus
 from intrathecal.core.program import Prescription
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
 from intrathecal.core.trial_record import TrialRecord
@@ -252,10 +253,14 @@ class PrescriptionVersion:
     prescribed_by: int | None
     created_at: datetime
     override_reason: str | None = None
+    #: The co-signer asked for (None: any other eligible physician).
+    override_requested_of: int | None = None
+    #: Who confirmed or rejected the override, in their own session, and when.
     override_by: int | None = None
+    override_decided_at: datetime | None = None
     pump_confirmed_at: datetime | None = None
     pump_confirmed_by: int | None = None
-    status: str = "active"
+    status: PrescriptionStatus = "active"
 
 
 @dataclass(frozen=True)
@@ -387,6 +392,23 @@ class AuditEntry:
     details: Mapping[str, Any] = field(default_factory=dict)
     prev_hash: str = ""
     hash: str = ""
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A POST's Idempotency-Key for one user: the request it was first used for (a hash of
+    method, path and body) and, once it finished, the response to replay."""
+
+    id: int | None
+    user_id: int
+    key: str
+    method: str
+    path: str
+    request_hash: str
+    created_at: datetime
+    status_code: int | None = None
+    content_type: str | None = None
+    response_body: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def list_appointment_requests(
     require(actor, "appointment.list")
     with uow:
         found = uow.appointment_requests.open(limit)
-        uow.audit.append(actor, "appointment.listed", None, {"ids": [r.id for r in found]})
+        uow.audit.append_read(actor, "appointment.listed", None, {"ids": [r.id for r in found]})
         uow.commit()
     return found
 

@@ -19,6 +19,7 @@ from intrathecal.clinic.records import (
     AuditEntry,
     CareStatus,
     Evaluation,
+    IdempotencyRecord,
     Implant,
     Location,
     Patient,
@@ -99,8 +100,19 @@ class PrescriptionRepository(Protocol):
 
     def get(self, record_id: int) -> PrescriptionVersion: ...
     def update(self, record: PrescriptionVersion) -> None: ...
-    def current(self, patient_id: int) -> PrescriptionVersion | None: ...
+    def current(self, patient_id: int) -> PrescriptionVersion | None:
+        """The version in force (the newest ``active`` one), if any."""
+        ...
+
+    def latest_version(self, patient_id: int) -> int:
+        """The highest version number stored for the patient, whatever its status (0: none)."""
+        ...
+
     def history(self, patient_id: int) -> list[PrescriptionVersion]: ...
+    def pending(self, limit: int = 200) -> list[PrescriptionVersion]:
+        """Versions waiting for a co-signature, oldest first."""
+        ...
+
     def for_patient(self, patient_id: int) -> list[PrescriptionVersion]: ...
 
 
@@ -185,7 +197,7 @@ class ApiTokenRepository(Protocol):
 
 
 class AuditRepository(Protocol):
-    """The append-only, hash-chained audit log."""
+    """The append-only audit log: pending entries, sealed into a keyed chain in order."""
 
     def append(
         self,
@@ -194,19 +206,65 @@ class AuditRepository(Protocol):
         patient_id: int | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Chain a new entry after the current head (serialised against other writers)."""
+        """Store a pending entry (``seq`` 0 until sealed); waits for no other appender."""
+        ...
+
+    def append_read(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry | None:
+        """Record what a read showed; skipped (None) only where read auditing is switched
+        off, a setting that exists to measure the audit's cost."""
+        ...
+
+    def lock_head(self) -> tuple[int, str]:
+        """(last seq, last hash) of the chain, locked until the unit of work ends."""
+        ...
+
+    def pending(self, limit: int) -> list[tuple[int, AuditEntry]]:
+        """Up to ``limit`` unsealed entries with their row ids, in the order stored."""
+        ...
+
+    def pending_count(self) -> int: ...
+
+    def store_sealed(self, pending_ids: Sequence[int], entries: Sequence[AuditEntry]) -> None:
+        """Replace those pending rows by the chained entries and move the head to the last."""
         ...
 
     def head(self) -> tuple[int, str]:
         """(last seq, last hash) as recorded in the chain's head row."""
         ...
 
-    def scan(self, batch: int = 1000) -> Iterable[AuditEntry]:
-        """All entries in sequence order."""
+    def count(self) -> int:
+        """All entries, sealed or pending."""
         ...
 
-    def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]: ...
-    def recent(self, limit: int = 100) -> list[AuditEntry]: ...
+    def scan(self, batch: int = 1000) -> Iterable[AuditEntry]:
+        """All sealed entries in sequence order."""
+        ...
+
+    def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
+        """A patient's entries, newest first (pending ones before sealed ones)."""
+        ...
+
+    def recent(self, limit: int = 100) -> list[AuditEntry]:
+        """The newest entries (pending ones before sealed ones)."""
+        ...
+
+
+class IdempotencyRepository(Protocol):
+    """Idempotency keys, unique per (user, key)."""
+
+    def claim(self, record: IdempotencyRecord) -> tuple[IdempotencyRecord, bool]:
+        """Store ``record`` if its (user, key) is new: (stored, True); else the record
+        already there: (existing, False)."""
+        ...
+
+    def update(self, record: IdempotencyRecord) -> None: ...
+    def delete(self, record: IdempotencyRecord) -> None: ...
 
 
 class CareStatusRepository(Protocol):
@@ -254,6 +312,8 @@ class UnitOfWork(Protocol):
     def visits(self) -> VisitRepository: ...
     @property
     def care_status(self) -> CareStatusRepository: ...
+    @property
+    def idempotency_keys(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

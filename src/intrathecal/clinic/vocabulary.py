@@ -16,6 +16,11 @@ Contraindication = Literal[
     "uncontrolled_mental_illness",
 ]
 Incision = Literal["abdomen", "back"]
+#: A prescription version's state: ``pending`` waits for a second clinician's co-signature
+#: (never in force, never sent to a pump); ``withdrawn`` pending requests were overtaken by
+#: a newer version; ``rejected`` ones were declined by the co-signer.
+PrescriptionStatus = Literal["active", "superseded", "pending", "rejected", "withdrawn"]
+CosignDecision = Literal["confirm", "reject"]
 #: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys.
 Category = Literal[
     "medication_side_effect",

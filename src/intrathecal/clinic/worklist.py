@@ -40,7 +40,7 @@ def worklist(
     query = worklist_query(today or datetime.now(UTC).date(), limit)
     with uow:
         rows = uow.care_status.worklist(query)
-        uow.audit.append(
+        uow.audit.append_read(
             actor,
             "worklist.read",
             None,

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from intrathecal.clinic.audit import GENESIS, chained_entry
+from intrathecal.clinic.audit import GENESIS, new_entry
 from intrathecal.clinic.errors import Conflict, NotFound
 from intrathecal.clinic.records import (
     Actor,
@@ -33,6 +33,7 @@ from intrathecal.clinic.records import (
     CareStatus,
     Coverage,
     Diagnosis,
+    IdempotencyRecord,
     Implant,
     Location,
     Patient,
@@ -263,10 +264,25 @@ class SqlPrescriptionRepository(SqlRecordRepository[PrescriptionVersion]):
     def current(self, patient_id: int) -> PrescriptionVersion | None:
         return self._first(
             select(t.prescriptions)
-            .where(t.prescriptions.c.patient_id == patient_id)
+            .where(t.prescriptions.c.patient_id == patient_id, t.prescriptions.c.status == "active")
             .order_by(t.prescriptions.c.version.desc())
             .limit(1)
         )
+
+    def latest_version(self, patient_id: int) -> int:
+        stmt = select(func.max(t.prescriptions.c.version)).where(
+            t.prescriptions.c.patient_id == patient_id
+        )
+        return int(self.conn.execute(stmt).scalar_one() or 0)
+
+    def pending(self, limit: int = 200) -> list[PrescriptionVersion]:
+        rows = self.conn.execute(
+            select(t.prescriptions)
+            .where(t.prescriptions.c.status == "pending")
+            .order_by(t.prescriptions.c.created_at, t.prescriptions.c.id)
+            .limit(limit)
+        )
+        return [from_row(PrescriptionVersion, r._mapping) for r in rows]
 
     def history(self, patient_id: int) -> list[PrescriptionVersion]:
         rows = self.conn.execute(
@@ -477,10 +493,12 @@ class SqlApiTokenRepository(SqlRecordRepository[ApiTokenRecord]):
 
 
 class SqlAuditRepository:
-    """The hash-chained audit log; the head row is locked while a new entry is chained."""
+    """The audit log: requests insert pending rows (no shared row is touched, so appends
+    never wait on each other); the sealer locks the head and moves them into the chain."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, audit_reads: bool = True) -> None:
         self.conn = conn
+        self.audit_reads = audit_reads
 
     def append(
         self,
@@ -489,19 +507,23 @@ class SqlAuditRepository:
         patient_id: int | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        seq, prev = self._locked_head()
-        entry = chained_entry(seq, prev, actor, action, patient_id, details)
-        row = to_row(entry)
-        row["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
-        self.conn.execute(insert(t.audit_log).values(**row))
-        self.conn.execute(
-            update(t.audit_head)
-            .where(t.audit_head.c.id == 1)
-            .values(last_seq=entry.seq, last_hash=entry.hash)
-        )
+        entry = new_entry(actor, action, patient_id, details)
+        row = _pending_row(entry)
+        self.conn.execute(insert(t.audit_pending).values(**row))
         return entry
 
-    def _locked_head(self) -> tuple[int, str]:
+    def append_read(
+        self,
+        actor: Actor,
+        action: str,
+        patient_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry | None:
+        if not self.audit_reads:
+            return None
+        return self.append(actor, action, patient_id, details)
+
+    def lock_head(self) -> tuple[int, str]:
         """Lock the head row (FOR UPDATE; SQLite already holds the write lock) and read it."""
         stmt = (
             select(t.audit_head.c.last_seq, t.audit_head.c.last_hash)
@@ -520,11 +542,41 @@ class SqlAuditRepository:
             head = self.conn.execute(stmt).one()
         return int(head[0]), str(head[1])
 
+    def pending(self, limit: int) -> list[tuple[int, AuditEntry]]:
+        rows = self.conn.execute(
+            select(t.audit_pending).order_by(t.audit_pending.c.id).limit(limit)
+        ).all()
+        return [(int(r.id), _audit(r._mapping)) for r in rows]
+
+    def pending_count(self) -> int:
+        stmt = select(func.count()).select_from(t.audit_pending)
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def store_sealed(self, pending_ids: Sequence[int], entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        rows = []
+        for entry in entries:
+            row = to_row(entry)
+            row["details"] = _details_text(entry)
+            rows.append(row)
+        self.conn.execute(insert(t.audit_log), rows)
+        self.conn.execute(delete(t.audit_pending).where(t.audit_pending.c.id.in_(pending_ids)))
+        self.conn.execute(
+            update(t.audit_head)
+            .where(t.audit_head.c.id == 1)
+            .values(last_seq=entries[-1].seq, last_hash=entries[-1].hash)
+        )
+
     def head(self) -> tuple[int, str]:
         row = self.conn.execute(
             select(t.audit_head.c.last_seq, t.audit_head.c.last_hash).where(t.audit_head.c.id == 1)
         ).first()
         return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+    def count(self) -> int:
+        sealed = select(func.count()).select_from(t.audit_log)
+        return int(self.conn.execute(sealed).scalar_one()) + self.pending_count()
 
     def scan(self, batch: int = 1000) -> Iterator[AuditEntry]:
         after = 0
@@ -542,25 +594,70 @@ class SqlAuditRepository:
             after = int(rows[-1].seq)
 
     def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
-        rows = self.conn.execute(
-            select(t.audit_log)
-            .where(t.audit_log.c.patient_id == patient_id)
-            .order_by(t.audit_log.c.seq.desc())
-            .limit(limit)
-        )
-        return [_audit(r._mapping) for r in rows]
+        return self._newest(limit, patient_id)
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
-        rows = self.conn.execute(
-            select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
-        )
-        return [_audit(r._mapping) for r in rows]
+        return self._newest(limit, None)
+
+    def _newest(self, limit: int, patient_id: int | None) -> list[AuditEntry]:
+        """Pending entries (newest first), then sealed ones by descending ``seq``."""
+        pending = select(t.audit_pending).order_by(t.audit_pending.c.id.desc()).limit(limit)
+        sealed = select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
+        if patient_id is not None:
+            pending = pending.where(t.audit_pending.c.patient_id == patient_id)
+            sealed = sealed.where(t.audit_log.c.patient_id == patient_id)
+        found = [_audit(r._mapping) for r in self.conn.execute(pending)]
+        if len(found) < limit:
+            found += [_audit(r._mapping) for r in self.conn.execute(sealed)]
+        return found[:limit]
+
+
+def _details_text(entry: AuditEntry) -> str:
+    return json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+
+
+def _pending_row(entry: AuditEntry) -> dict[str, Any]:
+    row = to_row(entry)
+    for name in ("seq", "prev_hash", "hash"):
+        row.pop(name)
+    row["details"] = _details_text(entry)
+    return row
 
 
 def _audit(row: Mapping[Any, Any]) -> AuditEntry:
-    values = dict(row)
+    """An entry from a sealed row, or from a pending one (``seq`` 0, no hashes)."""
+    values = {name: row[name] for name in _AUDIT_FIELDS if name in row}
     values["details"] = json.loads(values["details"])
+    values.setdefault("seq", 0)
     return from_row(AuditEntry, values)
+
+
+_AUDIT_FIELDS = tuple(c.name for c in t.audit_log.columns)
+
+
+class SqlIdempotencyRepository(SqlRecordRepository[IdempotencyRecord]):
+    """Idempotency keys; a clash on (user, key) finds the first claim."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, t.idempotency_keys, IdempotencyRecord, "idempotency key")
+
+    def claim(self, record: IdempotencyRecord) -> tuple[IdempotencyRecord, bool]:
+        try:
+            with self.conn.begin_nested():  # a clash leaves the transaction usable
+                return self.add(record), True
+        except Conflict:
+            existing = self._first(
+                select(t.idempotency_keys).where(
+                    t.idempotency_keys.c.user_id == record.user_id,
+                    t.idempotency_keys.c.key == record.key,
+                )
+            )
+            if existing is None:  # the clash was not on the key: report it as it was
+                raise
+            return existing, False
+
+    def delete(self, record: IdempotencyRecord) -> None:
+        self.conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.id == record.id))
 
 
 class SqlCareStatusRepository:

@@ -150,7 +150,24 @@ audit_log = Table(
     Index("ix_audit_log_patient", "patient_id"),
 )
 
-# One row (id = 1) holding the chain's tip; updating it serialises concurrent appenders.
+# Entries written by requests, not yet chained: appending never waits for another writer.
+# The sealer moves them, in id order, into ``audit_log`` (``clinic.audit.seal``).
+audit_pending = Table(
+    "audit_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor_user_id", Integer, nullable=True),
+    Column("actor_username", String(80), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_ip", String(64), nullable=True),
+    Column("action", String(80), nullable=False),
+    Column("patient_id", Integer, nullable=True),
+    Column("details", Text, nullable=False),
+    Index("ix_audit_pending_patient", "patient_id"),
+)
+
+# One row (id = 1) holding the chain's tip; the sealer locks it, so sealing is serialised.
 audit_head = Table(
     "audit_head",
     metadata,
@@ -239,7 +256,9 @@ prescriptions = Table(
     Column("prescribed_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("override_reason", Text, nullable=True),
+    Column("override_requested_of", Integer, ForeignKey("users.id"), nullable=True),
     Column("override_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("override_decided_at", UtcDateTime, nullable=True),
     Column("pump_confirmed_at", UtcDateTime, nullable=True),
     Column("pump_confirmed_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("status", String(16), nullable=False, default="active"),
@@ -345,4 +364,22 @@ care_status = Table(
     Index("ix_care_status_granuloma", "granuloma_risk", "patient_id"),
     Index("ix_care_status_rising", "rising_dose", "patient_id"),
     Index("ix_care_status_device", "device_alert_since", "patient_id", "is_baclofen"),
+)
+
+# A POST's Idempotency-Key, per user: the first request's body hash and its response, so a
+# repeat (another process, another worker) replays the response instead of writing again.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", String(400), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("content_type", String(100), nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
 )

@@ -19,6 +19,7 @@ from intrathecal.storage.repositories import (
     SqlAppointmentRequestRepository,
     SqlAuditRepository,
     SqlCareStatusRepository,
+    SqlIdempotencyRepository,
     SqlImplantRepository,
     SqlLocationRepository,
     SqlPatientRepository,
@@ -34,8 +35,9 @@ from intrathecal.storage.repositories import (
 class SqlAlchemyUnitOfWork:
     """Opens a connection and a transaction on enter; rolls back unless committed."""
 
-    def __init__(self, engine: Engine | str | None = None) -> None:
+    def __init__(self, engine: Engine | str | None = None, *, audit_reads: bool = True) -> None:
         self.engine = engine if isinstance(engine, Engine) else make_engine(engine)
+        self.audit_reads = audit_reads
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -50,7 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.api_tokens = SqlApiTokenRepository(conn)
-        self.audit = SqlAuditRepository(conn)
+        self.audit = SqlAuditRepository(conn, self.audit_reads)
         self.evaluations = SqlRecordRepository(conn, t.evaluations, Evaluation, "evaluation")
         self.trials = SqlRecordRepository(conn, t.trials, Trial, "trial")
         self.implants = SqlImplantRepository(conn)
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork:
         self.appointment_requests = SqlAppointmentRequestRepository(conn)
         self.visits = SqlVisitRepository(conn)
         self.care_status = SqlCareStatusRepository(conn)
+        self.idempotency_keys = SqlIdempotencyRepository(conn)
         return self
 
     def __exit__(

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from intrathecal.api.deps import Uow, requires
+from intrathecal.api.deps import Context, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.care import AuditEntryOut, AuditVerifyOut
 from intrathecal.clinic import patients, reads
 from intrathecal.clinic.auth import Principal
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -24,14 +25,18 @@ AUDIT_CAP = 1000
 
 
 @router.get("/verify", response_model=AuditVerifyOut, responses=problem_responses(401, 403))
-def verify(work: Uow, principal: Auditor) -> AuditVerifyOut:
-    """Walk the whole chain; ``ok: false`` names the first row that does not verify."""
-    result = reads.verify_audit(work, principal.actor)
+def verify(work: Uow, ctx: Context, principal: Auditor) -> AuditVerifyOut:
+    """Seal what is pending, then walk the whole keyed chain; ``ok: false`` names the first
+    row that does not verify."""
+    if ctx.audit_key is None:
+        raise ValidationFailed("no audit key is configured: the chain cannot be verified")
+    result = reads.verify_audit(work, principal.actor, ctx.audit_key)
     return AuditVerifyOut(
         ok=result.ok,
         checked=result.checked,
         first_bad_seq=result.first_bad_seq,
         problem=result.problem,
+        pending=result.pending,
     )
 
 

@@ -319,6 +319,7 @@ class AuditVerifyOut(BaseModel):
     checked: int
     first_bad_seq: int | None
     problem: str | None
+    pending: int = Field(0, description="entries appended after the seal (not yet checked)")
 
 
 class AuditEntryOut(BaseModel):

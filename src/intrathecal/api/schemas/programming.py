@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from intrathecal.api.fields import (
     ConcentrationField,
     DurationField,
+    Note,
     Reason,
     RecordId,
     TextRule,
@@ -21,6 +22,7 @@ from intrathecal.api.schemas.auth import Strict
 from intrathecal.clinic.commands import OverrideRequest, ProgramPrescription
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import PrescriptionVersion
+from intrathecal.clinic.vocabulary import CosignDecision, PrescriptionStatus
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_spec import prescription_from_dict, prescription_to_dict
@@ -99,15 +101,24 @@ class ProgramIn(Strict):
 
 
 class OverrideIn(Strict):
-    """Acceptance of SOFT findings: their codes, a reason, and a second clinician."""
+    """A request to accept SOFT findings: their codes and a reason. The version then waits
+    for another physician to confirm it in their own session: ``cosigner_id`` names one, or
+    leave it out to let any other physician co-sign."""
 
     codes: list[Annotated[str, TextRule(60, 1)]] = Field(min_length=1, max_length=20)
     reason: Reason
-    second_clinician_id: RecordId
+    cosigner_id: RecordId | None = None
 
     def request(self) -> OverrideRequest:
         """As the clinic's override request."""
-        return OverrideRequest(frozenset(self.codes), self.reason, self.second_clinician_id)
+        return OverrideRequest(frozenset(self.codes), self.reason, self.cosigner_id)
+
+
+class CosignIn(Strict):
+    """The co-signer's decision on a pending override request."""
+
+    decision: CosignDecision
+    note: Note = ""
 
 
 class PrescriptionIn(Strict):
@@ -172,10 +183,14 @@ class PrescriptionOut(BaseModel):
     prescribed_by: int | None
     created_at: datetime
     override_reason: str | None
-    override_by: int | None
+    override_requested_of: int | None = Field(
+        description="the physician asked to co-sign (null: any other physician)"
+    )
+    override_by: int | None = Field(description="who confirmed or rejected the override")
+    override_decided_at: datetime | None
     pump_confirmed_at: datetime | None
     pump_confirmed_by: int | None
-    status: str
+    status: PrescriptionStatus
 
     @classmethod
     def of(cls, p: PrescriptionVersion) -> PrescriptionOut:
@@ -194,7 +209,9 @@ class PrescriptionOut(BaseModel):
             prescribed_by=p.prescribed_by,
             created_at=p.created_at,
             override_reason=p.override_reason,
+            override_requested_of=p.override_requested_of,
             override_by=p.override_by,
+            override_decided_at=p.override_decided_at,
             pump_confirmed_at=p.pump_confirmed_at,
             pump_confirmed_by=p.pump_confirmed_by,
             status=p.status,
