@@ -66,7 +66,7 @@ def test_keys_belong_to_their_user(api: Api) -> None:
 
 
 def test_ten_concurrent_identical_refills_with_one_key_store_one(api: Api) -> None:
-    doc, pid = _programmed(api)
+    _, pid = _programmed(api)
     nurse = api.as_role(Role.NURSE)
     barrier = threading.Barrier(10)
     statuses: list[int] = []

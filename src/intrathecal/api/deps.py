@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from intrathecal.api.client_address import TrustedProxies
+from intrathecal.api.denials import ACTOR_STATE
 from intrathecal.api.errors import NotAuthenticated, PreconditionRequired
 from intrathecal.bootstrap import Services
 from intrathecal.clinic.auth import Principal
@@ -59,12 +60,15 @@ def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal
     """The authenticated caller, from a bearer token or the session cookie; else 401."""
     token = bearer_token(request)
     work = ctx.uow_factory()
-    if token is not None:
-        return ctx.auth.authenticate_token(work, token, ip)
     cookie = request.cookies.get(ctx.settings.session_cookie)
-    if cookie:
-        return ctx.auth.authenticate_session(work, cookie, ip)
-    raise NotAuthenticated("log in (POST /api/v1/auth/login) or send a bearer token")
+    if token is not None:
+        principal = ctx.auth.authenticate_token(work, token, ip)
+    elif cookie:
+        principal = ctx.auth.authenticate_session(work, cookie, ip)
+    else:
+        raise NotAuthenticated("log in (POST /api/v1/auth/login) or send a bearer token")
+    setattr(request.state, ACTOR_STATE, principal.actor)  # for the audit of a refusal
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

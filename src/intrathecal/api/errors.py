@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from intrathecal.api.denials import audit_denial
 from intrathecal.api.problems import FieldError, problem_response
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
@@ -104,11 +105,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(NotAuthenticated)
-    async def _unauthenticated(_: Request, exc: NotAuthenticated) -> JSONResponse:
+    async def _unauthenticated(request: Request, exc: NotAuthenticated) -> JSONResponse:
+        await audit_denial(request, 401, str(exc))
         return problem_response(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(InvalidCredentials)
-    async def _bad_credentials(_: Request, exc: InvalidCredentials) -> JSONResponse:
+    async def _bad_credentials(request: Request, exc: InvalidCredentials) -> JSONResponse:
+        await audit_denial(request, 401, str(exc))
         return problem_response(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(PreconditionRequired)
@@ -116,8 +119,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(428, str(exc))
 
     @app.exception_handler(ClinicError)
-    async def _clinic(_: Request, exc: ClinicError) -> JSONResponse:
-        return clinic_problem(exc)
+    async def _clinic(request: Request, exc: ClinicError) -> JSONResponse:
+        response = clinic_problem(exc)
+        if response.status_code in (403, 404):
+            await audit_denial(request, response.status_code, str(exc))
+        return response
 
     @app.exception_handler(CoreError)
     async def _core(_: Request, exc: CoreError) -> JSONResponse:
