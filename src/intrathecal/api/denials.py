@@ -29,8 +29,9 @@ async def audit_denial(request: Request, status: int, reason: str) -> None:
         return
     actor = getattr(request.state, ACTOR_STATE, None)
     if not isinstance(actor, Actor):
-        host = request.client.host if request.client else None
-        actor = Actor(user_id=None, username="anonymous", role="public", ip=host)
+        from intrathecal.api.deps import client_ip  # deps imports this module
+
+        actor = Actor(user_id=None, username="anonymous", role="public", ip=client_ip(request))
     match = _PATIENT.match(path)
     patient_id = int(match.group(1)) if match else None
     if patient_id is not None and patient_id > 2**31 - 1:
