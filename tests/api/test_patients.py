@@ -135,11 +135,11 @@ def test_reads_are_audited_with_actor_and_address(api: Api) -> None:
     doc.get(f"/api/v1/patients/{pid}")
     ctx = doc.app.state.context  # type: ignore[attr-defined]
     with ctx.uow_factory() as uow:
-        entries = [e for e in uow.audit.scan() if e.action == "patient.read"]
+        entries = [e for e in uow.audit.for_patient(pid) if e.action == "patient.read"]
     assert entries
-    assert entries[-1].actor_role == "physician"
-    assert entries[-1].actor_ip == "testclient"
-    assert entries[-1].patient_id == pid
+    assert entries[0].actor_role == "physician"
+    assert entries[0].actor_ip == "testclient"
+    assert entries[0].patient_id == pid
 
 
 def test_search_pages_past_the_old_500_hit_cap_with_the_true_total(api: Api) -> None:

@@ -7,6 +7,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from intrathecal.clinic.audit import seal
 from intrathecal.clinic.permissions import Role
 from tests.api.conftest import Api
 from tests.api.helpers import create_patient, implanted_patient, program_body
@@ -135,7 +136,9 @@ def test_admin_reads_a_patients_audit_trail(api: Api) -> None:
 def test_audit_verify_over_http_catches_a_deleted_last_row(api: Api) -> None:
     create_patient(api.as_role(Role.PHYSICIAN))
     admin = api.as_role(Role.ADMIN)
-    engine = admin.app.state.context.uow_factory().engine  # type: ignore[attr-defined]
+    ctx = admin.app.state.context  # type: ignore[attr-defined]
+    assert seal(ctx.uow_factory(), ctx.audit_key) > 0
+    engine = ctx.uow_factory().engine
     with engine.begin() as conn:
         last = conn.execute(text("SELECT MAX(seq) FROM audit_log")).scalar_one()
         conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": last})

@@ -64,7 +64,7 @@ def test_users_create_reads_password_from_stdin_and_audits_it(tmp_path: Path) ->
     assert "admin login 'admin.one'" in result.output
     with sqlite3.connect(tmp_path / "clinic.db") as conn:
         (stored,) = conn.execute("SELECT password_hash FROM users").fetchone()
-        actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_pending")]
     assert stored.startswith("$argon2id$")
     assert "a-long-admin-password" not in stored
     assert "user.created" in actions
@@ -110,6 +110,16 @@ def test_users_create_refuses_a_short_password_and_a_duplicate(tmp_path: Path) -
     assert "taken" in dup.output
 
 
+AUDIT_KEY = "ab" * 32
+
+
+@pytest.fixture
+def audit_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The audit chain's key, configured the production way (environment)."""
+    monkeypatch.setenv("INTRATHECAL_AUDIT_KEY", AUDIT_KEY)
+    return AUDIT_KEY
+
+
 def _seed_audit(tmp_path: Path) -> str:
     url = _url(tmp_path)
     for name in ("a1", "a2", "a3"):
@@ -119,10 +129,12 @@ def _seed_audit(tmp_path: Path) -> str:
             input="a-long-admin-password\n",
         )
         assert result.exit_code == 0, result.output
+    sealed = runner.invoke(app, ["audit", "seal", "--database-url", url])
+    assert "sealed 4 audit entries" in sealed.output, sealed.output
     return url
 
 
-def test_audit_verify_passes_on_an_intact_chain(tmp_path: Path) -> None:
+def test_audit_verify_passes_on_an_intact_chain(tmp_path: Path, audit_key: str) -> None:
     url = _seed_audit(tmp_path)
     result = runner.invoke(app, ["audit", "verify", "--database-url", url])
     assert result.exit_code == 0, result.output
@@ -130,7 +142,51 @@ def test_audit_verify_passes_on_an_intact_chain(tmp_path: Path) -> None:
     assert "intact: 4 entries" in result.output
 
 
-def test_audit_verify_fails_with_the_first_tampered_row(tmp_path: Path) -> None:
+def test_audit_commands_without_a_key_say_how_to_set_one(tmp_path: Path) -> None:
+    url = _url(tmp_path)
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    result = runner.invoke(app, ["audit", "verify", "--database-url", url])
+    assert result.exit_code == 2
+    assert "INTRATHECAL_AUDIT_KEY" in result.output
+
+
+def test_audit_verify_with_another_key_fails(tmp_path: Path, audit_key: str) -> None:
+    url = _seed_audit(tmp_path)
+    other = runner.invoke(
+        app,
+        ["audit", "verify", "--no-seal", "--database-url", url],
+        env={"INTRATHECAL_AUDIT_KEY": "cd" * 32},
+    )
+    assert other.exit_code == 1
+    assert "BROKEN at seq 1" in other.output
+
+
+def test_an_exported_anchor_exposes_a_cut_off_tail(tmp_path: Path, audit_key: str) -> None:
+    url = _seed_audit(tmp_path)
+    exported = runner.invoke(app, ["audit", "anchor", "--database-url", url])
+    assert exported.exit_code == 0, exported.output
+    anchor_file = tmp_path / "anchor.json"
+    anchor_file.write_text(exported.stdout)
+    assert json.loads(exported.stdout)["seq"] == 4
+    ok = runner.invoke(
+        app, ["audit", "verify", "--anchor", str(anchor_file), "--database-url", url]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "matches the anchor at seq 4" in ok.output
+    with sqlite3.connect(tmp_path / "clinic.db") as conn:  # cut the tail, fix up the head
+        conn.execute("DELETE FROM audit_log WHERE seq = 4")
+        (last,) = conn.execute("SELECT hash FROM audit_log WHERE seq = 3").fetchone()
+        conn.execute("UPDATE audit_head SET last_seq = 3, last_hash = ?", (last,))
+    plain = runner.invoke(app, ["audit", "verify", "--no-seal", "--database-url", url])
+    assert plain.exit_code == 0  # the key alone cannot see a cut-off tail
+    cut = runner.invoke(
+        app, ["audit", "verify", "--no-seal", "--anchor", str(anchor_file), "--database-url", url]
+    )
+    assert cut.exit_code == 1
+    assert "anchor" in cut.output
+
+
+def test_audit_verify_fails_with_the_first_tampered_row(tmp_path: Path, audit_key: str) -> None:
     url = _seed_audit(tmp_path)
     with sqlite3.connect(tmp_path / "clinic.db") as conn:
         details = json.loads(
@@ -143,7 +199,7 @@ def test_audit_verify_fails_with_the_first_tampered_row(tmp_path: Path) -> None:
     assert "BROKEN at seq 2" in result.output
 
 
-def test_audit_verify_fails_when_a_row_is_deleted(tmp_path: Path) -> None:
+def test_audit_verify_fails_when_a_row_is_deleted(tmp_path: Path, audit_key: str) -> None:
     url = _seed_audit(tmp_path)
     with sqlite3.connect(tmp_path / "clinic.db") as conn:
         conn.execute("DELETE FROM audit_log WHERE seq = 2")
@@ -236,7 +292,7 @@ def test_serve_with_demo_answers_health_and_demo_login(tmp_path: Path) -> None:
     assert "DEMO ONLY" in output
 
 
-def test_audit_verify_fails_when_the_newest_row_is_deleted(tmp_path: Path) -> None:
+def test_audit_verify_fails_when_the_newest_row_is_deleted(tmp_path: Path, audit_key: str) -> None:
     url = _seed_audit(tmp_path)
     with sqlite3.connect(tmp_path / "clinic.db") as conn:
         conn.execute("DELETE FROM audit_log WHERE seq = 3")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from intrathecal.clinic.audit import verify_chain
+from intrathecal.clinic.audit import seal, verify_chain
 from intrathecal.clinic.commands import RecordAdverseEvent, UpdateAdverseEvent
 from intrathecal.clinic.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from intrathecal.clinic.events import record_adverse_event, update_adverse_event
@@ -16,6 +16,8 @@ from tests.clinic.builders import register
 from tests.clinic.conftest import Staff
 
 ONSET = date(2026, 1, 5)
+
+KEY = b"k" * 32
 
 
 def _event(uow: UnitOfWork, staff: Staff, category: str = "csf_leak") -> AdverseEvent:
@@ -67,7 +69,8 @@ def test_follow_up_changes_the_fields_bumps_the_version_and_is_audited(
     assert last.details["fields"] == ["actions", "outcome", "resolved_on", "severity"]
     assert last.details["version"] == 2
     assert last.details["resolved_on"] == "2026-01-14"
-    assert verify_chain(uow).ok
+    seal(uow, KEY)
+    assert verify_chain(uow, KEY).ok
 
 
 def test_a_nurse_may_follow_up_and_only_sent_fields_change(uow: UnitOfWork, staff: Staff) -> None:
@@ -221,4 +224,5 @@ def test_a_catheter_fault_becoming_ongoing_again_raises_the_device_alert(
         status = uow.care_status.get(pid)
     assert status is not None
     assert "catheter fault" in status.device_alert
-    assert verify_chain(uow).ok
+    seal(uow, KEY)
+    assert verify_chain(uow, KEY).ok

@@ -21,6 +21,8 @@ from intrathecal.clinic.uow import UnitOfWork
 from tests.clinic.builders import programmed
 from tests.clinic.conftest import Staff
 
+KEY = b"k" * 32
+
 
 def test_records_by_kind_are_returned_and_the_read_is_audited(
     uow: UnitOfWork, staff: Staff
@@ -54,8 +56,8 @@ def test_schedule_window_lists_visits(uow: UnitOfWork, staff: Staff) -> None:
 def test_audit_verification_is_admin_only_and_recorded(uow: UnitOfWork, staff: Staff) -> None:
     programmed(uow, staff)
     with pytest.raises(PermissionDenied):
-        verify_audit(uow, staff.physician)
-    result = verify_audit(uow, staff.admin)
+        verify_audit(uow, staff.physician, KEY)
+    result = verify_audit(uow, staff.admin, KEY)
     assert result.ok
     newest = recent_audit(uow, staff.admin, 2)
     assert [e.action for e in newest] == ["audit.verified", "prescription.programmed"]
