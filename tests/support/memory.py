@@ -533,6 +533,10 @@ class InMemoryUnitOfWork:
         self._bind(_copy(self._committed_state))
         self.commits += 1
 
+    def for_reads(self) -> Self:
+        """Nothing to lock in memory: the same unit of work."""
+        return self
+
     def rollback(self) -> None:
         """Discard this block's changes."""
         if self._open:

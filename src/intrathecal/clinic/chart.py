@@ -60,7 +60,7 @@ def patient_chart(
 ) -> PatientChart:
     """Read the whole chart; the audit trail is included for roles allowed to see it."""
     require(actor, Action.PATIENT_READ, patient_id)
-    with uow:
+    with uow.for_reads():
         patient = uow.patients.get(patient_id)
         trail: tuple[AuditEntry, ...] = ()
         if allowed(actor.role, Action.PATIENT_AUDIT_READ):
@@ -77,7 +77,7 @@ def patient_chart(
             care_status=uow.care_status.get(patient_id),
             audit=trail,
         )
-        uow.audit.append(
+        uow.audit.append_read(
             actor,
             "chart.read",
             patient_id,

@@ -81,7 +81,7 @@ def update_patient(uow: UnitOfWork, cmd: UpdatePatient, actor: Actor) -> Patient
 def get_patient(uow: UnitOfWork, patient_id: int, actor: Actor) -> Patient:
     """Read one record (the read itself is audited)."""
     require(actor, "patient.read", patient_id)
-    with uow:
+    with uow.for_reads():
         patient = uow.patients.get(patient_id)
         uow.audit.append_read(actor, "patient.read", patient_id)
         uow.commit()
@@ -145,7 +145,7 @@ def search_patients(
         raise ValidationFailed(f"limit: expected 1 to {MAX_SEARCH_LIMIT}, got {limit}")
     if offset < 0:
         raise ValidationFailed(f"offset: expected 0 or more, got {offset}")
-    with uow:
+    with uow.for_reads():
         found = uow.patients.search(query, limit, offset)
         total = uow.patients.count_matching(query)
         uow.audit.append_read(
@@ -184,7 +184,7 @@ def patient_audit_trail(
 ) -> list[AuditEntry]:
     """Who did what to a patient's record, newest first (admins only; audited)."""
     require(actor, "audit.read")
-    with uow:
+    with uow.for_reads():
         entries = uow.audit.for_patient(patient_id, limit)
         uow.audit.append_read(actor, "audit.read", patient_id, {"rows": len(entries)})
         uow.commit()

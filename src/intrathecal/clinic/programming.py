@@ -282,7 +282,7 @@ def decide_override(uow: UnitOfWork, cmd: DecideOverride, actor: Actor) -> Presc
 def cosign_worklist(uow: UnitOfWork, actor: Actor) -> list[PrescriptionVersion]:
     """Override requests this physician may confirm or reject, oldest first (audited)."""
     require(actor, "override.cosign")
-    with uow:
+    with uow.for_reads():
         found = [
             p
             for p in uow.prescriptions.pending()

@@ -31,7 +31,7 @@ def patient_records(
     require(actor, "patient.read", patient_id)
     if kind not in RECORD_KINDS:
         raise ValidationFailed(f"kind: expected one of {', '.join(RECORD_KINDS)}, got {kind!r}")
-    with uow:
+    with uow.for_reads():
         uow.patients.get(patient_id)
         found = list(getattr(uow, kind).for_patient(patient_id))
         uow.audit.append_read(actor, f"{kind}.listed", patient_id, {"ids": [r.id for r in found]})
@@ -44,7 +44,7 @@ def prescription_history(
 ) -> list[PrescriptionVersion]:
     """Every prescription version of a patient, oldest first."""
     require(actor, "patient.read", patient_id)
-    with uow:
+    with uow.for_reads():
         uow.patients.get(patient_id)
         history = uow.prescriptions.history(patient_id)
         uow.audit.append_read(
@@ -57,7 +57,7 @@ def prescription_history(
 def visits_between(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) -> list[Visit]:
     """The schedule between two moments, with the visit ids in the audit entry."""
     require(actor, "appointment.list")
-    with uow:
+    with uow.for_reads():
         found = uow.visits.between(start, end)
         uow.audit.append_read(
             actor,
@@ -89,7 +89,7 @@ def verify_audit(uow: UnitOfWork, actor: Actor, key: bytes) -> ChainResult:
 def recent_audit(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[AuditEntry]:
     """The newest audit entries (admins; the read is recorded)."""
     require(actor, "audit.read")
-    with uow:
+    with uow.for_reads():
         entries = uow.audit.recent(limit)
         uow.audit.append_read(actor, "audit.read", None, {"rows": len(entries)})
         uow.commit()

@@ -50,7 +50,7 @@ def list_appointment_requests(
 ) -> list[AppointmentRequest]:
     """Open requests, oldest first (audited: they hold personal contact details)."""
     require(actor, "appointment.list")
-    with uow:
+    with uow.for_reads():
         found = uow.appointment_requests.open(limit)
         uow.audit.append_read(actor, "appointment.listed", None, {"ids": [r.id for r in found]})
         uow.commit()

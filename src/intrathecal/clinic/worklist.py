@@ -38,7 +38,7 @@ def worklist(
     """The ranked worklist (audited with the patients it showed)."""
     require(actor, "worklist.read")
     query = worklist_query(today or datetime.now(UTC).date(), limit)
-    with uow:
+    with uow.for_reads():
         rows = uow.care_status.worklist(query)
         uow.audit.append_read(
             actor,

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+#: Connection execution option of a transaction that only reads (SQLite: BEGIN DEFERRED).
+READ_ONLY = "intrathecal_read_only"
 #: File used when no URL is configured (relative to the working directory).
 DEFAULT_SQLITE_FILE = "intrathecal.db"
 
@@ -63,7 +65,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that only reads (``for_reads``) takes no write lock: WAL readers
+        # run beside the writer, so audited reads do not queue behind each other.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class DatabaseUnavailable(Exception):

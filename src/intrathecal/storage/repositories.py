@@ -496,9 +496,11 @@ class SqlAuditRepository:
     """The audit log: requests insert pending rows (no shared row is touched, so appends
     never wait on each other); the sealer locks the head and moves them into the chain."""
 
-    def __init__(self, conn: Connection, audit_reads: bool = True) -> None:
+    def __init__(self, conn: Connection, audit_reads: bool = True, read_only: bool = False) -> None:
         self.conn = conn
         self.audit_reads = audit_reads
+        self.read_only = read_only
+        self.buffered: list[dict[str, Any]] = []
 
     def append(
         self,
@@ -507,9 +509,10 @@ class SqlAuditRepository:
         patient_id: int | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
+        if self.read_only:
+            raise RuntimeError("a unit of work opened for reads records only its reads")
         entry = new_entry(actor, action, patient_id, details)
-        row = _pending_row(entry)
-        self.conn.execute(insert(t.audit_pending).values(**row))
+        self.conn.execute(insert(t.audit_pending).values(**_pending_row(entry)))
         return entry
 
     def append_read(
@@ -521,7 +524,16 @@ class SqlAuditRepository:
     ) -> AuditEntry | None:
         if not self.audit_reads:
             return None
-        return self.append(actor, action, patient_id, details)
+        if not self.read_only:
+            return self.append(actor, action, patient_id, details)
+        entry = new_entry(actor, action, patient_id, details)
+        self.buffered.append(_pending_row(entry))
+        return entry
+
+    def take_buffered(self) -> list[dict[str, Any]]:
+        """The read entries of a reading unit of work, to be committed after it."""
+        taken, self.buffered = self.buffered, []
+        return taken
 
     def lock_head(self) -> tuple[int, str]:
         """Lock the head row (FOR UPDATE; SQLite already holds the write lock) and read it."""

@@ -12,7 +12,8 @@ from intrathecal.clinic.records import (
     Trial,
 )
 from intrathecal.storage import tables as t
-from intrathecal.storage.db import make_engine
+from intrathecal.storage.audit_batch import batcher_for
+from intrathecal.storage.db import READ_ONLY, make_engine
 from intrathecal.storage.repositories import (
     SqlAdverseEventRepository,
     SqlApiTokenRepository,
@@ -38,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     def __init__(self, engine: Engine | str | None = None, *, audit_reads: bool = True) -> None:
         self.engine = engine if isinstance(engine, Engine) else make_engine(engine)
         self.audit_reads = audit_reads
+        self._reading = False
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -45,6 +47,8 @@ class SqlAlchemyUnitOfWork:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open")
         conn = self.engine.connect()
+        if self._reading:
+            conn.execution_options(**{READ_ONLY: True})
         self._conn = conn
         self._tx = conn.begin()
         self.patients = SqlPatientRepository(conn)
@@ -52,7 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.api_tokens = SqlApiTokenRepository(conn)
-        self.audit = SqlAuditRepository(conn, self.audit_reads)
+        self.audit = SqlAuditRepository(conn, self.audit_reads, read_only=self._reading)
         self.evaluations = SqlRecordRepository(conn, t.evaluations, Evaluation, "evaluation")
         self.trials = SqlRecordRepository(conn, t.trials, Trial, "trial")
         self.implants = SqlImplantRepository(conn)
@@ -71,6 +75,10 @@ class SqlAlchemyUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._reading = False
+        self._release()
+
+    def _release(self) -> None:
         try:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
@@ -85,6 +93,16 @@ class SqlAlchemyUnitOfWork:
         if self._tx is None:
             raise RuntimeError("commit outside a 'with uow:' block")
         self._tx.commit()
+        if self._reading:
+            rows = self.audit.take_buffered()
+            self._release()  # give the connection back before waiting for the batch
+            batcher_for(self.engine).write(rows)
+
+    def for_reads(self) -> Self:
+        """Make the next ``with`` block a reading one: no write lock (SQLite), and its read
+        audit entries are committed with other requests' (group commit) at ``commit()``."""
+        self._reading = True
+        return self
 
     def rollback(self) -> None:
         """Discard everything done in this block."""

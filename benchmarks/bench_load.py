@@ -1,0 +1,237 @@
+"""Benchmark: audited reads under load, ``intrathecal serve`` against locust (headless).
+
+For each database (SQLite, PostgreSQL) and read auditing on and off, starts a real
+``intrathecal serve --demo`` subprocess on loopback with production settings (a real audit
+key, several workers), takes an API token, and runs locust for a bounded time with N users,
+half reading the worklist and half reading one patient (both audited reads). Rounds are
+interleaved (on, off, on, off, ...); the report gives the median over rounds of throughput,
+p50/p95/p99 and failures, and the audited/unaudited throughput ratio.
+
+Run: ``.venv/bin/python benchmarks/bench_load.py [--users 30] [--seconds 20] [--rounds 2]
+[--workers 2] [--backend sqlite|postgresql|both]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from intrathecal.clinic.demo import DEMO_PASSWORDS
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("INTRATHECAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One locust run's aggregate figures."""
+
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    requests: int
+    failures: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _database(backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'load-{uuid.uuid4().hex[:6]}.db'}"
+        return
+    import psycopg
+
+    name = f"bench_load_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + (
+            f"/{name}"
+        )
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+@contextmanager
+def _server(url: str, port: int, workers: int, audit_reads: bool) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "INTRATHECAL_AUDIT_KEY": secrets.token_hex(32),
+        "INTRATHECAL_AUDIT_READS": "true" if audit_reads else "false",
+        "INTRATHECAL_LOGIN_ATTEMPTS_PER_IP": "1000",
+    }
+    command = [
+        str(BIN / "intrathecal"),
+        "serve",
+        "--demo",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--database-url",
+        url,
+    ]
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {proc.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("serve did not answer /health within 120 s")
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _token_and_patients(base: str) -> tuple[str, list[int]]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        login = client.post(
+            "/api/v1/auth/login",
+            json={"username": "dr.demo", "password": DEMO_PASSWORDS["dr.demo"][1]},
+        )
+        login.raise_for_status()
+        issued = client.post("/api/v1/auth/tokens", json={"name": "load benchmark"})
+        issued.raise_for_status()
+        items = client.get("/api/v1/worklist?limit=200").json()["items"]
+    patients = sorted({int(i["patient_id"]) for i in items}) or [1]
+    return str(issued.json()["token"]), patients
+
+
+def _locust(base: str, token: str, patients: list[int], users: int, seconds: int) -> Run:
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = Path(folder) / "run"
+        env = {
+            **os.environ,
+            "BENCH_TOKEN": token,
+            "BENCH_PATIENTS": ",".join(map(str, patients)),
+        }
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(HERE / "load_users.py"),
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                base,
+                "--csv",
+                str(prefix),
+                "--loglevel",
+                "ERROR",
+            ],
+            env=env,
+            check=False,
+            capture_output=True,
+            timeout=seconds + 120,
+        )
+        with open(f"{prefix}_stats.csv", newline="") as handle:
+            rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    total = rows["Aggregated"]
+    return Run(
+        rps=float(total["Requests/s"]),
+        p50=float(total["50%"]),
+        p95=float(total["95%"]),
+        p99=float(total["99%"]),
+        requests=int(total["Request Count"]),
+        failures=int(total["Failure Count"]),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    print(
+        f"workload: {args.users} users (half worklist, half patient read, no think time), "
+        f"{args.seconds} s per run, {args.rounds} interleaved rounds, "
+        f"serve --workers {args.workers}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        for backend in backends:
+            results: dict[bool, list[Run]] = {True: [], False: []}
+            for _ in range(args.rounds):
+                for audit_reads in (True, False):
+                    with (
+                        _database(backend, Path(folder)) as url,
+                        _server(url, _free_port(), args.workers, audit_reads) as base,
+                    ):
+                        token, patients = _token_and_patients(base)
+                        results[audit_reads].append(
+                            _locust(base, token, patients, args.users, args.seconds)
+                        )
+            for audit_reads in (True, False):
+                runs = results[audit_reads]
+                label = "audited reads" if audit_reads else "reads not audited"
+                print(
+                    f"{backend:<10} {label:<18} "
+                    f"{statistics.median(r.rps for r in runs):7.1f} req/s  "
+                    f"p50 {statistics.median(r.p50 for r in runs):5.0f} ms  "
+                    f"p95 {statistics.median(r.p95 for r in runs):5.0f} ms  "
+                    f"p99 {statistics.median(r.p99 for r in runs):5.0f} ms  "
+                    f"failures {sum(r.failures for r in runs)}/{sum(r.requests for r in runs)}"
+                )
+            ratio = statistics.median(r.rps for r in results[True]) / max(
+                statistics.median(r.rps for r in results[False]), 1e-9
+            )
+            print(f"{backend:<10} audited / not audited throughput: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
