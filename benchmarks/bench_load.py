@@ -180,13 +180,18 @@ def _locust(base: str, token: str, patients: list[int], users: int, seconds: int
             rows = {row["Name"]: row for row in csv.DictReader(handle)}
     total = rows["Aggregated"]
     return Run(
-        rps=float(total["Requests/s"]),
-        p50=float(total["50%"]),
-        p95=float(total["95%"]),
-        p99=float(total["99%"]),
+        rps=_number(total["Requests/s"]),
+        p50=_number(total["50%"]),
+        p95=_number(total["95%"]),
+        p99=_number(total["99%"]),
         requests=int(total["Request Count"]),
         failures=int(total["Failure Count"]),
     )
+
+
+def _number(text: str) -> float:
+    """A figure from locust's CSV (``N/A`` when a run finished no request)."""
+    return float("nan") if text == "N/A" else float(text)
 
 
 def main() -> None:

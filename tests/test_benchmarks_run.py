@@ -29,6 +29,14 @@ CASES = [
         "refills/s",
     ),
     ("bench_api.py", ["--requests", "3"], "GET /worklist"),
+    (
+        "bench_load.py",
+        [
+            *("--users", "2", "--seconds", "5", "--rounds", "1"),
+            *("--workers", "1", "--backend", "sqlite"),
+        ],
+        "audited / not audited throughput",
+    ),
     ("bench_dosing.py", [], "check (admixture"),
     (
         "bench_scheduling.py",
