@@ -26,6 +26,7 @@ from intrathecal.clinic.demo import load_demo
 from intrathecal.clinic.reference import sync_locations
 from intrathecal.settings import Settings
 from intrathecal.storage.migrate import upgrade
+from tests.api.conftest import TEST_AUDIT_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,7 +76,9 @@ class LiveServer:
 def live_server(database_url: str) -> Iterator[LiveServer]:
     """Serve the demo clinic on ``database_url`` (an empty database) until the block ends."""
     upgrade(database_url)
-    settings = Settings(database_url=database_url, fast_password_hashing=True)
+    settings = Settings(
+        database_url=database_url, fast_password_hashing=True, audit_key=TEST_AUDIT_KEY
+    )
     app = create_app(settings)
     services = app.state.context
     sync_locations(services.uow_factory())

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from intrathecal.api.deps import Context
 from intrathecal.clinic import config, reads
+from intrathecal.clinic.audit_key import require_key
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.pathway import pump_models
@@ -149,8 +150,8 @@ def audit(request: Request, ctx: Context, admin: Auditor) -> Response:
 
 @router.post("/admin/audit/verify")
 def verify(request: Request, ctx: Context, admin: Auditor) -> Response:
-    """Verify every row of the hash chain and show the outcome (the check is audited)."""
-    result = reads.verify_audit(ctx.uow_factory(), admin.actor)
+    """Seal, verify every row of the keyed chain and show the outcome (the check is audited)."""
+    result = reads.verify_audit(ctx.uow_factory(), admin.actor, require_key(ctx.audit_key))
     entries = reads.recent_audit(ctx.uow_factory(), admin.actor, AUDIT_ROWS)
     return render(request, "admin/audit.html", {"entries": entries, "result": result})
 
