@@ -7,9 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
+from intrathecal.clinic.commands import (
+    ConfirmOnPump,
+    DecideOverride,
+    OverrideRequest,
+    ProgramPrescription,
+)
 from intrathecal.clinic.errors import SafetyRefused
-from intrathecal.clinic.programming import confirm_on_pump, program_prescription
+from intrathecal.clinic.programming import confirm_on_pump, decide_override, program_prescription
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.fhir.chart import read_chart
@@ -52,7 +57,8 @@ def _program(uow: UnitOfWork, staff: Staff, patient_id: int) -> None:
                 at=at,
             ),
             staff.physician,
-        )
+        )  # stored pending: the second physician confirms it in their own session
+        decide_override(uow, DecideOverride(patient_id, 1, "confirm"), staff.physician2)
     confirm_on_pump(uow, ConfirmOnPump(patient_id, 1), staff.nurse)
 
 
