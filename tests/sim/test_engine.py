@@ -159,3 +159,36 @@ def test_refill_over_capacity_is_refused() -> None:
     state = FleetState.start(programs, 0)
     with pytest.raises(ValueError, match="capacity"):
         refill(state, programs, np.array([0]), 41.0)
+
+
+def test_branch_free_gate_decides_like_the_recording_gate() -> None:
+    """Without ``record`` the common case takes a branch-free loop; it must count the same."""
+    n = 200
+    bolus = PatientBolus(Volume("0.02", "mL"), Duration(10, "min"), Duration(1, "h"), 3)
+    programs = FleetPrograms.build([Prescription(MORPHINE, FLEX, (), bolus)] * n, MODEL)
+    stream = PoissonRequests(np.linspace(0.5, 20.0, n), seed=5)
+    fast, slow = _filled(programs, 40.0), _filled(programs, 40.0)
+    for k in range(1, 4):
+        end = np.full(n, k * 50 * DAY_US)
+        explicit = stream.materialise(programs.pump_id, fast.t_us.copy(), end)
+        got = run_cycle(fast, programs, explicit, end)
+        want = run_cycle(slow, programs, explicit, end, record=True)
+        assert want.decisions is not None
+        assert np.array_equal(got.counts, want.counts)
+        assert np.array_equal(
+            want.counts,
+            np.stack(
+                [
+                    np.bincount(
+                        want.decisions[explicit.offsets[i] : explicit.offsets[i + 1]], minlength=7
+                    )
+                    for i in range(n)
+                ]
+            ),
+        )
+        assert np.array_equal(fast.grants_s, slow.grants_s)
+        assert np.array_equal(fast.reservoir_ml, slow.reservoir_ml)
+        refill(fast, programs, np.ones(n, dtype=np.bool_), 40.0)
+        refill(slow, programs, np.ones(n, dtype=np.bool_), 40.0)
+    assert got.counts[:, Decision.DAILY_MAXIMUM].sum() > 0
+    assert got.counts[:, Decision.LOCKOUT].sum() > 0

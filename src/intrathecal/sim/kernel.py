@@ -266,11 +266,11 @@ def _poisson_times(
             else:
                 w = h & _LOW32
             ms = np.int64((w * _MS_PER_DAY) >> _S32)
-            q = j
-            while q > 0 and day_ms[q - 1] > ms:
-                day_ms[q] = day_ms[q - 1]
-                q -= 1
-            day_ms[q] = ms
+            for q in range(j, 0, -1):  # branch-free insertion: sink the new value
+                prev = day_ms[q - 1]
+                day_ms[q] = max(prev, ms)
+                ms = min(prev, ms)
+            day_ms[0] = ms
         base = d * DAY_US - t0_us
         for j in range(k):
             rel = base + day_ms[j] * 1000
@@ -441,6 +441,24 @@ def _pump_cycles(
                             n_eos += 1
                         if record:
                             decisions[r0 + r] = code
+                elif not check_res and not record and eos_rel >= span:
+                    # the common case, branch-free: no reservoir check, no end of service
+                    for r in range(nreq):
+                        t = rt[r0 + r]
+                        running = t < bend
+                        locked = t - last < lock
+                        full = ring[head] > t - DAY + EPS_T
+                        n_run += running
+                        n_lock += locked and not running
+                        n_max += full and not (running or locked)
+                        ok = not (running or locked or full)
+                        ring[head] = t if ok else ring[head]
+                        gbuf[ng] = t
+                        ng += ok
+                        head += ok
+                        head = 0 if head == m else head
+                        last = t if ok else last
+                        bend = t + dur if ok else bend
                 else:
                     for r in range(nreq):
                         t = rt[r0 + r]
