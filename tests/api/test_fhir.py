@@ -175,3 +175,14 @@ def _empty_sqlite(url: str) -> None:
         for table in ("visits", "diagnoses", "coverages", "patients", "sessions", "users"):
             conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
+
+
+def test_metadata_is_a_valid_capability_statement_for_anyone(api: Api) -> None:
+    response = api.client.get("/fhir/metadata")
+    assert response.status_code == 200
+    statement = response.json()
+    assert statement["fhirVersion"] == "4.0.1"
+    operations = statement["rest"][0]["resource"][0]["operation"]
+    assert operations[0]["name"] == "everything"
+    validate_r4_models(statement)
+    assert validate_structure_definitions([statement]) == 1

@@ -22,8 +22,7 @@ def validate_r4_models(resource: dict[str, Any]) -> None:
     and missing required ones raise) and check it serialises back to the same JSON."""
     plain = json.loads(dumps(resource))
     model = FHIRElementFactory.instantiate(plain["resourceType"], plain)
-    model_json = model.as_json()
-    assert model_json["resourceType"] == plain["resourceType"]
+    assert model.as_json() == plain, f"{plain['resourceType']} lost or changed elements"
 
 
 def validate_structure_definitions(resources: list[dict[str, Any]]) -> int:

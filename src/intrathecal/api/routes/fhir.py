@@ -23,6 +23,7 @@ from intrathecal.clinic.errors import (
 )
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.errors import CoreError
+from intrathecal.fhir.capability import capability_statement
 from intrathecal.fhir.chart import read_chart
 from intrathecal.fhir.errors import FhirContentError, Issue
 from intrathecal.fhir.export import everything_bundle
@@ -80,6 +81,16 @@ def _guarded(call: Callable[[], T]) -> T | Response:
         return _outcome(400, [Issue("processing", "", str(exc))])
 
 
+@router.get("/metadata", response_class=Response, responses=_responses())
+def metadata(request: Request) -> Response:
+    """The CapabilityStatement: FHIR R4 JSON, ``$everything`` and referral transactions."""
+    return _fhir(capability_statement(_base(request)))
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + router.prefix
+
+
 @router.get(
     "/Patient/{patient_id}/$everything",
     response_class=Response,
@@ -92,8 +103,7 @@ def everything(
     chart = _guarded(lambda: read_chart(work, principal.actor, patient_id))
     if isinstance(chart, Response):
         return chart
-    base = str(request.base_url).rstrip("/") + router.prefix
-    return _fhir(everything_bundle(chart, base))
+    return _fhir(everything_bundle(chart, _base(request)))
 
 
 @router.post(
