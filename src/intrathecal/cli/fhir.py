@@ -10,7 +10,7 @@ import typer
 
 from intrathecal.cli._common import guarded
 from intrathecal.cli.clinic import DatabaseUrl, _settings
-from intrathecal.clinic.errors import PermissionDenied, ValidationFailed
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import Actor
 
 fhir_app = typer.Typer(help="FHIR R4 export and referral import.", no_args_is_help=True)
@@ -28,13 +28,12 @@ BaseUrl = Annotated[
 
 
 def _actor(url: str, username: str) -> Actor:
+    from intrathecal.clinic.auth import local_actor
+    from intrathecal.storage.db import require_existing
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    with SqlAlchemyUnitOfWork(url) as uow:
-        user = uow.users.by_username(username)
-    if user is None or not user.active:
-        raise PermissionDenied(f"--as: no active login named {username!r}")
-    return Actor(user.id, user.username, user.role, ip="cli", patient_id=user.patient_id)
+    require_existing(url)
+    return local_actor(SqlAlchemyUnitOfWork(url), username)
 
 
 @fhir_app.command("export")
