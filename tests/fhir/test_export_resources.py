@@ -36,7 +36,8 @@ ADMIXTURE_FLEX = {
 }
 
 
-def _program(uow: UnitOfWork, staff: Staff, patient_id: int) -> None:
+def _request_override(uow: UnitOfWork, staff: Staff, patient_id: int) -> None:
+    """Program the admixture; its SOFT findings are overridden, pending the co-signature."""
     program = prescription_from_dict(ADMIXTURE_FLEX)
     at = datetime.now(UTC) - timedelta(days=5)
     try:
@@ -57,8 +58,15 @@ def _program(uow: UnitOfWork, staff: Staff, patient_id: int) -> None:
                 at=at,
             ),
             staff.physician,
-        )  # stored pending: the second physician confirms it in their own session
-        decide_override(uow, DecideOverride(patient_id, 1, "confirm"), staff.physician2)
+        )
+    else:
+        raise AssertionError("the admixture was expected to need an override (unit slip)")
+
+
+def _program(uow: UnitOfWork, staff: Staff, patient_id: int) -> None:
+    _request_override(uow, staff, patient_id)
+    # stored pending: the second physician confirms it in their own session
+    decide_override(uow, DecideOverride(patient_id, 1, "confirm"), staff.physician2)
     confirm_on_pump(uow, ConfirmOnPump(patient_id, 1), staff.nurse)
 
 
@@ -117,3 +125,29 @@ def test_an_admixture_flex_program_exports_every_strength_step_and_limit(
     for resource in [bundle, *items]:
         validate_r4_models(resource)
     assert validate_structure_definitions([bundle, *items]) == len(items) + 1
+
+
+def test_a_pending_then_rejected_override_is_never_shown_as_cosigned(
+    uow: UnitOfWork, staff: Staff
+) -> None:
+    patient = implanted(uow, staff)
+    assert patient.id is not None
+    _request_override(uow, staff, patient.id)
+
+    def exported() -> list[dict[str, Any]]:
+        assert patient.id is not None
+        return resources(read_chart(uow, staff.physician, patient.id))
+
+    pending = exported()
+    assert _by_type(pending, "MedicationRequest")[0]["status"] == "draft"
+    assert not any(i.get("mitigation") for i in _by_type(pending, "DetectedIssue"))
+    agents = {
+        a["type"]["coding"][0]["code"] for p in _by_type(pending, "Provenance") for a in p["agent"]
+    }
+    assert agents == {"author"}
+
+    decide_override(uow, DecideOverride(patient.id, 1, "reject"), staff.physician2)
+    rejected = exported()
+    assert _by_type(rejected, "MedicationRequest")[0]["status"] == "cancelled"
+    assert not any(i.get("mitigation") for i in _by_type(rejected, "DetectedIssue"))
+    assert validate_structure_definitions(rejected) == len(rejected)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from intrathecal.clinic.records import FindingNote, PrescriptionVersion
 from intrathecal.fhir import systems
 from intrathecal.fhir.elements import Json, compact, concept, instant, patient_ref, ref
-from intrathecal.fhir.medication_request import resource_id
+from intrathecal.fhir.medication_request import cosigned, resource_id
 
 #: Finding severity -> DetectedIssue severity.
 _SEVERITY: Mapping[str, str] = {"hard": "high", "soft": "moderate", "info": "low"}
@@ -22,7 +22,7 @@ def to_fhir(rx: PrescriptionVersion) -> list[Json]:
 def _issue(rx: PrescriptionVersion, index: int, finding: FindingNote) -> Json:
     severity = finding.severity.lower()
     mitigation: list[Json] = []
-    if severity == "soft" and rx.override_reason:
+    if severity == "soft" and rx.override_reason and cosigned(rx):
         mitigation.append(
             compact(
                 {
@@ -32,7 +32,7 @@ def _issue(rx: PrescriptionVersion, index: int, finding: FindingNote) -> Json:
                         "Override with a reason, co-signed by a second clinician",
                         text=rx.override_reason,
                     ),
-                    "date": instant(rx.created_at),
+                    "date": instant(rx.override_decided_at or rx.created_at),
                     "author": None
                     if rx.override_by is None
                     else ref("Practitioner", rx.override_by),

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
 
+from intrathecal.clinic.programming import IN_FORCE
 from intrathecal.fhir import (
     adverse_event,
     appointment,
@@ -50,9 +50,11 @@ def resources(export: ExportChart) -> list[Json]:
             device.catheter_to_fhir(implant),
             procedure.implant_to_fhir(implant),
         ]
-    previous = {b.id: a for a, b in pairwise(chart.prescriptions)}
+    in_force = None
     for rx in chart.prescriptions:
-        out.append(medication_request.to_fhir(rx, previous.get(rx.id)))
+        out.append(medication_request.to_fhir(rx, in_force))
+        if rx.status in IN_FORCE:
+            in_force = rx
         out += detected_issue.to_fhir(rx)
         out += provenance.to_fhir(rx)
     for refill in chart.refills:

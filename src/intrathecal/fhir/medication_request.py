@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from intrathecal.clinic.programming import IN_FORCE
 from intrathecal.clinic.records import PrescriptionVersion
 from intrathecal.core.program import Continuous, Flex, PatientBolus, PeriodicBolus, Prescription
 from intrathecal.core.program_math import daily_dose_of, worst_case_daily_volume
@@ -25,8 +26,20 @@ from intrathecal.fhir.elements import (
 )
 from intrathecal.fhir.timing import time_of_day
 
-#: Prescription version status -> MedicationRequest status.
-_STATUS = {"active": "active", "superseded": "stopped"}
+#: Prescription version status -> MedicationRequest status (``pending``: awaiting the second
+#: physician's co-signature, not yet actionable).
+_STATUS = {
+    "active": "active",
+    "superseded": "stopped",
+    "pending": "draft",
+    "rejected": "cancelled",
+    "withdrawn": "cancelled",
+}
+
+
+def cosigned(rx: PrescriptionVersion) -> bool:
+    """True when a second physician confirmed this version's override."""
+    return rx.override_by is not None and rx.status in IN_FORCE
 
 
 def resource_id(rx: PrescriptionVersion) -> str:
@@ -35,7 +48,8 @@ def resource_id(rx: PrescriptionVersion) -> str:
 
 
 def to_fhir(rx: PrescriptionVersion, previous: PrescriptionVersion | None) -> Json:
-    """The prescription version as an order for the pump's standing program."""
+    """The version as an order for the pump's standing program; ``previous`` is the version
+    in force before it (``priorPrescription``)."""
     program = rx.program
     per_day = _per_day(worst_case_daily_volume(program))
     dosages = _basal(program, per_day)
