@@ -12,6 +12,7 @@ from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, Patient
+from intrathecal.clinic.redaction import audit_entry_for
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.vocabulary import SEXES
 
@@ -188,4 +189,4 @@ def patient_audit_trail(
         entries = uow.audit.for_patient(patient_id, limit)
         uow.audit.append_read(actor, "audit.read", patient_id, {"rows": len(entries)})
         uow.commit()
-    return entries
+    return [audit_entry_for(actor, entry) for entry in entries]

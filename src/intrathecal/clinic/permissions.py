@@ -64,6 +64,12 @@ _BOOKING = _CLINICAL | {Role.SCHEDULER}
 _STAFF = frozenset({Role.PHYSICIAN, Role.NURSE, Role.SCHEDULER, Role.ADMIN})
 _ADMIN = frozenset({Role.ADMIN})
 
+
+def sees_clinical_content(role: str) -> bool:
+    """True for the roles that may read clinical text (notes, override reasons)."""
+    return role in _CLINICAL
+
+
 #: Action -> roles allowed to run it (the only role table in the project).
 POLICY: Mapping[Action, frozenset[Role]] = {
     Action.PATIENT_REGISTER: _CLINICAL,

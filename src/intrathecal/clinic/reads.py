@@ -11,6 +11,7 @@ from intrathecal.clinic.audit import ChainResult, seal, verify_chain
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, PrescriptionVersion, Visit
+from intrathecal.clinic.redaction import audit_entry_for, visit_for
 from intrathecal.clinic.uow import UnitOfWork
 
 RecordKind = Literal["evaluations", "trials", "implants", "refills", "adverse_events", "visits"]
@@ -66,7 +67,7 @@ def visits_between(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime
             {"from": start.isoformat(), "to": end.isoformat(), "ids": [v.id for v in found]},
         )
         uow.commit()
-    return found
+    return [visit_for(actor, visit) for visit in found]
 
 
 def verify_audit(uow: UnitOfWork, actor: Actor, key: bytes) -> ChainResult:
@@ -93,4 +94,4 @@ def recent_audit(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[AuditE
         entries = uow.audit.recent(limit)
         uow.audit.append_read(actor, "audit.read", None, {"rows": len(entries)})
         uow.commit()
-    return entries
+    return [audit_entry_for(actor, entry) for entry in entries]
