@@ -51,8 +51,13 @@ class PatientChart:
 
     @property
     def current_prescription(self) -> PrescriptionVersion | None:
-        """The prescription in force, if any."""
-        return self.prescriptions[-1] if self.prescriptions else None
+        """The prescription in force, if any (a pending override request is not)."""
+        return next((p for p in reversed(self.prescriptions) if p.status == "active"), None)
+
+    @property
+    def pending_prescription(self) -> PrescriptionVersion | None:
+        """A version waiting for a second physician's co-signature, if any."""
+        return next((p for p in reversed(self.prescriptions) if p.status == "pending"), None)
 
 
 def patient_chart(

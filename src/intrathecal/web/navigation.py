@@ -25,7 +25,11 @@ PUBLIC_LINKS: tuple[Link, ...] = (
 
 #: Role -> links shown once logged in. Clinician pages add their entries here.
 ROLE_LINKS: Mapping[Role, tuple[Link, ...]] = {
-    Role.PHYSICIAN: (Link("Worklist", "/clinic/worklist"), Link("Patients", "/clinic/patients")),
+    Role.PHYSICIAN: (
+        Link("Worklist", "/clinic/worklist"),
+        Link("Patients", "/clinic/patients"),
+        Link("Co-signatures", "/clinic/cosign"),
+    ),
     Role.NURSE: (Link("Worklist", "/clinic/worklist"), Link("Patients", "/clinic/patients")),
     Role.SCHEDULER: (
         Link("Requests", "/scheduler/requests"),

@@ -15,10 +15,10 @@ from fastapi.responses import Response
 
 from intrathecal.api.deps import Context
 from intrathecal.api.fields import RecordId
-from intrathecal.clinic import chart, patients, worklist
+from intrathecal.clinic import chart, patients, programming, worklist
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import ValidationFailed
-from intrathecal.clinic.permissions import Action
+from intrathecal.clinic.permissions import Action, allowed
 from intrathecal.web.clinician_models import (
     after_visit_summary,
     chart_view,
@@ -40,10 +40,13 @@ def worklist_page(request: Request, ctx: Context, principal: Clinician) -> Respo
     """What needs doing, most urgent first (baclofen and withdrawal risk on top)."""
     today = datetime.now(UTC).date()
     items = worklist.worklist(ctx.uow_factory(), principal.actor, today)
+    cosign = []
+    if allowed(principal.role, Action.OVERRIDE_COSIGN):
+        cosign = programming.cosign_worklist(ctx.uow_factory(), principal.actor)
     return render(
         request,
         "clinician/worklist.html",
-        {"rows": worklist_rows(items, today), "today": today},
+        {"rows": worklist_rows(items, today), "today": today, "cosign": cosign},
     )
 
 

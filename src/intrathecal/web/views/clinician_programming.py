@@ -19,7 +19,7 @@ from intrathecal.api.fields import RecordId
 from intrathecal.clinic import chart, programming
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.chart import PatientChart
-from intrathecal.clinic.commands import ConfirmOnPump, ProgramPrescription
+from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
 from intrathecal.clinic.errors import SafetyRefused, ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.program import Prescription
@@ -48,9 +48,14 @@ def _version(data: Mapping[str, str]) -> int:
 FORM_FIELDS = (*sorted(set(PROGRAM_FIELDS.values())), "override_reason", "program")
 
 
-def _command(patient_id: int, data: Mapping[str, str]) -> ProgramPrescription:
+def _command(
+    patient_id: int, data: Mapping[str, str], override: OverrideRequest | None = None
+) -> ProgramPrescription:
     return ProgramPrescription(
-        patient_id=patient_id, program=read_program(data), expected_version=_version(data)
+        patient_id=patient_id,
+        program=read_program(data),
+        expected_version=_version(data),
+        override=override,
     )
 
 
@@ -132,11 +137,13 @@ async def program_submit(
     """Store the new version; a refusal re-renders the form with the findings."""
     data = await form_data(request)
     accepted = await _accepted(request)
+    reason = data.get("override_reason", "").strip()
+    override = OverrideRequest(frozenset(accepted), reason) if reason or accepted else None
     errors = FormErrors()
     report = None
     try:
         programming.program_prescription(
-            ctx.uow_factory(), _command(patient_id, data), principal.actor
+            ctx.uow_factory(), _command(patient_id, data, override), principal.actor
         )
     except SafetyRefused as exc:
         errors.add(None, str(exc))
@@ -144,9 +151,7 @@ async def program_submit(
             ctx.uow_factory(), _command(patient_id, data), principal.actor
         )
     except ValidationFailed as exc:
-        message = str(exc)
-        if message.startswith("override:"):
-            message = "override_reason" + message.removeprefix("override")
+        message = str(exc).replace("override.reason:", "override_reason:", 1)
         errors.add_clinic_error(ValidationFailed(message), FORM_FIELDS)
     else:
         return RedirectResponse(f"/clinic/patients/{patient_id}#h-rx", status_code=303)
