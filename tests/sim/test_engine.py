@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import numpy as np
@@ -192,3 +193,41 @@ def test_branch_free_gate_decides_like_the_recording_gate() -> None:
         refill(slow, programs, np.ones(n, dtype=np.bool_), 40.0)
     assert got.counts[:, Decision.DAILY_MAXIMUM].sum() > 0
     assert got.counts[:, Decision.LOCKOUT].sum() > 0
+
+
+def _exact_flex_time(
+    hours: list[int], rates: list[Fraction], phase: Fraction, volume: Fraction
+) -> Fraction:
+    """Seconds until a flex program (from day-time ``phase``) delivers ``volume``, in rationals."""
+    starts = [Fraction(h * 3600) for h in [0, *hours]]
+    per_s = [r / 86_400 for r in rates]
+    t = Fraction(0)
+    while True:
+        x = (phase + t) % 86_400
+        i = max(j for j, s in enumerate(starts) if s <= x)
+        piece = (starts[i + 1] if i + 1 < len(starts) else Fraction(86_400)) - x
+        if per_s[i] * piece >= volume:
+            return t + volume / per_s[i]
+        volume -= per_s[i] * piece
+        t += piece
+
+
+def test_alarm_time_in_year_six_is_within_100_ns_of_exact_rational_arithmetic() -> None:
+    rng = random.Random(3)
+    for _ in range(40):
+        hours = sorted(rng.sample(range(1, 24), rng.randint(0, 4)))
+        rates = [Fraction(rng.randint(48, 3000), 1000) for _ in range(len(hours) + 1)]
+        steps = tuple(
+            FlexStep(Duration(h, "h"), VolumeRate(r, "mL/day"))
+            for h, r in zip([0, *hours], rates, strict=True)
+        )
+        programs = FleetPrograms.build(
+            [Prescription(MORPHINE, Flex(steps))], MODEL, threshold=Volume(2, "mL")
+        )
+        start = 6 * 365 * DAY_US + rng.randrange(DAY_US)
+        state = FleetState.start(programs, start)
+        fill = Fraction(rng.randint(5_000, 40_000), 1000)
+        refill(state, programs, np.array([0]), float(fill))
+        res = run_cycle(state, programs, BolusRequests.none(1), start + 400 * DAY_US)
+        exact = _exact_flex_time(hours, rates, Fraction(start % DAY_US, 10**6), fill - 2)
+        assert abs(res.low_at_s[0] - float(exact)) < 1e-7
