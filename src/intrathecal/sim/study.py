@@ -104,26 +104,24 @@ class ReplicationMetrics:
 
 
 class _Bookings:
-    """Next refill day and site per pump; pinned bookings (urgent, rebooked) stay put."""
+    """Next refill day and site per pump (NONE: no appointment yet)."""
 
     def __init__(self, home: I64, calendar: ClinicCalendar) -> None:
         self.day = np.full(home.shape[0], NONE, dtype=np.int64)
         self.site = home.copy()
-        self.pinned = np.zeros(home.shape[0], dtype=np.bool_)
         self.calendar = calendar
 
     def used_minutes(self, visit_minutes: int) -> NDArray[np.int64]:
-        """Minutes per (site, day) that the pinned bookings already take."""
+        """Minutes per (site, day) that the existing bookings already take."""
         used = np.zeros_like(self.calendar.minutes)
-        rows = np.flatnonzero(self.pinned & (self.day >= 0))
+        rows = np.flatnonzero(self.day >= 0)
         np.add.at(used, (self.site[rows], self.day[rows]), visit_minutes)
         return used
 
-    def book(self, rows: I64, days: I64, sites: I64, *, pinned: bool) -> None:
+    def book(self, rows: I64, days: I64, sites: I64) -> None:
         """Book each row on the first open day of its site on or after its day."""
         self.day[rows] = np.where(days < 0, NONE, self.calendar.open_on_or_after(sites, days))
         self.site[rows] = sites
-        self.pinned[rows] = pinned
 
 
 @dataclass(frozen=True)
@@ -239,24 +237,23 @@ def _book_naive(ctx: _Context, state: FleetState, rows: I64, day: int) -> None:
         ],
         dtype=np.int64,
     )
-    _set_booking(ctx, rows, booked, pinned=False)
+    _set_booking(ctx, rows, booked)
 
 
-def _set_booking(ctx: _Context, rows: I64, days: I64, *, pinned: bool) -> None:
+def _set_booking(ctx: _Context, rows: I64, days: I64) -> None:
     """Book at each pump's home site; the patient comes a random number of days late."""
     late = np.where(days < 0, days, days + _delay(ctx, rows.shape[0]))
-    ctx.bookings.book(rows, late, ctx.pop.home[rows], pinned=pinned)
+    ctx.bookings.book(rows, late, ctx.pop.home[rows])
 
 
 def _replan(ctx: _Context, state: FleetState, day: int) -> None:
     """Plan the coming weeks with CP-SAT; book the visits that fall before the next re-plan."""
     cfg, cal = ctx.config, ctx.calendar
     horizon = min(cfg.policy.plan_weeks * 7, cal.days - day)
-    free = np.flatnonzero(~ctx.bookings.pinned)
+    free = np.flatnonzero(ctx.bookings.day == NONE)  # a patient keeps an appointment made
     alarm = _predicted_alarm_day(ctx, state, free, day) - day
     due = alarm - _margin(ctx, free) < horizon  # the others need no visit in this plan
     free, alarm = free[due], alarm[due]
-    ctx.bookings.day[free] = NONE
     if free.size == 0 or horizon < 1:
         return
     cycle = np.minimum(
@@ -297,7 +294,7 @@ def _replan(ctx: _Context, state: FleetState, day: int) -> None:
         rows = np.fromiter(first, dtype=np.int64, count=len(first))
         days = np.array([day + v.day for v in first.values()], dtype=np.int64)
         sites = np.array([cal.sites.index(v.location) for v in first.values()], dtype=np.int64)
-        ctx.bookings.book(rows, days + _delay(ctx, rows.size), sites, pinned=False)
+        ctx.bookings.book(rows, days + _delay(ctx, rows.size), sites)
 
 
 def _count_cycle(ctx: _Context, result: CycleResult) -> None:
@@ -321,7 +318,7 @@ def _urgent_bookings(ctx: _Context, result: CycleResult, day: int) -> None:
     current = ctx.bookings.day[alarmed]
     sooner = (soon != NONE) & ((current == NONE) | (soon < current))
     rows = alarmed[sooner]
-    ctx.bookings.book(rows, soon[sooner], home[sooner], pinned=True)
+    ctx.bookings.book(rows, soon[sooner], home[sooner])
     ctx.metrics.urgent_bookings += int(rows.size)
 
 
@@ -378,14 +375,12 @@ def _visits(ctx: _Context, state: FleetState, day: int) -> None:
         seen_mask[here[: cal.visits_per_day(s, day)]] = True
     away = order[~seen_mask]
     m.turned_away += int(away.size)
-    ctx.bookings.book(away, np.full(away.size, day + 1), sites[~seen_mask], pinned=True)
+    ctx.bookings.book(away, np.full(away.size, day + 1), sites[~seen_mask])
     seen = order[seen_mask]
     missed = ctx.rng.random(seen.size) < cfg.behaviour.no_show
     m.no_shows += int(missed.sum())
     rebook = seen[missed]
-    _set_booking(
-        ctx, rebook, np.full(rebook.size, day + cfg.behaviour.rebook_after_days), pinned=True
-    )
+    _set_booking(ctx, rebook, np.full(rebook.size, day + cfg.behaviour.rebook_after_days))
     came = seen[~missed]
     if came.size == 0:
         return
@@ -406,7 +401,6 @@ def _after_refill(ctx: _Context, state: FleetState, rows: I64, day: int) -> None
     """The next booking after a refill: naive books now, a CP-SAT plan books at re-plan."""
     ctx.filled_day[rows] = day
     ctx.bookings.day[rows] = NONE
-    ctx.bookings.pinned[rows] = False
     if ctx.config.policy.kind == "naive":
         _book_naive(ctx, state, rows, day)
 
