@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from intrathecal.clinic.audit_key import resolve_audit_key
 from intrathecal.clinic.auth import AuthService
 from intrathecal.clinic.auth_passwords import default_hasher, fast_hasher
-from intrathecal.clinic.auth_ratelimit import LoginRateLimiter, RateLimitPolicy
+from intrathecal.clinic.auth_ratelimit import Throttle, ThrottlePolicy
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.settings import ENV_PREFIX, Settings
 from intrathecal.storage.db import make_engine
@@ -58,26 +58,32 @@ class Services:
     settings: Settings
     uow_factory: UowFactory
     auth: AuthService
+    throttle: Throttle
     engine: Engine | None = None
     #: The audit chain's HMAC key (None: not configured; sealing off, verify refuses).
     audit_key: bytes | None = None
 
     @classmethod
     def build(cls, settings: Settings, uow_factory: UowFactory | None = None) -> Services:
-        """Wire the database engine (unless a factory is given), hasher and limiter."""
+        """Wire the database engine (unless a factory is given), hasher and throttle."""
         engine = None
         if uow_factory is None:
             engine = make_engine(settings.database_url)
             uow_factory = _sql_factory(engine, settings.audit_reads)
         hasher = fast_hasher() if settings.fast_password_hashing else default_hasher()
-        policy = RateLimitPolicy(
-            max_failures_per_username=settings.login_free_failures,
-            max_attempts_per_ip=settings.login_attempts_per_ip,
-            window_seconds=settings.throttle_window_seconds,
+        throttle = Throttle(
+            ThrottlePolicy(
+                free_failures=settings.login_free_failures,
+                backoff_seconds=settings.login_backoff_seconds,
+                backoff_max_seconds=settings.login_backoff_max_seconds,
+                attempts_per_ip=settings.login_attempts_per_ip,
+                appointment_requests_per_ip=settings.appointment_requests_per_ip,
+                window_seconds=settings.throttle_window_seconds,
+            )
         )
         auth = AuthService(
             hasher=hasher,
-            limiter=LoginRateLimiter(policy),
+            throttle=throttle,
             session_hours=settings.session_hours,
             token_max_days=settings.token_max_days,
         )
@@ -86,6 +92,7 @@ class Services:
             settings=settings,
             uow_factory=uow_factory,
             auth=auth,
+            throttle=throttle,
             engine=engine,
             audit_key=audit_key,
         )

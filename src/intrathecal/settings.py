@@ -43,7 +43,10 @@ class Settings(BaseSettings):
 
     # --- throttles (state in the database) ---------------------------------------------
     login_free_failures: int = Field(3, ge=1, le=100)
+    login_backoff_seconds: int = Field(2, ge=1, le=3600)
+    login_backoff_max_seconds: int = Field(15 * 60, ge=1, le=24 * 3600)
     login_attempts_per_ip: int = Field(30, ge=1, le=1_000_000)
+    appointment_requests_per_ip: int = Field(5, ge=1, le=1_000_000)
     throttle_window_seconds: int = Field(15 * 60, ge=1, le=24 * 3600)
 
     # --- network edge ---------------------------------------------------------------------

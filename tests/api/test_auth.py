@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from intrathecal.clinic.permissions import Role
 from tests.api.conftest import PASSWORD, Api
 
@@ -35,19 +37,39 @@ def test_wrong_password_is_401_problem_json(api: Api) -> None:
     assert body["type"].endswith("/unauthenticated")
 
 
-def test_login_is_throttled_per_username_with_retry_after(api: Api) -> None:
+def test_failed_logins_back_off_per_address_without_locking_the_owner_out(api: Api) -> None:
     api.make_user("target", Role.NURSE)
+    attacker = TestClient(api.app, client=("198.51.100.66", 40000))
     for _ in range(3):
-        bad = api.client.post(
+        bad = attacker.post(
             "/api/v1/auth/login", json={"username": "target", "password": "guess-guess"}
         )
         assert bad.status_code == 401
-    blocked = api.client.post(
-        "/api/v1/auth/login", json={"username": "target", "password": PASSWORD}
-    )
+    blocked = attacker.post("/api/v1/auth/login", json={"username": "target", "password": PASSWORD})
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert blocked.json()["status"] == 429
+    owner = TestClient(api.app, client=("192.0.2.10", 40000))
+    mine = owner.post("/api/v1/auth/login", json={"username": "target", "password": PASSWORD})
+    assert mine.status_code == 200
+
+
+def test_the_back_off_is_shared_by_every_app_on_the_same_database(api: Api) -> None:
+    from intrathecal.bootstrap import create_app
+
+    api.make_user("shared", Role.NURSE)
+    other = create_app(api.app.state.context.settings)  # a second worker process's app
+    try:
+        for _ in range(3):
+            api.client.post(
+                "/api/v1/auth/login", json={"username": "shared", "password": "guess-guess"}
+            )
+        second = TestClient(other).post(
+            "/api/v1/auth/login", json={"username": "shared", "password": PASSWORD}
+        )
+        assert second.status_code == 429
+    finally:
+        other.state.context.close()
 
 
 def test_logout_ends_the_session(api: Api) -> None:

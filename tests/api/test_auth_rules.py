@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from intrathecal.clinic.auth import secret_hash
 from intrathecal.clinic.auth_passwords import check_password, fast_hasher, hash_password
-from intrathecal.clinic.auth_ratelimit import LoginRateLimiter, LoginThrottled, RateLimitPolicy
+from intrathecal.clinic.auth_ratelimit import LoginThrottled, Throttle, ThrottlePolicy
 from intrathecal.clinic.errors import PermissionDenied
 from intrathecal.clinic.permissions import Action, Role, allowed, role_may
 from intrathecal.clinic.permissions import require as use_case_require
 from intrathecal.clinic.records import Actor
+from tests.support.memory import InMemoryUnitOfWork
+
+START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -44,60 +49,90 @@ def test_an_outdated_hash_is_upgraded_on_login() -> None:
     assert stronger.verify(verdict.new_hash, "a good long password")
 
 
-def test_username_is_locked_after_max_failures_until_the_window_passes() -> None:
-    clock = Clock()
-    limiter = LoginRateLimiter(RateLimitPolicy(3, 100, 60), clock)
+def _throttle(clock: Clock, **policy: int) -> Throttle:
+    return Throttle(ThrottlePolicy(**policy), lambda: START + timedelta(seconds=clock.now))
+
+
+def _login(throttle: Throttle, uow: InMemoryUnitOfWork, name: str, ip: str) -> None:
+    with uow:
+        throttle.before_login(uow, name, ip)
+        uow.commit()
+
+
+def _fail(throttle: Throttle, uow: InMemoryUnitOfWork, name: str, ip: str) -> None:
+    with uow:
+        throttle.before_login(uow, name, ip)
+        throttle.login_failed(uow, name, ip)
+        uow.commit()
+
+
+def test_failures_back_off_per_username_and_address_but_never_lock_others_out() -> None:
+    clock, uow = Clock(), InMemoryUnitOfWork()
+    throttle = _throttle(clock, free_failures=3, backoff_seconds=2, attempts_per_ip=100)
     for _ in range(3):
-        limiter.check("Nurse", "10.0.0.1")
-        limiter.record_failure("nurse")
+        _fail(throttle, uow, "nurse", "10.0.0.1")
     with pytest.raises(LoginThrottled) as info:
-        limiter.check("nurse", "10.0.0.2")
-    assert info.value.scope == "username"
-    assert 0 < info.value.retry_after <= 60
-    clock.now += 61
-    limiter.check("nurse", "10.0.0.2")
+        _login(throttle, uow, "nurse", "10.0.0.1")
+    assert info.value.retry_after == 2
+    _login(throttle, uow, "nurse", "10.0.0.2")  # the owner elsewhere is not locked out
+    clock.now += 2
+    _fail(throttle, uow, "nurse", "10.0.0.1")
+    clock.now += 3
+    with pytest.raises(LoginThrottled) as doubled:
+        _login(throttle, uow, "nurse", "10.0.0.1")
+    assert doubled.value.retry_after == 1  # 4 s after the fourth failure
+    clock.now += 1
+    _login(throttle, uow, "nurse", "10.0.0.1")
 
 
-def test_success_clears_the_usernames_failures() -> None:
-    limiter = LoginRateLimiter(RateLimitPolicy(2, 100, 60), Clock())
-    limiter.record_failure("dr")
-    limiter.record_success("dr")
-    limiter.record_failure("dr")
-    limiter.check("dr", "ip")  # one failure since the success: still under the limit of 2
-    limiter.record_failure("dr")
-    with pytest.raises(LoginThrottled):
-        limiter.check("dr", "ip")
+def test_success_clears_the_back_off() -> None:
+    clock, uow = Clock(), InMemoryUnitOfWork()
+    throttle = _throttle(clock, free_failures=1, attempts_per_ip=100)
+    _fail(throttle, uow, "dr", "ip")
+    with uow:
+        throttle.login_succeeded(uow, "dr", "ip")
+        uow.commit()
+    _login(throttle, uow, "dr", "ip")
 
 
 def test_one_address_is_limited_across_usernames() -> None:
-    limiter = LoginRateLimiter(RateLimitPolicy(100, 5, 60), Clock())
+    clock, uow = Clock(), InMemoryUnitOfWork()
+    throttle = _throttle(clock, attempts_per_ip=5, window_seconds=60)
     for i in range(5):
-        limiter.check(f"user{i}", "192.0.2.7")
+        _login(throttle, uow, f"user{i}", "192.0.2.7")
     with pytest.raises(LoginThrottled) as info:
-        limiter.check("someone-else", "192.0.2.7")
+        _login(throttle, uow, "someone-else", "192.0.2.7")
     assert info.value.scope == "client address"
-    limiter.check("someone-else", "192.0.2.8")
+    _login(throttle, uow, "someone-else", "192.0.2.8")
+    clock.now += 61
+    _login(throttle, uow, "someone-else", "192.0.2.7")
 
 
 @given(
-    failures=st.integers(min_value=0, max_value=20),
-    limit=st.integers(min_value=1, max_value=10),
-    elapsed=st.floats(min_value=0, max_value=200, allow_nan=False),
+    failures=st.integers(min_value=0, max_value=12),
+    free=st.integers(min_value=1, max_value=6),
+    elapsed=st.integers(min_value=0, max_value=5000),
 )
-def test_throttle_refuses_exactly_when_failures_in_window_reach_the_limit(
-    failures: int, limit: int, elapsed: float
+def test_back_off_refuses_exactly_until_the_doubling_wait_has_passed(
+    failures: int, free: int, elapsed: int
 ) -> None:
-    clock = Clock()
-    limiter = LoginRateLimiter(RateLimitPolicy(limit, 10_000, 100), clock)
-    for _ in range(failures):
-        limiter.record_failure("u")
+    clock, uow = Clock(), InMemoryUnitOfWork()
+    throttle = _throttle(
+        clock, free_failures=free, backoff_seconds=2, backoff_max_seconds=900,
+        attempts_per_ip=10_000, window_seconds=3600,
+    )  # fmt: skip
+    with uow:
+        for _ in range(failures):
+            throttle.login_failed(uow, "u", "ip")
+        uow.commit()
     clock.now += elapsed
-    if failures >= limit and elapsed < 100:
+    wait = min(2 * 2 ** (failures - free), 900) if failures >= free else 0
+    if elapsed < wait:
         with pytest.raises(LoginThrottled) as info:
-            limiter.check("u", "ip")
-        assert 1 <= info.value.retry_after <= 100
+            _login(throttle, uow, "u", "ip")
+        assert info.value.retry_after == wait - elapsed
     else:
-        limiter.check("u", "ip")
+        _login(throttle, uow, "u", "ip")
 
 
 CLINICAL_ACTIONS = frozenset(

@@ -54,3 +54,18 @@ def test_a_host_outside_allowed_hosts_is_refused(settings: Settings) -> None:
         assert evil.get("/health").status_code == 400
     finally:
         app.state.context.close()
+
+
+def test_the_public_appointment_form_is_throttled_per_address(api: Api) -> None:
+    from tests.api.test_scheduling_and_audit import REQUEST
+
+    limit = api.app.state.context.settings.appointment_requests_per_ip
+    sender = TestClient(api.app, client=("203.0.113.20", 40000))
+    forged = {"X-Forwarded-For": "198.51.100.1"}  # not believed: no trusted proxy
+    statuses = [
+        sender.post("/api/v1/appointment-requests", json=REQUEST, headers=forged).status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses == [201] * limit + [429]
+    other = TestClient(api.app, client=("203.0.113.21", 40000))
+    assert other.post("/api/v1/appointment-requests", json=REQUEST).status_code == 201

@@ -37,6 +37,7 @@ from intrathecal.clinic.records import (
     WorklistRow,
     check_user,
 )
+from intrathecal.clinic.uow import ThrottleWindow
 
 R = TypeVar("R")
 
@@ -348,6 +349,31 @@ class MemoryApiTokenRepository(MemoryRecordRepository[ApiTokenRecord]):
             self.rows[token_id] = dataclasses.replace(self.rows[token_id], last_used_at=at)
 
 
+class MemoryThrottleRepository:
+    """Throttle hits as a tuple of (scope, key, at), replaced on every write."""
+
+    def __init__(self, state: _State) -> None:
+        self.table = state.table("throttle")
+
+    @property
+    def hits(self) -> tuple[tuple[str, str, datetime], ...]:
+        found: tuple[tuple[str, str, datetime], ...] = self.table.get("hits", ())
+        return found
+
+    def window(self, scope: str, key: str, since: datetime) -> ThrottleWindow:
+        times = [at for s, k, at in self.hits if s == scope and k == key and at > since]
+        return ThrottleWindow(len(times), min(times, default=None), max(times, default=None))
+
+    def add(self, scope: str, key: str, at: datetime) -> None:
+        self.table["hits"] = (*self.hits, (scope, key, at))
+
+    def clear(self, scope: str, key: str) -> None:
+        self.table["hits"] = tuple(h for h in self.hits if (h[0], h[1]) != (scope, key))
+
+    def purge(self, before: datetime) -> None:
+        self.table["hits"] = tuple(h for h in self.hits if h[2] > before)
+
+
 class MemoryAuditRepository:
     """The audit log as dicts: pending entries by id, sealed entries by seq."""
 
@@ -564,6 +590,7 @@ class InMemoryUnitOfWork:
         self.visits = MemoryVisitRepository(state)
         self.care_status = MemoryCareStatusRepository(state)
         self.idempotency_keys = MemoryIdempotencyRepository(state)
+        self.throttle = MemoryThrottleRepository(state)
 
 
 def _copy(state: _State) -> _State:

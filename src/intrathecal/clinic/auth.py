@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 
 from intrathecal.clinic.auth_passwords import check_password, hash_password
-from intrathecal.clinic.auth_ratelimit import LoginRateLimiter
+from intrathecal.clinic.auth_ratelimit import Throttle
 from intrathecal.clinic.errors import (
     ClinicError,
     Conflict,
@@ -128,7 +128,7 @@ def _actor(user: UserRecord, ip: str | None) -> Actor:
 
 
 class AuthService:
-    """Login, session and token checks, with a hasher, a login limiter and a clock.
+    """Login, session and token checks, with a hasher, a throttle (in the database) and a clock.
 
     Every API token expires: at most ``token_max_days`` after it was issued, whatever
     the request asked for (a token stored without an expiry counts from its creation).
@@ -137,13 +137,13 @@ class AuthService:
     def __init__(
         self,
         hasher: PasswordHasher,
-        limiter: LoginRateLimiter,
+        throttle: Throttle,
         session_hours: int = 12,
         clock: Callable[[], datetime] = utcnow,
         token_max_days: int = 90,
     ) -> None:
         self.hasher = hasher
-        self.limiter = limiter
+        self.throttle = throttle
         self.session_ttl = timedelta(hours=session_hours)
         self.token_max_age = timedelta(days=token_max_days)
         self.clock = clock
@@ -152,19 +152,19 @@ class AuthService:
     def login(self, uow: UnitOfWork, username: str, password: str, ip: str) -> LoginResult:
         """Check the password and open a session; throttled per username and address."""
         name = normalise_username(username)
-        self.limiter.check(name, ip)
         with uow:
+            self.throttle.before_login(uow, name, ip)
             user = uow.users.by_username(name)
             verdict = check_password(
                 user.password_hash if user and user.active else None, password, self.hasher
             )
             if user is None or not user.active or not verdict.ok:
-                self.limiter.record_failure(name)
+                self.throttle.login_failed(uow, name, ip)
                 who = Actor(user_id=None, username=name[:80] or "?", role="public", ip=ip)
                 uow.audit.append(who, "auth.login_failed", None, {"username": name[:80]})
                 uow.commit()
                 raise InvalidCredentials("unknown username or wrong password")
-            self.limiter.record_success(name)
+            self.throttle.login_succeeded(uow, name, ip)
             if verdict.new_hash is not None:
                 user = replace(user, password_hash=verdict.new_hash)
                 uow.users.update(user)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from intrathecal.clinic import care, config
 from intrathecal.clinic import validation as v
+from intrathecal.clinic.auth_ratelimit import Throttle
 from intrathecal.clinic.commands import CompleteVisit, RequestAppointment, ScheduleVisit
 from intrathecal.clinic.errors import Conflict, ValidationFailed
 from intrathecal.clinic.permissions import require
@@ -16,9 +17,13 @@ from intrathecal.clinic.vocabulary import VISIT_KINDS
 
 
 def request_appointment(
-    uow: UnitOfWork, cmd: RequestAppointment, actor: Actor
+    uow: UnitOfWork, cmd: RequestAppointment, actor: Actor, throttle: Throttle | None = None
 ) -> AppointmentRequest:
-    """Store a request from the public form (insurer must be on the accepted list)."""
+    """Store a request from the public form (insurer must be on the accepted list).
+
+    Entry points open to the public pass ``throttle``: requests per client address are
+    limited (``LoginThrottled`` past the limit), counted in the database.
+    """
     require(actor, "appointment.request")
     insurer = None
     if cmd.insurer:
@@ -29,6 +34,8 @@ def request_appointment(
                 f"insurer: {cmd.insurer!r} is not accepted; accepted: {accepted}"
             )
     with uow:
+        if throttle is not None:
+            throttle.appointment_request(uow, actor.ip or "unknown")
         stored = uow.appointment_requests.add(
             AppointmentRequest(
                 id=None,

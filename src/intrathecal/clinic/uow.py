@@ -7,6 +7,7 @@ leaving the block without committing (or with an exception) rolls everything bac
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -196,6 +197,26 @@ class ApiTokenRepository(Protocol):
     def touch(self, token_id: int, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class ThrottleWindow:
+    """The hits of one throttle key inside a window: how many, the oldest and newest."""
+
+    count: int
+    oldest: datetime | None
+    newest: datetime | None
+
+
+class ThrottleRepository(Protocol):
+    """Throttle hits per (scope, key), shared by every server process."""
+
+    def window(self, scope: str, key: str, since: datetime) -> ThrottleWindow: ...
+    def add(self, scope: str, key: str, at: datetime) -> None: ...
+    def clear(self, scope: str, key: str) -> None: ...
+    def purge(self, before: datetime) -> None:
+        """Forget every hit older than ``before``."""
+        ...
+
+
 class AuditRepository(Protocol):
     """The append-only audit log: pending entries, sealed into a keyed chain in order."""
 
@@ -314,6 +335,8 @@ class UnitOfWork(Protocol):
     def care_status(self) -> CareStatusRepository: ...
     @property
     def idempotency_keys(self) -> IdempotencyRepository: ...
+    @property
+    def throttle(self) -> ThrottleRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

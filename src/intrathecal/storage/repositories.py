@@ -46,6 +46,7 @@ from intrathecal.clinic.records import (
     WorklistRow,
     check_user,
 )
+from intrathecal.clinic.uow import ThrottleWindow
 from intrathecal.storage import tables as t
 from intrathecal.storage.mapping import from_row, to_row
 from intrathecal.storage.worklist_sql import PARAMS, item_due, worklist_statement
@@ -728,3 +729,29 @@ class SqlCareStatusRepository:
                 )
             )
         return out
+
+
+class SqlThrottleRepository:
+    """Throttle hits in ``throttle_hits``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def window(self, scope: str, key: str, since: datetime) -> ThrottleWindow:
+        hits = t.throttle_hits.c
+        row = self.conn.execute(
+            select(func.count(), func.min(hits.at), func.max(hits.at)).where(
+                hits.scope == scope, hits.key == key, hits.at > since
+            )
+        ).one()
+        return ThrottleWindow(int(row[0]), row[1], row[2])
+
+    def add(self, scope: str, key: str, at: datetime) -> None:
+        self.conn.execute(insert(t.throttle_hits).values(scope=scope, key=key[:200], at=at))
+
+    def clear(self, scope: str, key: str) -> None:
+        hits = t.throttle_hits.c
+        self.conn.execute(delete(t.throttle_hits).where(hits.scope == scope, hits.key == key))
+
+    def purge(self, before: datetime) -> None:
+        self.conn.execute(delete(t.throttle_hits).where(t.throttle_hits.c.at <= before))

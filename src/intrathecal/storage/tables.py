@@ -383,3 +383,16 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
 )
+
+# Throttle hits (login attempts per address, failed logins per username and address, public
+# appointment requests per address): shared by every server process, pruned as they age.
+throttle_hits = Table(
+    "throttle_hits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_throttle_hits_scope_key_at", "scope", "key", "at"),
+    Index("ix_throttle_hits_at", "at"),
+)

@@ -28,6 +28,7 @@ from intrathecal.storage.repositories import (
     SqlRecordRepository,
     SqlRefillRepository,
     SqlSessionRepository,
+    SqlThrottleRepository,
     SqlUserRepository,
     SqlVisitRepository,
 )
@@ -67,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         self.visits = SqlVisitRepository(conn)
         self.care_status = SqlCareStatusRepository(conn)
         self.idempotency_keys = SqlIdempotencyRepository(conn)
+        self.throttle = SqlThrottleRepository(conn)
         return self
 
     def __exit__(

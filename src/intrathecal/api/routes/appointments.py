@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from intrathecal.api.deps import ClientIp, Uow, requires
+from intrathecal.api.deps import ClientIp, Context, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
@@ -41,12 +41,12 @@ MAX_WINDOW = timedelta(days=92)
     "/appointment-requests",
     response_model=AppointmentRequestReceipt,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 429),
 )
 def request_appointment(
-    body: AppointmentRequestIn, work: Uow, ip: ClientIp
+    body: AppointmentRequestIn, work: Uow, ip: ClientIp, ctx: Context
 ) -> AppointmentRequestReceipt:
-    """Ask for an appointment (public, no login); the clinic calls back."""
+    """Ask for an appointment (public, no login; limited per address); the clinic calls back."""
     stored = scheduling.request_appointment(
         work,
         RequestAppointment(
@@ -57,6 +57,7 @@ def request_appointment(
             insurer=body.insurer,
         ),
         Actor.public(ip),
+        ctx.throttle,
     )
     assert stored.id is not None
     return AppointmentRequestReceipt(

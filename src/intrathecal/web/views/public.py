@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
-from intrathecal.api.deps import ClientIp, Uow
+from intrathecal.api.deps import ClientIp, Context, Uow
 from intrathecal.api.fields import Name, TextRule
 from intrathecal.clinic import config, scheduling
 from intrathecal.clinic.commands import RequestAppointment
@@ -92,7 +92,9 @@ def request_form(request: Request, _: Visitor) -> Response:
 
 
 @router.post("/request-appointment")
-async def request_appointment(request: Request, work: Uow, ip: ClientIp, _: Visitor) -> Response:
+async def request_appointment(
+    request: Request, work: Uow, ip: ClientIp, ctx: Context, _: Visitor
+) -> Response:
     """Store the request through the scheduling use case; errors keep what was typed."""
     data = await form_data(request)
     parsed = validate(AppointmentForm, data)
@@ -109,6 +111,7 @@ async def request_appointment(request: Request, work: Uow, ip: ClientIp, _: Visi
                 insurer=parsed.insurer,
             ),
             Actor.public(ip),
+            ctx.throttle,
         )
     except ValidationFailed as exc:
         errors = FormErrors()
