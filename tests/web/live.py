@@ -9,6 +9,7 @@ the whole application (API and pages) with uvicorn in a thread on a free loopbac
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -37,6 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: Where ``INTRATHECAL_SCREENSHOTS=1`` saves the README's screenshots.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE_JS = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 #: axe-core rule tags checked on every page: WCAG 2.1 A and AA, plus best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -105,6 +108,13 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 def launch_chromium(playwright: Any) -> Any:
     """Debian's chromium, headless, with the project's flags."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save ``docs/screenshots/<name>.png`` when ``INTRATHECAL_SCREENSHOTS`` is set."""
+    if os.environ.get("INTRATHECAL_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 class AccessibilityViolations(AssertionError):

@@ -5,26 +5,16 @@ linked from the README into ``docs/screenshots/``."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.web.conftest import Visit
-from tests.web.live import LiveServer
+from tests.web.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 OpenVisit = Callable[[], Visit]
-
-
-def _shot(page: Any, name: str) -> None:
-    if os.environ.get("INTRATHECAL_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def patient_id(live: LiveServer, mrn: str) -> int:
@@ -43,7 +33,7 @@ def test_nurse_works_the_worklist_chart_and_refill_screen(
     page = nurse.login("nurse")
     assert page.url.endswith("/clinic/worklist")
     assert page.locator("tbody tr").first.locator("text=BACLOFEN").count() == 1
-    _shot(page, "worklist")
+    screenshot(page, "worklist")
     with page.expect_navigation():
         page.locator("tbody tr").first.get_by_role("link").click()
     nurse.axe.check(page)
@@ -53,7 +43,7 @@ def test_nurse_works_the_worklist_chart_and_refill_screen(
     drifting = patient_id(live, "DEMO-0005")
     page = nurse.goto(f"/clinic/patients/{drifting}")
     assert page.locator("figure.plot svg").count() == 2  # trial pain scores, reservoir
-    _shot(page, "chart")
+    screenshot(page, "chart")
     page = nurse.goto(f"/clinic/patients/{drifting}/refill")
     nurse.submit("Record refill and review")  # nothing confirmed: every step is named
     assert page.locator("#e-step_locate").is_visible()
@@ -62,7 +52,7 @@ def test_nurse_works_the_worklist_chart_and_refill_screen(
     page.get_by_label("Residual volume aspirated").fill("3 mL")
     page.get_by_label("Lot number").fill("LOT-BROWSER")
     page.get_by_label("Volume injected").fill("18 mL")
-    _shot(page, "refill")
+    screenshot(page, "refill")
     nurse.submit("Record refill and review")
     assert "/refills/" in page.url
     assert page.locator("table.compare tbody tr").count() >= 4
@@ -89,5 +79,5 @@ def test_physician_sees_findings_while_typing_and_hard_blocks_submit(
     expect(page.locator("#findings li.finding-soft")).not_to_have_count(0)
     expect(page.locator("#submit-program")).to_be_enabled()
     doctor.axe.check(page)
-    _shot(page, "programming")
+    screenshot(page, "programming")
     doctor.goto(f"/clinic/patients/{steady}/implant")

@@ -229,19 +229,22 @@ def serve(
     if demo:
         from intrathecal.clinic.audit_key import DEMO_KEY
         from intrathecal.clinic.demo import DEMO_PASSWORDS, load_demo
+        from intrathecal.clinic.permissions import Role
+        from intrathecal.web.navigation import HOME
 
         created = load_demo(app.state.context.uow_factory, app.state.context.auth)
         typer.echo("demo data loaded" if created else "demo data already present")
     scheme = "https" if settings.tls else "http"
     base = f"{scheme}://{host}:{port}"
-    typer.echo(f"intrathecal clinic service: {base}")
+    typer.echo(f"intrathecal clinic web application: {base}/")
+    typer.echo(f"log in (staff and patients): {base}/login")
     typer.echo(f"API docs: {base}/docs")
     if demo:
         if app.state.context.audit_key == DEMO_KEY:
             typer.echo("audit chain: keyed with the public DEMO key (proves nothing)")
         typer.echo("demo logins (DEMO ONLY, never use these passwords for real data):")
         for username, (role, password) in DEMO_PASSWORDS.items():
-            typer.echo(f"  {username:<16} {role:<10} {password}")
+            typer.echo(f"  {username:<16} {role:<10} {password:<22} lands on {HOME[Role(role)]}")
     bootstrap.serve(settings, host, port, app)
 
 
