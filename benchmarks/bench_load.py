@@ -7,8 +7,11 @@ half reading the worklist and half reading one patient (both audited reads). Rou
 interleaved (on, off, on, off, ...); the report gives the median over rounds of throughput,
 p50/p95/p99 and failures, and the audited/unaudited throughput ratio.
 
+With ``--baseline DIR`` (a checkout of an earlier revision) that revision's server runs
+the same workload in the same rounds, so the gain is measured under the same conditions.
+
 Run: ``.venv/bin/python benchmarks/bench_load.py [--users 30] [--seconds 20] [--rounds 2]
-[--workers 2] [--backend sqlite|postgresql|both]``.
+[--workers 2] [--backend sqlite|postgresql|both] [--baseline DIR]``.
 """
 
 from __future__ import annotations
@@ -66,24 +69,28 @@ def _database(backend: str, folder: Path) -> Iterator[str]:
 
     name = f"bench_load_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + (
             f"/{name}"
         )
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
-def _server(url: str, port: int, workers: int, audit_reads: bool) -> Iterator[str]:
+def _server(
+    url: str, port: int, workers: int, audit_reads: bool, source: Path | None
+) -> Iterator[str]:
     env = {
         **os.environ,
         "INTRATHECAL_AUDIT_KEY": secrets.token_hex(32),
         "INTRATHECAL_AUDIT_READS": "true" if audit_reads else "false",
         "INTRATHECAL_LOGIN_ATTEMPTS_PER_IP": "1000",
     }
+    if source is not None:  # another checkout's package (the design before this one)
+        env["PYTHONPATH"] = str(source / "src")
     command = [
         str(BIN / "intrathecal"),
         "serve",
@@ -201,7 +208,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an earlier revision (e.g. git archive of it): its audited "
+        "reads run interleaved with this one's, as 'baseline'",
+    )
     args = parser.parse_args()
+    configs: list[tuple[str, bool, Path | None]] = [
+        ("audited reads", True, None),
+        ("reads not audited", False, None),
+    ]
+    if args.baseline is not None:
+        configs.append(("baseline, audited", True, args.baseline.resolve()))
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     print(
         f"workload: {args.users} users (half worklist, half patient read, no think time), "
@@ -210,20 +229,18 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder:
         for backend in backends:
-            results: dict[bool, list[Run]] = {True: [], False: []}
+            results: dict[str, list[Run]] = {label: [] for label, _, _ in configs}
             for _ in range(args.rounds):
-                for audit_reads in (True, False):
+                for label, audit_reads, source in configs:
                     with (
                         _database(backend, Path(folder)) as url,
-                        _server(url, _free_port(), args.workers, audit_reads) as base,
+                        _server(url, _free_port(), args.workers, audit_reads, source) as base,
                     ):
                         token, patients = _token_and_patients(base)
-                        results[audit_reads].append(
+                        results[label].append(
                             _locust(base, token, patients, args.users, args.seconds)
                         )
-            for audit_reads in (True, False):
-                runs = results[audit_reads]
-                label = "audited reads" if audit_reads else "reads not audited"
+            for label, runs in results.items():
                 print(
                     f"{backend:<10} {label:<18} "
                     f"{statistics.median(r.rps for r in runs):7.1f} req/s  "
@@ -232,10 +249,12 @@ def main() -> None:
                     f"p99 {statistics.median(r.p99 for r in runs):5.0f} ms  "
                     f"failures {sum(r.failures for r in runs)}/{sum(r.requests for r in runs)}"
                 )
-            ratio = statistics.median(r.rps for r in results[True]) / max(
-                statistics.median(r.rps for r in results[False]), 1e-9
-            )
+            rps = {label: statistics.median(r.rps for r in runs) for label, runs in results.items()}
+            ratio = rps["audited reads"] / max(rps["reads not audited"], 1e-9)
             print(f"{backend:<10} audited / not audited throughput: {ratio:.2f}")
+            if "baseline, audited" in rps:
+                gain = rps["audited reads"] / max(rps["baseline, audited"], 1e-9)
+                print(f"{backend:<10} audited throughput / baseline's: {gain:.2f}")
 
 
 if __name__ == "__main__":
