@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -104,36 +105,34 @@ def _server(
         "--database-url",
         url,
     ]
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"serve exited: {proc.stderr.read()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise RuntimeError("serve did not answer /health within 120 s")
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    with tempfile.TemporaryFile(mode="w+") as log:  # a pipe nobody reads could block
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            yield _wait_until_up(proc, log, f"http://127.0.0.1:{port}")
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], log: IO[str], base: str) -> str:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    log.seek(0)
+    raise RuntimeError(f"serve did not come up: {log.read()[-2000:]}")
 
 
 def _token_and_patients(base: str) -> tuple[str, list[int]]:
