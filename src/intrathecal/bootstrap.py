@@ -151,6 +151,9 @@ def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
         "proxy_headers": False,
         "server_header": False,
         "workers": settings.workers,
+        # uvicorn kills a worker that does not answer its supervisor within 5 s; on a busy
+        # machine importing the app takes longer, and workers were killed in a loop.
+        "timeout_worker_healthcheck": 60,
     }
     if settings.tls:
         options["ssl_certfile"] = str(settings.tls_certfile)
