@@ -33,6 +33,7 @@ from intrathecal.api.routes import (
     users,
     worklist,
 )
+from intrathecal.api.strict_json import StrictJson
 from intrathecal.bootstrap import Services
 from intrathecal.clinic.audit_sealer import AuditSealer
 from intrathecal.web import install_web
@@ -80,6 +81,7 @@ def build_api(services: Services) -> FastAPI:
     app.state.context = services
     app.state.proxies = TrustedProxies(settings.trusted_proxies)
     install_error_handlers(app)
+    app.add_middleware(StrictJson)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_idempotency(app)
     install_openapi(app)

@@ -10,6 +10,12 @@ from fastapi.openapi.utils import get_openapi
 from intrathecal.api.problems import PROBLEM_MEDIA_TYPE, FieldError, Problem
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+#: Refusals any operation that reads a body may answer (``api.strict_json``, ``body_limit``).
+_BODY_ERRORS = {
+    "400": "Bad request (e.g. a key twice in one JSON object)",
+    "413": "Content too large",
+    "415": "Unsupported media type (the body must be JSON)",
+}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -47,13 +53,14 @@ def install_openapi(app: FastAPI) -> None:
                             **other,
                         }
                 if "requestBody" in operation:
-                    responses.setdefault(
-                        "413",
-                        {
-                            "description": "Content too large",
-                            "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
-                        },
-                    )
+                    for code, description in _BODY_ERRORS.items():
+                        responses.setdefault(
+                            code,
+                            {
+                                "description": description,
+                                "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
+                            },
+                        )
                 responses.setdefault(
                     "500",
                     {
