@@ -67,7 +67,8 @@ def test_drugs_json_gives_each_value_with_source_and_status(app: typer.Typer) ->
     assert morphine["max_daily_dose"]["unverified"] is True
     assert morphine["max_daily_dose"]["source"] == "PACC 2012"
     fentanyl = next(d for d in data["drugs"] if d["name"] == "fentanyl")
-    assert fentanyl["max_daily_dose"]["value"] is None
+    assert fentanyl["max_daily_dose"]["value"] == "1000 mcg/day"
+    assert fentanyl["max_daily_dose"]["unverified"] is True
 
 
 def test_drugs_eu_rule_set_shows_the_eu_ziconotide_maximum(app: typer.Typer) -> None:
@@ -88,7 +89,8 @@ def test_drugs_unknown_rule_set_is_bad_input(app: typer.Typer) -> None:
 
 
 def test_check_file_within_limits_exits_0_with_summary(app: typer.Typer, tmp_path: Path) -> None:
-    code, out = run(app, "program", "check", write(tmp_path, "p.yaml", MORPHINE_OK))
+    path = write(tmp_path, "p.yaml", MORPHINE_OK)
+    code, out = run(app, "program", "check", path, "--current", path)
     assert code == EXIT_OK
     assert "morphine: 5 mg/day (worst case 5.8 mg/day)" in out
     assert "bupivacaine: 2.5 mg/day" in out
@@ -96,9 +98,8 @@ def test_check_file_within_limits_exits_0_with_summary(app: typer.Typer, tmp_pat
 
 
 def test_check_json_reports_verdict_summary_and_findings(app: typer.Typer, tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["program", "check", write(tmp_path, "p.yaml", MORPHINE_OK), "--json"]
-    )
+    path = write(tmp_path, "p.yaml", MORPHINE_OK)
+    result = runner.invoke(app, ["program", "check", path, "--current", path, "--json"])
     assert result.exit_code == EXIT_OK
     data = json.loads(result.stdout)
     assert data["verdict"] == "ok"
@@ -181,7 +182,9 @@ def test_drugs_json_includes_titration_limits(app: typer.Typer) -> None:
     data = json.loads(runner.invoke(app, ["drugs", "--json"]).stdout)
     by_name = {d["name"]: d for d in data["drugs"]}
     assert by_name["ziconotide"]["titration"]["max_steps"]["value"] == "3 per 7 day"
-    assert by_name["baclofen"]["titration"]["max_increase_fraction"]["value"] == "30 %"
+    window = by_name["baclofen"]["titration"]["increase_per_24h"]
+    assert window["spinal"]["value"] == "30 %"
+    assert window["cerebral"]["value"] == "15 %"
     assert by_name["morphine"]["titration"] == {}
 
 

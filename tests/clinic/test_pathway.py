@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from intrathecal.clinic.commands import RecordTrial
-from intrathecal.clinic.errors import PermissionDenied, ValidationFailed
+from intrathecal.clinic.errors import PermissionDenied, SafetyRefused, ValidationFailed
 from intrathecal.clinic.pathway import (
     key_fingerprint,
     record_evaluation,
@@ -91,8 +91,9 @@ def test_trial_dose_above_catalogue_trial_bolus_range_is_refused(
     patient = register(uow, staff)
     assert patient.id is not None
     record_evaluation(uow, evaluation(patient.id), staff.physician)
-    with pytest.raises(ValidationFailed, match="trial bolus range"):
+    with pytest.raises(SafetyRefused, match="trial bolus range") as refused:
         record_trial(uow, RecordTrial(patient.id, trial_record(dose="5 mg")), staff.physician)
+    assert [getattr(f, "rule", None) for f in refused.value.findings] == ["trial_bolus_range"]
     with uow:
         assert uow.trials.for_patient(patient.id) == []
 

@@ -103,12 +103,41 @@ def test_pacc_values_are_marked_unverified_and_label_values_label() -> None:
     assert all(c.status is Status.LABEL for c in infumorph)
 
 
-def test_fentanyl_and_sufentanil_have_no_known_upper_daily_limit() -> None:
+def test_every_drug_has_a_daily_ceiling_and_unpublished_ones_are_unverified() -> None:
     catalogue = load_catalogue()
+    for rule_set in RuleSet:
+        for drug in catalogue.drugs(rule_set):
+            assert drug.max_daily_dose.value is not None, drug.name
     for name in ("fentanyl", "sufentanil"):
         limit = catalogue.get(name).max_daily_dose
-        assert limit.value is None
+        assert limit.status is Status.UNVERIFIED
+        assert limit.source.key == "project"
         assert "no known upper limit" in limit.note
+
+
+def test_granuloma_thresholds_can_fire_below_the_maximum_concentration() -> None:
+    catalogue = load_catalogue()
+    for drug in catalogue.drugs():
+        threshold = drug.granuloma_concentration
+        if threshold is not None:
+            assert threshold.value <= drug.max_concentration.value, drug.name
+
+
+def test_every_opioid_has_a_sourced_morphine_equivalent() -> None:
+    for drug in load_catalogue().drugs():
+        if drug.is_opioid:
+            assert drug.morphine_equivalent is not None, drug.name
+            assert drug.morphine_equivalent.value > 0
+
+
+def test_statuses_match_what_the_reference_supports() -> None:
+    catalogue = load_catalogue()
+    baclofen = catalogue.get("baclofen")
+    assert baclofen.starting_daily_dose is not None
+    assert baclofen.starting_daily_dose.status is Status.UNVERIFIED  # derived, not label
+    ziconotide = catalogue.get("ziconotide", RuleSet.US)
+    assert ziconotide.titration.min_interval is not None
+    assert ziconotide.titration.min_interval.status is Status.LITERATURE  # trial protocol
 
 
 def test_drug_classes_and_dose_units() -> None:

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from intrathecal.core.catalogue import RuleSet, load_catalogue
 from intrathecal.core.program import Continuous, Prescription, Solution
 from intrathecal.core.quantities import Concentration, DoseRate, VolumeRate
-from intrathecal.core.safety import Override, Severity, check
+from intrathecal.core.safety import Override, Severity
+from tests.core.safety_support import check
 from tests.core.test_safety_rules import admixture, fired
 
 CATALOGUE = load_catalogue()
@@ -20,7 +21,11 @@ LIMITED = [
     for d in CATALOGUE.drugs(rs)
     if d.max_daily_dose.value is not None
 ]
-TITRATED_BY_FRACTION = [d.name for d in CATALOGUE.drugs() if not d.titration.has_absolute_steps]
+TITRATED_BY_FRACTION = [
+    d.name
+    for d in CATALOGUE.drugs()
+    if not d.titration.has_absolute_steps and not d.titration.increase_per_24h
+]
 
 factors = st.fractions(min_value=Fraction(1, 10**6), max_value=100)
 

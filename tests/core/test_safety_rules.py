@@ -27,14 +27,16 @@ from intrathecal.core.quantities import (
 from intrathecal.core.safety import (
     RULES,
     DoseStep,
+    DosingProfile,
     History,
     Override,
     PumpLimits,
     SafetyReport,
     SafetySettings,
     Severity,
-    check,
+    SpasticityOrigin,
 )
+from tests.core.safety_support import check
 
 NOW = datetime(2026, 3, 10, 9, 0)
 
@@ -66,12 +68,18 @@ def admixture(rate: VolumeRate, *components: tuple[str, Concentration]) -> Presc
     return Prescription(solution, Continuous(rate))
 
 
+NO_PSYCHOSIS = DosingProfile(psychosis_history=False)
+
+
 def fired(report: SafetyReport, rule: str, drug: str | None = None) -> bool:
     """True when ``rule`` produced a finding (for ``drug`` when given)."""
     return any(f.rule == rule and (drug is None or f.drug == drug) for f in report.findings)
 
 
 # --- rules ----------------------------------------------------------------------------
+
+#: A running morphine program of 2.5 mg/day (changes from it are not first starts).
+RUNNING_2_5_MG = one_drug("morphine", "10 mg/mL", rate="0.25 mL/day")
 
 
 def test_morphine_above_maximum_is_refused_with_source_and_numbers() -> None:
@@ -88,7 +96,8 @@ def test_morphine_above_maximum_is_refused_with_source_and_numbers() -> None:
 
 
 def test_dose_at_the_maximum_is_not_refused() -> None:
-    report = check(one_drug("morphine", "10 mg/mL", rate="1.5 mL/day"))
+    running = one_drug("morphine", "10 mg/mL", rate="1.5 mL/day")
+    report = check(running, running)
     assert not fired(report, "max_daily_dose")
     assert not report.refused
 
@@ -108,7 +117,8 @@ def test_worked_example_2_hydromorphone_in_mcg_is_flagged_as_a_unit_slip() -> No
 def test_worked_example_5_ziconotide_minimum_flow_start_is_allowed() -> None:
     report = check(
         one_drug("ziconotide", "25 mcg/mL", rate="0.048 mL/day"),
-        history=History(now=NOW, patient_flags=frozenset()),
+        history=History(now=NOW),
+        profile=NO_PSYCHOSIS,
     )
     assert not report.refused
     assert not fired(report, "pump_rate_range")
@@ -118,10 +128,8 @@ def test_worked_example_5_ziconotide_minimum_flow_start_is_allowed() -> None:
 def test_worked_example_5_ziconotide_step_of_2_4_one_day_after_last_is_allowed() -> None:
     current = one_drug("ziconotide", "25 mcg/mL", dose="2.4 mcg/day")
     proposed = one_drug("ziconotide", "25 mcg/mL", dose="4.8 mcg/day")
-    history = History(
-        now=NOW, steps=(DoseStep("ziconotide", NOW - timedelta(days=1)),), patient_flags=frozenset()
-    )
-    report = check(proposed, current, history=history)
+    history = History(now=NOW, steps=(DoseStep("ziconotide", NOW - timedelta(days=1)),))
+    report = check(proposed, current, history=history, profile=NO_PSYCHOSIS)
     assert report.ok, [f.message for f in report.findings]
 
 
@@ -165,9 +173,8 @@ def test_ziconotide_step_within_24_h_is_refused_and_within_48_h_needs_override_i
         history = History(
             now=NOW,
             steps=(DoseStep("ziconotide", NOW - timedelta(hours=hours)),),
-            patient_flags=frozenset(),
         )
-        report = check(proposed, current, rule_set="eu", history=history)
+        report = check(proposed, current, rule_set="eu", history=history, profile=NO_PSYCHOSIS)
         return {(f.rule, f.severity) for f in report.findings}
 
     assert ("titration_interval", Severity.HARD) in run(12)
@@ -178,9 +185,11 @@ def test_ziconotide_step_within_24_h_is_refused_and_within_48_h_needs_override_i
 def test_ziconotide_eu_maximum_is_higher_than_us() -> None:
     proposed = one_drug("ziconotide", "100 mcg/mL", dose="20 mcg/day")
     current = one_drug("ziconotide", "100 mcg/mL", dose="19 mcg/day")
-    history = History(now=NOW, patient_flags=frozenset())
-    assert fired(check(proposed, current, rule_set="us", history=history), "max_daily_dose")
-    assert not fired(check(proposed, current, rule_set="eu", history=history), "max_daily_dose")
+    history = History(now=NOW)
+    us = check(proposed, current, rule_set="us", history=history, profile=NO_PSYCHOSIS)
+    eu = check(proposed, current, rule_set="eu", history=history, profile=NO_PSYCHOSIS)
+    assert fired(us, "max_daily_dose")
+    assert not fired(eu, "max_daily_dose")
 
 
 def test_ziconotide_increase_without_times_needs_confirmation() -> None:
@@ -193,28 +202,40 @@ def test_ziconotide_increase_without_times_needs_confirmation() -> None:
 
 def test_psychosis_history_refuses_ziconotide_and_unrecorded_history_reminds() -> None:
     p = one_drug("ziconotide", "25 mcg/mL", dose="1.2 mcg/day")
-    flagged = check(p, history=History(patient_flags=frozenset({"psychosis_history"})))
+    flagged = check(p, profile=DosingProfile(psychosis_history=True))
     assert fired(flagged, "contraindication")
     assert flagged.refused
     unknown = check(p)
     reminder = next(f for f in unknown.findings if f.rule == "contraindication_reminder")
     assert reminder.severity is Severity.INFO
     assert not unknown.refused
-    clear = check(p, history=History(patient_flags=frozenset()))
+    clear = check(p, profile=NO_PSYCHOSIS)
     assert not fired(clear, "contraindication")
     assert not fired(clear, "contraindication_reminder")
 
 
-def test_worked_example_4_baclofen_titrates_up_to_30_percent_a_step() -> None:
+def test_worked_example_4_baclofen_spinal_origin_titrates_up_to_30_percent_per_24_h() -> None:
     current = one_drug("baclofen", "500 mcg/mL", dose="150 mcg/day")
     assert current.basal.rate == VolumeRate.parse("0.30 mL/day")  # type: ignore[union-attr]
-    allowed = check(one_drug("baclofen", "500 mcg/mL", dose="195 mcg/day"), current)
-    assert not fired(allowed, "dose_increase")
-    too_fast = check(one_drug("baclofen", "500 mcg/mL", dose="196 mcg/day"), current)
-    finding = next(f for f in too_fast.findings if f.rule == "dose_increase")
+    spinal = DosingProfile(spasticity_origin=SpasticityOrigin.SPINAL)
+    allowed = check(one_drug("baclofen", "500 mcg/mL", dose="195 mcg/day"), current, profile=spinal)
+    assert not fired(allowed, "titration_window_24h")
+    too_fast = check(
+        one_drug("baclofen", "500 mcg/mL", dose="196 mcg/day"), current, profile=spinal
+    )
+    finding = next(f for f in too_fast.findings if f.rule == "titration_window_24h")
     assert finding.severity is Severity.SOFT
     assert "30 %" in finding.message
-    assert "baclofen IT label" in finding.message
+    assert "spinal" in finding.message
+    assert "literature" in finding.message
+
+
+def test_baclofen_without_recorded_origin_uses_the_stricter_cerebral_limit() -> None:
+    current = one_drug("baclofen", "500 mcg/mL", dose="100 mcg/day")
+    report = check(one_drug("baclofen", "500 mcg/mL", dose="120 mcg/day"), current)
+    finding = next(f for f in report.findings if f.rule == "titration_window_24h")
+    assert "15 %" in finding.message
+    assert "origin not recorded" in finding.message
 
 
 def test_baclofen_cut_beyond_20_percent_or_removal_needs_override() -> None:
@@ -267,8 +288,8 @@ def test_rule_severity_can_be_changed_by_settings() -> None:
         "max_concentration", Severity.HARD
     )
     p = one_drug("morphine", "25 mg/mL", rate="0.1 mL/day")
-    assert not check(p).refused
-    assert check(p, settings=settings).refused
+    assert not check(p, RUNNING_2_5_MG).refused
+    assert check(p, RUNNING_2_5_MG, settings=settings).refused
 
 
 def test_admixture_components_are_checked_separately() -> None:
@@ -283,7 +304,7 @@ def test_admixture_components_are_checked_separately() -> None:
 
 
 def test_morphine_above_max_concentration_needs_override_and_flags_granuloma() -> None:
-    report = check(one_drug("morphine", "25 mg/mL", rate="0.1 mL/day"))
+    report = check(one_drug("morphine", "25 mg/mL", rate="0.1 mL/day"), RUNNING_2_5_MG)
     rules = {(f.rule, f.severity) for f in report.findings}
     assert ("max_concentration", Severity.SOFT) in rules
     assert ("granuloma_risk", Severity.INFO) in rules
@@ -357,7 +378,7 @@ def _override(*codes: str, second: str = "dr-b") -> Override:
 
 
 def test_override_accepts_only_named_soft_findings() -> None:
-    report = check(one_drug("morphine", "25 mg/mL", rate="0.1 mL/day"))
+    report = check(one_drug("morphine", "25 mg/mL", rate="0.1 mL/day"), RUNNING_2_5_MG)
     assert not report.accepts(None)
     assert not report.accepts(_override("dose_increase"))
     assert report.accepts(_override("max_concentration"))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Volume
+from intrathecal.core.safety import DosingProfile, OpioidStatus, Override
 from intrathecal.device.endpoint import PumpEndpoint
 from intrathecal.device.models import default_catheter
 from intrathecal.device.patient_controller import PatientController
@@ -27,6 +28,12 @@ RX = prescription_from_dict(
             "max_per_day": 3,
         },
     }
+)
+
+#: The patient of the rig takes systemic opioids; RX starts above the usual (naive) start.
+TOLERANT = DosingProfile(opioid_status=OpioidStatus.TOLERANT)
+START_OVERRIDE = Override(
+    frozenset({"starting_dose"}), "established on systemic opioids", "dr-a", "dr-b"
 )
 
 
@@ -58,12 +65,14 @@ def rig(*, filled: bool = True) -> Rig:
     def transport(data: bytes) -> bytes:
         return holder[0].transport(data)
 
-    programmer = ClinicianProgrammer(clin, transport, catheter_volume=catheter.volume)
+    programmer = ClinicianProgrammer(
+        clin, transport, catheter_volume=catheter.volume, profile=TOLERANT
+    )
     patient = PatientController(pat, transport)
     r = Rig(pump, endpoint, programmer, patient, sent)
     holder.append(r)
     if filled:
         pump.refill(added=Volume.parse("20 mL"), solution=RX.solution)
-        outcome = programmer.program(RX)
+        outcome = programmer.program(RX, override=START_OVERRIDE)
         assert outcome.applied, outcome.unaccepted
     return r

@@ -104,6 +104,13 @@ BASE: dict[str, Any] = {
         "solution": [{"drug": "morphine", "concentration": "10 mg/mL"}],
         "basal": {"continuous": "0.3 mL/day"},
     },
+    "patient": {"opioid_status": "tolerant"},
+    "override": {
+        "codes": ["starting_dose"],
+        "reason": "established on systemic opioids",
+        "clinician": "dr-a",
+        "second_clinician": "dr-b",
+    },
 }
 
 
@@ -214,3 +221,20 @@ def test_refill_records_carry_the_planned_dates() -> None:
 
 def test_fixed_rate_pump_cannot_be_scripted_through_a_programmer() -> None:
     assert bad({"pump": {"model": "codman-3000"}}).startswith("pump.model:")
+
+
+def test_first_fill_above_the_naive_range_is_refused_without_recorded_tolerance() -> None:
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    del data["patient"]
+    result = run_scenario(parse_scenario(data))
+    refused = [e.text for e in result.timeline if e.kind == "refused"]
+    assert refused
+    assert "opioid-naive" in refused[0]
+    assert result.summary.to_csf == Volume.parse("0 mL")
+
+
+def test_bad_patient_profile_names_the_field() -> None:
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    data["patient"] = {"opioid_status": "sometimes"}
+    with pytest.raises(ScenarioError, match="patient"):
+        parse_scenario(data)

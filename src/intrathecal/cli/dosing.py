@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from enum import Enum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 import yaml
@@ -40,13 +42,23 @@ from intrathecal.core.quantities import (
 )
 from intrathecal.core.safety import (
     DoseStep,
+    DosingProfile,
+    Finding,
     History,
+    OpioidStatus,
+    ProgramRequest,
     SafetyReport,
     SafetySettings,
     Severity,
-    check,
+    SpasticityOrigin,
+    check_program,
 )
 from intrathecal.core.sourced_data import Sourced
+from intrathecal.device.errors import UnknownPumpModel
+from intrathecal.device.limits import DEFAULT_MODEL, safety_limits
+from intrathecal.device.models import PumpModel, pump_model
+
+E = TypeVar("E", bound=Enum)
 
 program_app = typer.Typer(
     help="Infusion programs: check a proposed program against the safety rules.",
@@ -149,6 +161,13 @@ def _sourced_json(item: Sourced[object] | None) -> dict[str, Any] | None:
     }
 
 
+def _titration_json(item: object) -> object:
+    if isinstance(item, Mapping):
+        return {str(k): _sourced_json(v) for k, v in item.items()}
+    assert isinstance(item, Sourced)
+    return _sourced_json(item)
+
+
 def _drug_json(d: Drug) -> dict[str, Any]:
     return {
         "name": d.name,
@@ -162,9 +181,9 @@ def _drug_json(d: Drug) -> dict[str, Any]:
         "concentrations": [_sourced_json(c) for c in d.concentrations],
         "contraindications": {k: _sourced_json(v) for k, v in d.contraindications.items()},
         "titration": {
-            f.name: _sourced_json(getattr(d.titration, f.name))
+            f.name: _titration_json(getattr(d.titration, f.name))
             for f in dataclasses.fields(d.titration)
-            if getattr(d.titration, f.name) is not None
+            if getattr(d.titration, f.name)
         },
     }
 
@@ -203,6 +222,21 @@ def program_check(
         help="Record whether the patient has a history of psychosis.",
         show_default=False,
     ),
+    opioid_status: str = typer.Option(
+        "unknown", "--opioid-status", help="The patient's opioid status: naive, tolerant, unknown."
+    ),
+    spasticity_origin: str | None = typer.Option(
+        None, "--spasticity-origin", help="Baclofen patients: spinal or cerebral origin."
+    ),
+    cancer_pain: bool | None = typer.Option(
+        None,
+        "--cancer-pain/--no-cancer-pain",
+        help="Record whether the patient has cancer pain (override above default ceilings).",
+        show_default=False,
+    ),
+    pump_model: str = typer.Option(
+        DEFAULT_MODEL, "--pump-model", help="Pump model key (see data/pumps.yaml)."
+    ),
     max_increase: str | None = typer.Option(
         None,
         "--max-increase",
@@ -233,18 +267,32 @@ def program_check(
         if before is not None:
             raise InvalidInput("give --current or --current-dose, not both")
         before = _simple_program(drug, concentration, None, current_dose, "--current-dose")
-    history = _history(proposed, now, step_at or [], psychosis_history)
+    history = _history(proposed, now, step_at or [])
     settings = SafetySettings.from_catalogue(catalogue)
     if max_increase is not None:
         fraction = parse_fraction(max_increase, "--max-increase")
         settings = settings.with_dose_increase_fraction(fraction)
-    report = check(
-        proposed,
-        before,
-        catalogue=catalogue,
-        rule_set=chosen,
-        settings=settings,
-        history=history,
+    profile = DosingProfile(
+        opioid_status=_choice(OpioidStatus, opioid_status, "--opioid-status"),
+        psychosis_history=psychosis_history,
+        spasticity_origin=(
+            None
+            if spasticity_origin is None
+            else _choice(SpasticityOrigin, spasticity_origin, "--spasticity-origin")
+        ),
+        cancer_pain=cancer_pain,
+    )
+    report = check_program(
+        ProgramRequest(
+            proposed=proposed,
+            current=before,
+            pump=safety_limits(_pump_model(pump_model)),
+            patient=profile,
+            history=history,
+            rule_set=chosen,
+            settings=settings,
+            catalogue=catalogue,
+        )
     )
     if as_json:
         print_json(_report_json(proposed, report))
@@ -315,21 +363,30 @@ def _when(text: str, option: str) -> datetime:
         ) from None
 
 
-def _history(
-    proposed: Prescription, now: str | None, steps: list[str], psychosis: bool | None
-) -> History:
+def _choice(kind: type[E], text: str, option: str) -> E:
+    try:
+        return kind(text.strip().lower())
+    except ValueError:
+        known = ", ".join(str(k.value) for k in kind)
+        raise InvalidInput(f"{option}: expected one of {known}, got {text!r}") from None
+
+
+def _pump_model(key: str) -> PumpModel:
+    try:
+        return pump_model(key)
+    except UnknownPumpModel as exc:
+        raise InvalidInput(f"--pump-model: {exc}") from None
+
+
+def _history(proposed: Prescription, now: str | None, steps: list[str]) -> History:
     if steps and now is None:
         raise InvalidInput("--step-at needs --now (when the proposed change takes effect)")
-    flags: frozenset[str] | None = None
-    if psychosis is not None:
-        flags = frozenset({"psychosis_history"}) if psychosis else frozenset()
     # A past step is recorded against every drug in the program; only drugs with label
     # frequency limits (ziconotide) read them.
     times = [_when(s, "--step-at") for s in steps]
     return History(
         now=_when(now, "--now") if now is not None else None,
         steps=tuple(DoseStep(name, at) for name in proposed.solution.drugs for at in times),
-        patient_flags=flags,
     )
 
 
@@ -362,17 +419,7 @@ def _report_json(p: Prescription, report: SafetyReport) -> dict[str, Any]:
         "catalogue_version": report.catalogue_version,
         "program": prescription_to_dict(p),
         "summary": _summary(p),
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "drug": f.drug,
-                "message": f.message,
-                "source": f.source,
-                "values": dict(f.values),
-            }
-            for f in report.findings
-        ],
+        "findings": [finding_json(f) for f in report.findings],
     }
 
 
@@ -394,6 +441,23 @@ def _print_report(p: Prescription, report: SafetyReport) -> None:
         lines.append(f"  {name}: {mean}{extra}")
     for line in lines:
         console.print(line, soft_wrap=True, highlight=False, markup=False)
+    print_findings(report)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as JSON: rule, severity, drug, message, source with status, numbers."""
+    return {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "drug": f.drug,
+        "message": f.message,
+        "source": f.source,
+        "values": dict(f.values),
+    }
+
+
+def print_findings(report: SafetyReport) -> None:
+    """Findings, HARD first, each on one line with its numbers, then the verdict."""
     for f in report.findings:
         console.print(
             f"[{_STYLE[f.severity]}]{f.severity.value.upper()}[/] {f.rule}: ",
@@ -402,6 +466,9 @@ def _print_report(p: Prescription, report: SafetyReport) -> None:
             highlight=False,
         )
         console.print(f.message, soft_wrap=True, highlight=False, markup=False)
+        if f.values and f.severity is not Severity.INFO:
+            numbers = " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in f.values.items())
+            console.print(f"    {numbers}", soft_wrap=True, highlight=False, markup=False)
     if report.refused:
         console.print("[bold red]REFUSED[/]: a HARD finding cannot be overridden.", soft_wrap=True)
     elif report.needs_override:

@@ -1,7 +1,8 @@
 """CLI: ``intrathecal trial evaluate`` and ``trial rules`` - screening-trial outcome.
 
 Exit codes: 0 when the record was evaluated (success, failure or inconclusive alike; the
-outcome is in the output), 2 for a bad record or option.
+outcome is in the output), 1 when the dosing safety policy refuses a trial dose (the same
+check the clinic API applies), 2 for a bad record or option.
 """
 
 from pathlib import Path
@@ -11,9 +12,11 @@ import typer
 import yaml
 from rich.table import Table
 
-from intrathecal.cli._common import console, guarded, print_json
+from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
+from intrathecal.cli.dosing import finding_json, print_findings
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.quantities import format_fraction
+from intrathecal.core.safety import TrialDoseRequest, check_trial_doses
 from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
 from intrathecal.core.trial_config import TrialConfig, load_trial_config
 from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
@@ -121,11 +124,36 @@ def evaluate_command(
     """Evaluate a screening-trial record: relief, side effects, outcome, next step."""
     settings = load_trial_config(config)
     record = _read_record(record_file, settings)
+    report = check_trial_doses(
+        TrialDoseRequest.of([(i.drug, i.dose, i.at) for i in record.injections])
+    )
+    if report.refused:
+        if json_output:
+            print_json(
+                {
+                    "record": record,
+                    "verdict": "refused",
+                    "findings": [finding_json(f) for f in report.findings],
+                }
+            )
+        else:
+            console.print("Trial doses checked by the dosing safety policy:")
+            print_findings(report)
+            console.print("The trial outcome is not evaluated for refused doses.")
+        raise typer.Exit(EXIT_REFUSED)
     result = evaluate_trial(record, settings.rule(rule), settings)
     if json_output:
-        print_json({"record": record, "evaluation": result})
+        print_json(
+            {
+                "record": record,
+                "evaluation": result,
+                "findings": [finding_json(f) for f in report.findings],
+            }
+        )
     else:
         _render(record, result)
+        if report.findings:
+            print_findings(report)
 
 
 @trial_app.command("rules")

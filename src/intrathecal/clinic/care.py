@@ -7,11 +7,12 @@ the result in the same transaction, so the worklist query never has to scan hist
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 
 from intrathecal.clinic.config import ClinicSettings
-from intrathecal.clinic.records import CareStatus, Implant, PrescriptionVersion, Refill
+from intrathecal.clinic.records import CareStatus, Implant, Refill
+from intrathecal.core.quantities import Concentration, DoseRate
 
 
 def after_implant(status: CareStatus, implant: Implant, settings: ClinicSettings) -> CareStatus:
@@ -32,36 +33,46 @@ def after_implant(status: CareStatus, implant: Implant, settings: ClinicSettings
 
 def after_prescription(
     status: CareStatus,
-    history: Sequence[PrescriptionVersion],
+    history: Sequence[tuple[datetime, Mapping[str, DoseRate]]],
+    concentration: Concentration,
     is_baclofen: bool,
-    on_opioid: bool,
+    opioids: frozenset[str],
     granuloma_reason: str,
     settings: ClinicSettings,
 ) -> CareStatus:
-    """The current drug and dose, granuloma flag, yearly dose trend and endocrine review."""
-    current = history[-1]
-    day = current.created_at.date()
-    dose_mcg = float(current.daily_dose.to("mcg/day"))
-    rise = _yearly_rise_percent(history)
+    """Every current drug, granuloma flag, yearly dose trend and endocrine review.
+
+    ``history`` holds each version's time and the daily dose of every drug in it, oldest
+    first. The yearly rise is the largest over the opioids (over every drug when none is an
+    opioid), so a drug listed second in an admixture is tracked like the first. The stored
+    dose and ``concentration`` columns describe the first drug; ``drug`` names them all.
+    """
+    at, doses = history[-1]
+    first = next(iter(doses))
+    on_opioid = bool(opioids)
+    tracked = [d for d in doses if d in opioids] or list(doses)
+    rises = [r for r in (_yearly_rise_percent(history, d) for d in tracked) if r is not None]
+    rise = max(rises, default=None)
     endocrine_due = status.endocrine_due
     if on_opioid and endocrine_due is None:
-        start = status.implanted_on or day
+        start = status.implanted_on or at.date()
         endocrine_due = start + timedelta(days=settings.endocrine_review_interval_days.value)
     if not on_opioid:
         endocrine_due = None
     return dataclasses.replace(
         status,
-        drug=current.drug,
+        drug=" + ".join(doses),
         is_baclofen=is_baclofen,
         on_opioid=on_opioid,
-        daily_dose_mcg=dose_mcg,
-        concentration_mcg_per_ml=float(current.concentration.to("mcg/mL")),
+        daily_dose_mcg=float(doses[first].to("mcg/day")),
+        concentration_mcg_per_ml=float(concentration.to("mcg/mL")),
         granuloma_risk=bool(granuloma_reason),
         granuloma_reason=granuloma_reason[:300],
         dose_rise_pct=rise,
         rising_dose=on_opioid
         and rise is not None
         and rise > settings.rising_dose_percent_per_year.value,
+        endocrine_due=endocrine_due,
     )
 
 
@@ -86,20 +97,22 @@ def after_visit(status: CareStatus, kind: str, on: date, settings: ClinicSetting
     return status
 
 
-def _yearly_rise_percent(history: Sequence[PrescriptionVersion]) -> float | None:
-    """Dose rise of the current drug against the version in force a year earlier (or the
-    oldest version of the same drug within that year)."""
-    current = history[-1]
-    same = [p for p in history if p.drug == current.drug]
-    cutoff = current.created_at - timedelta(days=365)
-    before = [p for p in same if p.created_at <= cutoff]
+def _yearly_rise_percent(
+    history: Sequence[tuple[datetime, Mapping[str, DoseRate]]], drug: str
+) -> float | None:
+    """Dose rise of ``drug`` against the version in force a year earlier (or the oldest
+    version holding it within that year)."""
+    at, doses = history[-1]
+    same = [(when, d[drug]) for when, d in history if drug in d]
+    cutoff = at - timedelta(days=365)
+    before = [entry for entry in same if entry[0] <= cutoff]
     baseline = before[-1] if before else same[0]
-    if baseline is current:
+    if baseline[0] == at:
         return None
-    old = baseline.daily_dose.to("mcg/day")
+    old = baseline[1].to("mcg/day")
     if old == 0:
         return None
-    return float((current.daily_dose.to("mcg/day") - old) / old * 100)
+    return float((doses[drug].to("mcg/day") - old) / old * 100)
 
 
 def _add_years(day: date, years: int) -> date:

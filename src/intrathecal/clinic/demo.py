@@ -322,7 +322,7 @@ class _Demo:
         self.evaluate(patient, days_ago=200)
         self.trial(patient, days_ago=180, scores=(5, 4, 3, 3, 3, 3))
         self.implant(patient, serial, days_ago=120, waived=None)
-        self.program(patient, "morphine", "10 mg/mL", rate, days_ago=119)
+        self.program(patient, "morphine", "1 mg/mL", rate, days_ago=119)
         self.wound_check(patient, days_ago=110)
 
     def refill(
@@ -332,7 +332,7 @@ class _Demo:
         residual: str,
         fill: str,
         drug: str = "morphine",
-        concentration: str = "10 mg/mL",
+        concentration: str = "1 mg/mL",
     ) -> None:
         refills.record_refill(
             self.new_uow(),

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from intrathecal.clinic import care, config
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
+from intrathecal.clinic.dosing_profile import dosing_profile
 from intrathecal.clinic.eligibility import assess
-from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.errors import NotFound, SafetyRefused, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import (
     Actor,
@@ -24,6 +25,7 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.vocabulary import CONTRAINDICATION_CODES, INCISIONS, INDICATIONS
 from intrathecal.core.catalogue import load_catalogue
 from intrathecal.core.errors import CoreError
+from intrathecal.core.safety import Severity, TrialDoseRequest, check_trial_doses
 from intrathecal.core.sourced_data import load_data_file
 from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
 from intrathecal.core.trial_config import load_trial_config
@@ -112,13 +114,13 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
         raise ValidationFailed(f"rule: {exc}") from None
     for i, effect in enumerate(record.side_effects):
         v.one_of(effect.effect, sorted(trial_config.side_effects), f"side_effects[{i}].effect")
-    drug = _check_trial_doses(record)
     result = evaluate_trial(record, rule, trial_config)
     started = record.started_at or datetime.now(UTC)
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     with uow:
         uow.patients.lock(cmd.patient_id)
+        drug = _check_trial_doses(uow, cmd.patient_id, record)
         evaluation_id = _eligible_evaluation(uow, cmd.patient_id, cmd.evaluation_id)
         referral = None
         if result.outcome is Outcome.SUCCESS:
@@ -148,21 +150,24 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     return TrialResult(stored, result)
 
 
-def _check_trial_doses(record: TrialRecord) -> str:
+def _check_trial_doses(uow: UnitOfWork, patient_id: int, record: TrialRecord) -> str:
+    """Every injection through the one safety policy; a HARD finding refuses the trial."""
     catalogue = load_catalogue()
-    drugs = {i.drug for i in record.injections}
     for index, injection in enumerate(record.injections):
         if injection.drug not in catalogue:
             raise ValidationFailed(
                 f"injections[{index}].drug: {injection.drug!r} is not in the catalogue"
             )
-        limits = catalogue.get(injection.drug).trial_bolus
-        if limits is not None and injection.dose > limits.value.high:
-            raise ValidationFailed(
-                f"injections[{index}].dose: {injection.dose} is above the {injection.drug} trial "
-                f"bolus range {limits.value.format()} ({limits.attribution()})"
-            )
-    return ", ".join(sorted(drugs))
+    report = check_trial_doses(
+        TrialDoseRequest.of(
+            [(i.drug, i.dose, i.at) for i in record.injections],
+            patient=dosing_profile(uow, patient_id),
+        )
+    )
+    if report.refused:
+        listed = "; ".join(f"{f.rule}: {f.message}" for f in report.of(Severity.HARD))
+        raise SafetyRefused(f"trial doses refused: {listed}", report.findings)
+    return ", ".join(sorted({i.drug for i in record.injections}))
 
 
 def _eligible_evaluation(uow: UnitOfWork, patient_id: int, evaluation_id: int | None) -> int:

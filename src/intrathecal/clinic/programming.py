@@ -9,7 +9,6 @@ same next version collide on a unique key: one of them gets Conflict, nothing is
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import get_args
@@ -22,6 +21,7 @@ from intrathecal.clinic.commands import (
     OverrideRequest,
     ProgramPrescription,
 )
+from intrathecal.clinic.dosing_profile import dosing_profile
 from intrathecal.clinic.errors import (
     Conflict,
     NotFound,
@@ -38,20 +38,21 @@ from intrathecal.clinic.records import (
 )
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.vocabulary import CosignDecision
-from intrathecal.core.catalogue import DrugClass, load_catalogue
+from intrathecal.core.catalogue import DrugClass, load_catalogue, parse_rule_set
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
-from intrathecal.core.program_math import daily_dose_of
+from intrathecal.core.program_math import daily_dose, daily_dose_of
 from intrathecal.core.program_spec import prescription_to_dict
 from intrathecal.core.safety import (
-    DoseStep,
     Finding,
     History,
     Override,
+    ProgramRequest,
     SafetyReport,
     Severity,
-    check,
+    check_program,
 )
+from intrathecal.device.limits import safety_limits
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _program(
                 f"the prescription is at version {current_version}, you edited version "
                 f"{cmd.expected_version}; reload and retry"
             )
-        report = _report(proposed, history, cmd.rule_set, at)
+        report = _report(uow, cmd.patient_id, proposed, history, cmd.rule_set, at)
         if report.refused:
             raise SafetyRefused(_refusal("refused", report, None), report.findings)
         pending = report.needs_override
@@ -168,7 +169,7 @@ def check_prescription(uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor) 
     with uow:
         uow.patients.get(cmd.patient_id)
         in_force = [p for p in uow.prescriptions.history(cmd.patient_id) if p.status in IN_FORCE]
-        report = _report(cmd.program, in_force, cmd.rule_set, at)
+        report = _report(uow, cmd.patient_id, cmd.program, in_force, cmd.rule_set, at)
         uow.audit.append(
             actor, "prescription.checked", cmd.patient_id, {"findings": sorted(report.rules())}
         )
@@ -177,20 +178,39 @@ def check_prescription(uow: UnitOfWork, cmd: ProgramPrescription, actor: Actor) 
 
 
 def _report(
-    proposed: Prescription, history: list[PrescriptionVersion], rule_set: str | None, at: datetime
+    uow: UnitOfWork,
+    patient_id: int,
+    proposed: Prescription,
+    history: list[PrescriptionVersion],
+    rule_set: str | None,
+    at: datetime,
 ) -> SafetyReport:
-    """The one safety check of a proposed program against the patient's history."""
+    """The one safety check: the active pump model's limits, the patient's dosing profile and
+    the dose history of every drug in every version that was in force."""
+    implant = uow.implants.active_for(patient_id)
+    if implant is None:
+        raise ValidationFailed("the patient has no active implant to program")
     current = history[-1] if history else None
-    current_program = current.program if current else None
     try:
-        return check(
-            proposed,
-            current_program,
-            rule_set=rule_set,
-            history=History(now=at, steps=_dose_steps(history, at)),
+        return check_program(
+            ProgramRequest(
+                proposed=proposed,
+                current=current.program if current else None,
+                pump=safety_limits(implant.pump_model),
+                patient=dosing_profile(uow, patient_id),
+                history=History.of_programs(_programs(history, at), now=at),
+                rule_set=None if rule_set is None else parse_rule_set(rule_set),
+            )
         )
     except CoreError as exc:
         raise ValidationFailed(f"program: {exc}") from None
+
+
+def _programs(
+    history: list[PrescriptionVersion], at: datetime
+) -> list[tuple[datetime, Prescription]]:
+    """Every version up to ``at`` with its program (all drugs, not only the first)."""
+    return [(v.created_at, v.program) for v in history if v.created_at <= at]
 
 
 #: Statuses of versions that were in force at some time (the titration history).
@@ -298,16 +318,6 @@ def cosign_worklist(uow: UnitOfWork, actor: Actor) -> list[PrescriptionVersion]:
     return found
 
 
-def _dose_steps(history: list[PrescriptionVersion], at: datetime) -> tuple[DoseStep, ...]:
-    return tuple(
-        DoseStep(after.drug, after.created_at)
-        for before, after in itertools.pairwise(history)
-        if before.drug == after.drug
-        and after.daily_dose > before.daily_dose
-        and after.created_at <= at
-    )
-
-
 def _override_request(
     uow: UnitOfWork, request: OverrideRequest | None, actor: Actor, report: SafetyReport
 ) -> int | None:
@@ -353,15 +363,16 @@ def _update_care_status(
     history: list[PrescriptionVersion],
 ) -> None:
     catalogue = load_catalogue()
-    classes = {catalogue.get(d).drug_class for d in proposed.solution.drugs}
+    drugs = {d: catalogue.get(d).drug_class for d in proposed.solution.drugs}
     granuloma = "; ".join(f.message for f in findings if f.rule == "granuloma_risk")
     status = uow.care_status.get(patient_id) or CareStatus(patient_id)
     uow.care_status.put(
         care.after_prescription(
             status,
-            history,
-            is_baclofen=DrugClass.GABA_B_AGONIST in classes,
-            on_opioid=DrugClass.OPIOID in classes,
+            [(v.created_at, daily_dose(v.program)) for v in history],
+            concentration=proposed.solution.components[0].concentration,
+            is_baclofen=DrugClass.GABA_B_AGONIST in drugs.values(),
+            opioids=frozenset(d for d, c in drugs.items() if c is DrugClass.OPIOID),
             granuloma_reason=granuloma,
             settings=config.settings(),
         )

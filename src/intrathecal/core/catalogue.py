@@ -85,11 +85,27 @@ class Titration:
     recommended_interval: Sourced[Duration] | None = None
     max_increase_fraction: Sourced[Fraction] | None = None
     max_decrease_fraction: Sourced[Fraction] | None = None
+    increase_per_24h: Mapping[str, Sourced[Fraction]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def has_absolute_steps(self) -> bool:
         """True when increases are limited in dose units rather than as a fraction."""
         return self.step_max is not None
+
+
+@dataclass(frozen=True)
+class ScreeningStart:
+    """From an effective screening bolus to a starting daily dose (baclofen label rule).
+
+    The start is ``short_factor`` times the bolus per day when its effect lasted less than
+    ``threshold``, ``long_factor`` times when it lasted at least that long.
+    """
+
+    threshold: Duration
+    short_factor: Fraction
+    long_factor: Fraction
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,15 @@ class Drug:
     contraindications: Mapping[str, Sourced[str]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    naive_daily_dose: Sourced[Range[DoseRate]] | None = None
+    tolerant_daily_dose: Sourced[Range[DoseRate]] | None = None
+    morphine_equivalent: Sourced[Fraction] | None = None
+    continuous_only: Sourced[str] | None = None
+    first_fill_concentration: Sourced[Concentration] | None = None
+    no_admixture: Sourced[str] | None = None
+    on_stop: Sourced[str] | None = None
+    trial_spacing: Sourced[Duration] | None = None
+    screening_start: Sourced[ScreeningStart] | None = None
 
     @property
     def dose_unit(self) -> str:
@@ -375,6 +400,35 @@ class _Reader:
                 _value_reader(DoseRate),
             ),
             contraindications=MappingProxyType(contraindications),
+            naive_daily_dose=self.sourced(
+                body.get("naive_daily_dose"), f"{path}.naive_daily_dose", _range_reader(DoseRate)
+            ),
+            tolerant_daily_dose=self.sourced(
+                body.get("tolerant_daily_dose"),
+                f"{path}.tolerant_daily_dose",
+                _range_reader(DoseRate),
+            ),
+            morphine_equivalent=self.sourced(
+                body.get("morphine_equivalent"), f"{path}.morphine_equivalent", _fraction
+            ),
+            continuous_only=self.sourced(
+                body.get("continuous_only"), f"{path}.continuous_only", _value_text
+            ),
+            first_fill_concentration=self.sourced(
+                body.get("first_fill_concentration"),
+                f"{path}.first_fill_concentration",
+                _value_reader(Concentration),
+            ),
+            no_admixture=self.sourced(
+                body.get("no_admixture"), f"{path}.no_admixture", _value_text
+            ),
+            on_stop=self.sourced(body.get("on_stop"), f"{path}.on_stop", _value_text),
+            trial_spacing=self.sourced(
+                body.get("trial_spacing"), f"{path}.trial_spacing", _value_reader(Duration)
+            ),
+            screening_start=self.sourced(
+                body.get("screening_start"), f"{path}.screening_start", _screening_start
+            ),
         )
 
     def titration(self, data: object, path: str) -> Titration:
@@ -402,6 +456,14 @@ class _Reader:
             ),
             max_decrease_fraction=self.sourced(
                 body.get("max_decrease_fraction"), f"{path}.max_decrease_fraction", _fraction
+            ),
+            increase_per_24h=MappingProxyType(
+                {
+                    str(origin): self.required(v, f"{path}.increase_per_24h.{origin}", _fraction)
+                    for origin, v in _mapping(
+                        body.get("increase_per_24h", {}), f"{path}.increase_per_24h"
+                    ).items()
+                }
             ),
         )
 
@@ -444,6 +506,14 @@ def _fraction(body: Mapping[str, Any], path: str) -> Fraction:
     return parse_fraction(body.get("value"), f"{path}.value")
 
 
+def _screening_start(body: Mapping[str, Any], path: str) -> ScreeningStart:
+    return ScreeningStart(
+        threshold=parse_typed(Duration, body.get("threshold"), f"{path}.threshold"),
+        short_factor=parse_fraction(body.get("short_factor"), f"{path}.short_factor"),
+        long_factor=parse_fraction(body.get("long_factor"), f"{path}.long_factor"),
+    )
+
+
 def _step_limit(body: Mapping[str, Any], path: str) -> StepLimit:
     count = body.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -463,6 +533,7 @@ __all__ = [
     "DrugClass",
     "Range",
     "RuleSet",
+    "ScreeningStart",
     "Source",
     "Sourced",
     "Status",

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from intrathecal.core.program import Continuous, Prescription
 from intrathecal.core.quantities import Duration, Volume, VolumeRate
+from intrathecal.core.safety import PumpLimits
 from intrathecal.core.sourced_data import Sourced
 from intrathecal.device.errors import DeviceInputError, PumpLimitError
-from intrathecal.device.models import PumpModel
+from intrathecal.device.models import PumpModel, pump_model
+
+#: The model assumed where no pump is named (the command-line check without --pump-model).
+DEFAULT_MODEL = "synchromed-ii-20"
 
 TOLERANCE_ML = 1e-9  # float volumes within a nanolitre of a bound count as at the bound
 
@@ -20,6 +24,20 @@ TOLERANCE_ML = 1e-9  # float volumes within a nanolitre of a bound count as at t
 def limit_text(value: Sourced[VolumeRate] | Sourced[Volume], unit: str) -> str:
     """A bound with its status, e.g. ``"0.048 mL/day (literature)"``."""
     return f"{value.value.format(unit)} {value.tag()}"
+
+
+def safety_limits(model: PumpModel | str) -> PumpLimits:
+    """The flow limits the dosing safety check applies, from the model's own data.
+
+    This is the one source of pump facts for every path (CLI, clinic, programmer, scenario).
+    A fixed-rate pump delivers only its factory rate: that rate is both bounds.
+    """
+    chosen = pump_model(model) if isinstance(model, str) else model
+    if chosen.min_rate is not None and chosen.max_rate is not None:
+        return PumpLimits(chosen.min_rate, chosen.max_rate, chosen.max_bolus_rate)
+    assert chosen.fixed_rate is not None, f"{chosen.key}: neither rates nor a fixed rate"
+    nominal = chosen.fixed_rate.nominal_rate
+    return PumpLimits(nominal, nominal, None)
 
 
 def check_threshold(model: PumpModel, volume: Volume) -> None:

@@ -2,37 +2,44 @@
 
 The programmer holds the clinician link key and talks to the pump exclusively through
 frames (``TelemetryClient`` over a transport such as ``PumpEndpoint.handle``). Before a
-prescription leaves it, ``intrathecal.core.safety.check`` runs against the program the
-pump reports as current and the pump model's rate range: a HARD finding stops it, a SOFT
-finding needs an ``Override`` naming it (reason and a second clinician). Nothing is sent
-for a refused program. The refill workflow compares the measured residual with the
-pump's calculated one, fills, programs, optionally bridges a concentration change, and
-returns the next alarm, empty and due dates from ``intrathecal.core.refill``.
+prescription leaves it, the one safety entry point ``core.safety.check_program`` runs
+against the program the pump reports as current, the pump model's own limits, the
+patient's dosing profile and the dose history (given by the caller, else the programs this
+programmer applied): a HARD finding stops it, a SOFT finding needs an ``Override`` naming
+it (reason and a second clinician). Nothing is sent for a refused program. A session may
+end with the pump stopped only with an explicit confirmation (``end_session``). The refill
+workflow compares the measured residual with the pump's calculated one, fills, programs,
+optionally bridges a concentration change, and returns the next alarm, empty and due
+dates from ``intrathecal.core.refill``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from intrathecal.core.catalogue import Catalogue, RuleSet
+from intrathecal.core.catalogue import Catalogue, RuleSet, load_catalogue, parse_rule_set
 from intrathecal.core.errors import CoreError
-from intrathecal.core.program import BridgeBolus, Prescription, PrimingBolus
+from intrathecal.core.program import BridgeBolus, Prescription, PrimingBolus, Solution
 from intrathecal.core.program_math import bridge_bolus, mean_rate, worst_case_daily_volume
 from intrathecal.core.quantities import Duration, Volume, days
 from intrathecal.core.refill import RefillPlan, RefillRequest, plan_refill
 from intrathecal.core.refill_config import RefillConfig, load_refill_config
 from intrathecal.core.safety import (
+    DosingProfile,
     Finding,
     History,
     Override,
-    PumpLimits,
+    ProgramRequest,
     SafetyReport,
     SafetySettings,
-    check,
+    check_program,
 )
 from intrathecal.core.sourced_data import Sourced
 from intrathecal.device.errors import DeviceError
+from intrathecal.device.limits import safety_limits
 from intrathecal.device.models import PumpModel, pump_model
+from intrathecal.device.status import PumpMode
 from intrathecal.device.telemetry import messages as m
 from intrathecal.device.telemetry.client import TelemetryClient, Transport
 from intrathecal.device.telemetry.frame import LinkRole
@@ -77,10 +84,26 @@ class RefillOutcome:
     status: m.StatusReport
 
 
-def _limits(model: PumpModel) -> PumpLimits | None:
-    if model.min_rate is None or model.max_rate is None:
-        return None
-    return PumpLimits(model.min_rate, model.max_rate)
+@dataclass(frozen=True)
+class SessionEnd:
+    """How a programming session ended: the pump's mode and, if stopped, what that means."""
+
+    mode: str
+    stopped: bool
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def stop_warnings(solution: Solution | None, catalogue: Catalogue | None = None) -> tuple[str, ...]:
+    """What a stopped pump means for each drug it holds (from the catalogue's ``on_stop``)."""
+    if solution is None:
+        return ()
+    chosen = catalogue or load_catalogue()
+    warnings = []
+    for name in solution.drugs:
+        note = chosen.get(name).on_stop
+        if note is not None:
+            warnings.append(f"{name}: {note.value} ({note.attribution()}).")
+    return tuple(warnings)
 
 
 def pump_family(model: PumpModel, config: RefillConfig) -> str | None:
@@ -104,6 +127,7 @@ class ClinicianProgrammer:
         rule_set: RuleSet | str | None = None,
         settings: SafetySettings | None = None,
         refill_config: RefillConfig | None = None,
+        profile: DosingProfile | None = None,
     ) -> None:
         if key.role is not LinkRole.CLINICIAN:
             raise ProgrammerError(f"a clinician programmer needs a clinician key, got {key.role}")
@@ -113,6 +137,8 @@ class ClinicianProgrammer:
         self.rule_set = rule_set
         self.settings = settings
         self.refill_config = refill_config
+        self.profile = profile or DosingProfile()
+        self.applied: list[tuple[datetime, Prescription]] = []
 
     # --- reading ------------------------------------------------------------------------
     def interrogate(self, log_from: int = 0, log_max: int = 16) -> m.StatusReport:
@@ -141,17 +167,34 @@ class ClinicianProgrammer:
         status: m.StatusReport | None = None,
         history: History | None = None,
     ) -> SafetyReport:
-        """Run the core safety checker against the pump's current program and rate range."""
+        """The one safety check against the pump's current program and its model's limits.
+
+        Without a ``history`` the programs this programmer applied (every drug) are used.
+        """
         status = status or self.interrogate()
-        return check(
-            prescription,
-            status.prescription,
-            catalogue=self.catalogue,
-            rule_set=self.rule_set,
-            pump_limits=_limits(self.model(status)),
-            settings=self.settings,
-            history=history or History(now=status.time),
+        return check_program(
+            ProgramRequest(
+                proposed=prescription,
+                current=status.prescription,
+                pump=safety_limits(self.model(status)),
+                patient=self.profile,
+                history=history or self._history(status),
+                rule_set=None if self.rule_set is None else parse_rule_set(self.rule_set),
+                settings=self.settings,
+                catalogue=self.catalogue,
+            )
         )
+
+    def _history(self, status: m.StatusReport) -> History:
+        programs = list(self.applied)
+        if not programs and status.prescription is not None:
+            programs.append((status.time, status.prescription))
+        return History.of_programs(programs, now=status.time)
+
+    def _applied(self, status: m.StatusReport, prescription: Prescription) -> None:
+        if not self.applied and status.prescription is not None:
+            self.applied.append((status.time, status.prescription))
+        self.applied.append((status.time, prescription))
 
     def _cleared(
         self, report: SafetyReport, override: Override | None
@@ -174,6 +217,7 @@ class ClinicianProgrammer:
         if not ok:
             return ProgramOutcome(False, report, unaccepted, status)
         self.client.expect(m.Program(prescription), m.Ack)
+        self._applied(status, prescription)
         return ProgramOutcome(True, report, (), self.interrogate())
 
     def refill(
@@ -206,6 +250,7 @@ class ClinicianProgrammer:
         )
         if prescription != before.prescription:
             self.client.expect(m.Program(prescription), m.Ack)
+            self._applied(before, prescription)
         if alarm_threshold is not None:
             self.client.expect(m.SetAlarmThreshold(alarm_threshold), m.Ack)
         if bridging is not None:
@@ -254,6 +299,24 @@ class ClinicianProgrammer:
     def stop(self) -> m.Ack:
         """Stopped-pump mode."""
         return self.client.expect(m.Stop(), m.Ack)
+
+    def end_session(self, *, confirm_stopped: bool = False) -> SessionEnd:
+        """End the session; a stopped pump needs ``confirm_stopped`` and is explained.
+
+        Raises ``ProgrammerError`` naming what stopping means for each drug in the pump
+        (baclofen or clonidine withdrawal) when the pump is stopped and not confirmed.
+        """
+        status = self.interrogate()
+        if status.mode != PumpMode.STOPPED.value:
+            return SessionEnd(status.mode, False)
+        warnings = stop_warnings(status.solution, self.catalogue)
+        if not confirm_stopped:
+            raise ProgrammerError(
+                "the pump is stopped: no drug is delivered until it is resumed. "
+                + " ".join(warnings)
+                + " Resume the pump, or end the session with an explicit confirmation."
+            )
+        return SessionEnd(status.mode, True, warnings)
 
     def resume(self) -> m.Ack:
         """Leave stopped mode."""

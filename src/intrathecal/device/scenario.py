@@ -25,7 +25,7 @@ from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import DoseRate, Duration, Mass, Volume
-from intrathecal.core.safety import Override
+from intrathecal.core.safety import DosingProfile, OpioidStatus, Override, SpasticityOrigin
 from intrathecal.device.catheter import Catheter, Integrity
 from intrathecal.device.endpoint import PumpEndpoint
 from intrathecal.device.errors import DeviceError
@@ -91,6 +91,8 @@ class Scenario:
     low_reservoir_alarm: Volume | None
     flow_factor: Fraction
     events: tuple[Event, ...]
+    patient: DosingProfile = field(default_factory=DosingProfile)
+    override: Override | None = None
 
 
 def _where(path: str, message: str) -> ScenarioError:
@@ -169,7 +171,15 @@ def _catheter(value: object) -> Catheter:
 
 
 _EVENT_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "refill": ("added", "residual", "declared", "prescription", "alarm_threshold", "bridge"),
+    "refill": (
+        "added",
+        "residual",
+        "declared",
+        "prescription",
+        "alarm_threshold",
+        "bridge",
+        "override",
+    ),
     "program": ("prescription", "override"),
     "patient_bolus": ("count", "every"),
     "clinician_bolus": ("volume", "duration"),
@@ -248,6 +258,26 @@ def _override(value: object, path: str) -> Override:
         raise _where(path, str(exc)) from None
 
 
+def _patient(value: object) -> DosingProfile:
+    """The patient's dosing profile (``opioid_status``, ``psychosis_history``, ...)."""
+    body = _map(value, "patient")
+    fields = ("opioid_status", "psychosis_history", "spasticity_origin", "cancer_pain")
+    _check_keys(body, fields, "patient")
+    for flag in ("psychosis_history", "cancer_pain"):
+        if flag in body and not isinstance(body[flag], bool):
+            raise _where(f"patient.{flag}", "expected true or false")
+    try:
+        origin = body.get("spasticity_origin")
+        return DosingProfile(
+            opioid_status=OpioidStatus(str(body.get("opioid_status", "unknown"))),
+            psychosis_history=body.get("psychosis_history"),
+            spasticity_origin=None if origin is None else SpasticityOrigin(str(origin)),
+            cancer_pain=body.get("cancer_pain"),
+        )
+    except ValueError as exc:
+        raise _where("patient", str(exc)) from None
+
+
 def _fault(body: Mapping[str, Any], path: str) -> Fault:
     chosen = [k for k in ("motor_stall", "catheter", "low_battery_reset", "mri") if k in body]
     if len(chosen) != 1:
@@ -289,7 +319,18 @@ def parse_scenario(data: object) -> Scenario:
     root = _map(data, "scenario")
     _check_keys(
         root,
-        ("name", "pump", "catheter", "start", "duration", "fill", "prescription", "events"),
+        (
+            "name",
+            "pump",
+            "catheter",
+            "start",
+            "duration",
+            "fill",
+            "prescription",
+            "events",
+            "patient",
+            "override",
+        ),
         "",
     )
     pump = _map(_need(root, "pump", ""), "pump")
@@ -331,6 +372,8 @@ def parse_scenario(data: object) -> Scenario:
         low_reservoir_alarm=_quantity(Volume, alarm, "pump.low_reservoir_alarm") if alarm else None,
         flow_factor=flow_factor,
         events=tuple(sorted(events, key=lambda e: e.after)),
+        patient=_patient(root.get("patient", {})),
+        override=_override(root["override"], "override") if "override" in root else None,
     )
 
 
@@ -449,6 +492,7 @@ class _Run:
             self.endpoint.pair(LinkRole.CLINICIAN),
             self.endpoint.handle,
             catheter_volume=scenario.catheter.volume,
+            profile=scenario.patient,
         )
         self.patient = PatientController(self.endpoint.pair(LinkRole.PATIENT), self.endpoint.handle)
         self.timeline: list[TimelineEntry] = []
@@ -485,7 +529,13 @@ class _Run:
             Sample(status.at, status.reservoir, truth.reservoir, rates, dict(truth.drug_to_csf))
         )
 
-    def refill(self, body: Mapping[str, Any], prescription: Prescription, first: bool) -> None:
+    def refill(
+        self,
+        body: Mapping[str, Any],
+        prescription: Prescription,
+        first: bool,
+        override: Override | None = None,
+    ) -> None:
         truth = self.pump.delivery().reservoir
         residual = (
             Volume.parse(body["residual"])
@@ -501,6 +551,7 @@ class _Run:
                 Volume.parse(body["alarm_threshold"]) if "alarm_threshold" in body else None
             ),
             bridge=bool(body.get("bridge", True)),
+            override=_override(body["override"], "") if "override" in body else override,
         )
         self._refill_notes(outcome, first)
 
@@ -616,7 +667,8 @@ class _Run:
     def run(self) -> ScenarioResult:
         s = self.s
         end = s.start + _delta(s.duration)
-        self.refill({"added": s.fill.format("mL", 12), "residual": "0 mL"}, s.prescription, True)
+        first_fill = {"added": s.fill.format("mL", 12), "residual": "0 mL"}
+        self.refill(first_fill, s.prescription, True, s.override)
         step = _delta(s.duration.scaled(Fraction(1, SAMPLES)))
         marks = [s.start + step * i for i in range(1, SAMPLES)] + [end]
         events = list(s.events)

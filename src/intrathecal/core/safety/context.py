@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -10,46 +11,76 @@ from fractions import Fraction
 from intrathecal.core.catalogue import Catalogue, Drug, RuleSet
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.program import Prescription
-from intrathecal.core.quantities import Duration, Quantity
+from intrathecal.core.program_math import daily_dose
+from intrathecal.core.quantities import DoseRate, Duration, Quantity, format_fraction
 from intrathecal.core.safety.findings import Finding, Severity
+from intrathecal.core.safety.profile import DosingProfile
 from intrathecal.core.safety.settings import PumpLimits, SafetySettings
 from intrathecal.core.sourced_data import Sourced
 
 
 @dataclass(frozen=True)
 class DoseStep:
-    """A past dose increase of one drug, at a moment in time."""
+    """A past change of one drug's daily dose at a moment in time.
+
+    ``before``/``after`` are the daily doses on either side (``None`` when only the time of
+    an increase is known, e.g. from the command line); a step without them counts as an
+    increase for the frequency rules.
+    """
 
     drug: str
     at: datetime
+    before: DoseRate | None = None
+    after: DoseRate | None = None
+
+    @property
+    def is_increase(self) -> bool:
+        """True for a rise of the dose (or a step whose doses are unknown)."""
+        if self.before is None or self.after is None:
+            return True
+        return self.after > self.before
 
 
 @dataclass(frozen=True)
 class History:
-    """What is known about the patient beyond the two programs.
+    """The patient's dose changes of every drug, and when the proposed change takes effect.
 
-    ``now`` is when the proposed change would take effect (needed for titration frequency
-    rules). ``patient_flags`` names recorded conditions such as ``psychosis_history``;
-    ``None`` means they were not recorded (contraindications are then only reminded).
+    ``now`` is needed by the titration frequency and 24 h window rules.
     """
 
     now: datetime | None = None
     steps: tuple[DoseStep, ...] = ()
-    patient_flags: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         moments = [s.at for s in self.steps] + ([self.now] if self.now is not None else [])
         if len({m.tzinfo is None for m in moments}) > 1:
             raise InvalidInput("give all times with a time zone, or all without one")
         object.__setattr__(self, "steps", tuple(sorted(self.steps, key=lambda s: s.at)))
-        if self.patient_flags is not None:
-            object.__setattr__(self, "patient_flags", frozenset(self.patient_flags))
         if self.now is not None and any(s.at > self.now for s in self.steps):
             raise InvalidInput("a recorded dose step lies after the time of the proposed change")
 
+    @classmethod
+    def of_programs(
+        cls, programs: Sequence[tuple[datetime, Prescription]], now: datetime | None = None
+    ) -> History:
+        """The history of every drug's dose across programs in force from each time on."""
+        return cls(now=now, steps=dose_changes(programs))
+
     def steps_of(self, drug: str) -> tuple[DoseStep, ...]:
         """Past increases of ``drug``, oldest first."""
-        return tuple(s for s in self.steps if s.drug == drug)
+        return tuple(s for s in self.steps if s.drug == drug and s.is_increase)
+
+    def dose_at_window_start(self, drug: str, window: Duration) -> DoseRate | None:
+        """The dose of ``drug`` in force ``window`` before ``now``, from recorded changes.
+
+        ``None`` when no change of the drug with known doses falls inside the window (the
+        current dose then stands for it).
+        """
+        if self.now is None:
+            raise InvalidInput("the time of the change is needed to look back over a window")
+        start = self.now - to_timedelta(window)
+        inside = [s for s in self.steps if s.drug == drug and s.at > start and s.before is not None]
+        return inside[0].before if inside else None
 
     def steps_within(self, drug: str, window: Duration) -> tuple[DoseStep, ...]:
         """Increases of ``drug`` less than ``window`` before ``now`` (requires ``now``)."""
@@ -57,6 +88,24 @@ class History:
             raise InvalidInput("the time of the change is needed to count recent steps")
         start = self.now - to_timedelta(window)
         return tuple(s for s in self.steps_of(drug) if s.at > start)
+
+
+def dose_changes(programs: Sequence[tuple[datetime, Prescription]]) -> tuple[DoseStep, ...]:
+    """Every change of every drug's daily dose between consecutive programs.
+
+    A drug added counts as a change from zero, a drug removed as a change to zero, so a
+    drug listed second in an admixture is tracked exactly like the first.
+    """
+    ordered = sorted(programs, key=lambda entry: entry[0])
+    changes: list[DoseStep] = []
+    for (_, older), (at, newer) in itertools.pairwise(ordered):
+        before, after = daily_dose(older), daily_dose(newer)
+        for drug in dict.fromkeys([*before, *after]):
+            old = before.get(drug, DoseRate.zero())
+            new = after.get(drug, DoseRate.zero())
+            if old != new:
+                changes.append(DoseStep(drug, at, old, new))
+    return tuple(changes)
 
 
 def to_timedelta(duration: Duration) -> timedelta:
@@ -83,9 +132,10 @@ class RuleContext:
 
     catalogue: Catalogue
     rule_set: RuleSet
-    pump_limits: PumpLimits
+    pump_limits: PumpLimits | None
     settings: SafetySettings
     history: History = field(default_factory=History)
+    profile: DosingProfile = field(default_factory=DosingProfile)
 
     def drug(self, name: str) -> Drug:
         """The catalogue entry of ``name`` under this check's rule set."""
@@ -100,16 +150,46 @@ class RuleContext:
         values: Mapping[str, Quantity],
         drug: str | None = None,
         source: str | None = None,
+        decided: Severity | None = None,
     ) -> Finding:
-        """A finding whose severity honours the settings and whose source is ``limit``'s."""
+        """A finding whose severity honours the settings and whose source is ``limit``'s.
+
+        ``decided`` is a severity the rule already resolved (see ``ceiling``).
+        """
         cited = source if source is not None else _cite(limit)
         return Finding(
             rule=rule,
-            severity=self.settings.severity(rule, default),
+            severity=decided if decided is not None else self.severity(rule, default),
             message=message,
             source=cited,
             values=values,
             drug=drug,
+        )
+
+    def severity(self, rule: str, default: Severity) -> Severity:
+        """The configured severity of ``rule``, else ``default``."""
+        return self.settings.severity(rule, default)
+
+    def ceiling(self, rule: str, limit: Sourced[object], excess: Fraction) -> tuple[Severity, str]:
+        """Severity of a dose ``excess`` times a ceiling, and the override note to add.
+
+        An unverified default ceiling may be passed with a co-signed override (SOFT) for a
+        patient with recorded cancer pain, up to ``cancer_override_factor`` times it;
+        otherwise the configured severity (HARD by default) holds. docs/dosing.md.
+        """
+        base = self.severity(rule, Severity.HARD)
+        factor = self.settings.cancer_override_factor
+        if (
+            base is not Severity.HARD
+            or not self.profile.cancer_pain
+            or not limit.unverified
+            or factor is None
+            or excess > factor.value
+        ):
+            return base, ""
+        return Severity.SOFT, (
+            "; cancer pain recorded: an unverified default ceiling, a co-signed override may "
+            f"accept up to {format_fraction(factor.value)} times it ({factor.attribution()})"
         )
 
 

@@ -6,25 +6,28 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from intrathecal.core.program_math import daily_dose, daily_volume, worst_case_daily_dose
+from intrathecal.core.quantities import DoseRate
 from intrathecal.core.safety._text import percent, shown, times
 from intrathecal.core.safety.context import Proposal, RuleContext
 from intrathecal.core.safety.findings import Finding, Severity
 
 
 def max_daily_dose(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
-    """Each component's mean daily dose must not exceed the drug's maximum."""
+    """Each component's mean daily dose must not exceed the drug's maximum (or ceiling)."""
     for name, dose in daily_dose(proposal.proposed).items():
         limit = ctx.drug(name).max_daily_dose
         maximum = limit.value
         if maximum is not None and dose > maximum:
+            severity, note = ctx.ceiling("max_daily_dose", limit, dose.ratio(maximum))
             yield ctx.finding(
                 "max_daily_dose",
                 Severity.HARD,
                 f"{name} {shown(dose, maximum)} exceeds the {shown(maximum)} maximum "
-                f"({limit.attribution()})",
+                f"({limit.attribution()}){note}",
                 limit,
                 {"daily_dose": dose.in_unit(maximum.unit), "maximum": maximum},
                 drug=name,
+                decided=severity,
             )
 
 
@@ -39,11 +42,12 @@ def worst_case_daily_dose_rule(proposal: Proposal, ctx: RuleContext) -> Iterator
         maximum = limit.value
         if maximum is None or mean[name] > maximum or worst <= maximum:
             continue  # no limit, already refused by max_daily_dose, or within it
+        severity, note = ctx.ceiling("worst_case_daily_dose", limit, worst.ratio(maximum))
         yield ctx.finding(
             "worst_case_daily_dose",
             Severity.HARD,
             f"{name} reaches {shown(worst, maximum)} if every permitted patient bolus is "
-            f"taken, above the {shown(maximum)} maximum ({limit.attribution()})",
+            f"taken, above the {shown(maximum)} maximum ({limit.attribution()}){note}",
             limit,
             {
                 "worst_case_daily_dose": worst.in_unit(maximum.unit),
@@ -51,6 +55,7 @@ def worst_case_daily_dose_rule(proposal: Proposal, ctx: RuleContext) -> Iterator
                 "maximum": maximum,
             },
             drug=name,
+            decided=severity,
         )
 
 
@@ -149,23 +154,30 @@ def patient_bolus_size(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding
 
 
 def starting_dose(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
-    """A drug new to the patient above its usual starting range is pointed out."""
-    current = proposal.current
-    for name, dose in daily_dose(proposal.proposed).items():
-        if current is not None and name in current.solution.drugs:
-            continue
+    """A drug new to the program above its usual starting range needs an override."""
+    for name, dose in new_drug_doses(proposal).items():
         usual = ctx.drug(name).starting_daily_dose
         if usual is None or dose <= usual.value.high:
             continue
         yield ctx.finding(
             "starting_dose",
-            Severity.INFO,
+            Severity.SOFT,
             f"{name} is new in this program at {shown(dose, usual.value.high)}, above the usual "
             f"starting range {usual.value.format()} ({usual.attribution()})",
             usual,
             {"daily_dose": dose.in_unit(usual.value.high.unit), "usual_high": usual.value.high},
             drug=name,
         )
+
+
+def new_drug_doses(proposal: Proposal) -> dict[str, DoseRate]:
+    """Worst-case daily doses of the drugs the running program does not deliver."""
+    running = daily_dose(proposal.current) if proposal.current is not None else {}
+    return {
+        name: dose
+        for name, dose in worst_case_daily_dose(proposal.proposed).items()
+        if name not in running or running[name].is_zero()
+    }
 
 
 def _distance(ratio: Fraction) -> Fraction:

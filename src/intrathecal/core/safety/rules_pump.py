@@ -15,6 +15,8 @@ from intrathecal.core.safety.findings import Finding, Severity
 def pump_rate_range(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
     """Basal rates outside the pump's range, or a bolus peak above its ceiling, are refused."""
     p = proposal.proposed
+    if ctx.pump_limits is None:
+        return
     low, high = ctx.pump_limits.min_rate, ctx.pump_limits.max_rate
     basal: list[tuple[str, VolumeRate]] = (
         [("basal rate", p.basal.rate)]

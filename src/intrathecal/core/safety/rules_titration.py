@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from intrathecal.core.program_math import daily_dose
-from intrathecal.core.quantities import DoseRate
+from intrathecal.core.program_math import daily_dose, worst_case_daily_dose
+from intrathecal.core.quantities import DoseRate, Duration
 from intrathecal.core.safety._text import percent, shown
 from intrathecal.core.safety.context import Proposal, RuleContext, from_timedelta
 from intrathecal.core.safety.findings import Finding, Severity
 
 
-def _changes(proposal: Proposal) -> Iterator[tuple[str, DoseRate | None, DoseRate]]:
-    """(drug, current daily dose or None if new, proposed daily dose) per component."""
-    before = daily_dose(proposal.current) if proposal.current is not None else {}
-    for name, after in daily_dose(proposal.proposed).items():
+def _changes(
+    proposal: Proposal, *, worst_case: bool = False
+) -> Iterator[tuple[str, DoseRate | None, DoseRate]]:
+    """(drug, current daily dose or None if new, proposed daily dose) per component.
+
+    ``worst_case`` counts every permitted patient bolus (labels that limit a start or a
+    step in dose units mean everything the patient can receive in a day).
+    """
+    dose = worst_case_daily_dose if worst_case else daily_dose
+    before = dose(proposal.current) if proposal.current is not None else {}
+    for name, after in dose(proposal.proposed).items():
         yield name, before.get(name), after
 
 
@@ -22,11 +29,14 @@ def dose_increase(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
     """A rise above the allowed fraction of the current dose needs an override.
 
     Drugs whose label limits increases in dose units (ziconotide) are left to
-    ``titration_step``. The drug's own fraction (baclofen) wins over the general default.
+    ``titration_step``, drugs with a 24 h window (baclofen) to ``titration_window_24h``.
+    The drug's own fraction wins over the general default.
     """
     for name, before, after in _changes(proposal):
         drug = ctx.drug(name)
         if before is None or before.is_zero() or drug.titration.has_absolute_steps:
+            continue
+        if drug.titration.increase_per_24h:
             continue
         limit = drug.titration.max_increase_fraction or ctx.settings.dose_increase_fraction
         ceiling = before.scaled(1 + limit.value)
@@ -86,8 +96,11 @@ def dose_decrease(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def titration_start(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
-    """A drug new to the program must start at or below its labelled starting dose."""
-    for name, before, after in _changes(proposal):
+    """A drug new to the program must start at or below its labelled starting dose.
+
+    The start counts every permitted patient bolus.
+    """
+    for name, before, after in _changes(proposal, worst_case=True):
         limit = ctx.drug(name).titration.start_max
         if limit is None or (before is not None and not before.is_zero()):
             continue
@@ -104,8 +117,8 @@ def titration_start(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def titration_step(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
-    """One increase may not exceed the labelled step size."""
-    for name, before, after in _changes(proposal):
+    """One increase may not exceed the labelled step size (patient boluses counted)."""
+    for name, before, after in _changes(proposal, worst_case=True):
         limit = ctx.drug(name).titration.step_max
         if limit is None or before is None or before.is_zero():
             continue
@@ -186,12 +199,57 @@ def titration_frequency(proposal: Proposal, ctx: RuleContext) -> Iterator[Findin
             break
 
 
+def titration_window_24h(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
+    """The rise over any 24 h may not exceed the drug's limit for the spasticity origin.
+
+    The baseline is the dose in force 24 h before the change (from the dose history of
+    every drug), so two steps a few hours apart add up. When the origin is not recorded,
+    the stricter (cerebral) limit applies and the message says so.
+    """
+    for name, before, after in _changes(proposal):
+        limits = ctx.drug(name).titration.increase_per_24h
+        if not limits or before is None or before.is_zero():
+            continue
+        origin = ctx.profile.spasticity_origin
+        if origin is not None and origin.value in limits:
+            key, assumed = origin.value, ""
+        else:
+            key = min(limits, key=lambda k: limits[k].value)
+            assumed = f" (origin not recorded: the stricter {key} limit applies)"
+        limit = limits[key]
+        window = Duration(24, "h")
+        baseline = before
+        if ctx.history.now is not None:
+            baseline = ctx.history.dose_at_window_start(name, window) or before
+        if baseline.is_zero():
+            continue
+        ceiling = baseline.scaled(1 + limit.value)
+        if after <= ceiling:
+            continue
+        rise = after.ratio(baseline) - 1
+        unit = ctx.drug(name).dose_unit
+        yield ctx.finding(
+            "titration_window_24h",
+            Severity.SOFT,
+            f"{name} rises {percent(rise)} within 24 h, from {shown(baseline.in_unit(unit))} to "
+            f"{shown(after.in_unit(unit))}; the {key}-origin limit is {percent(limit.value)} "
+            f"per 24 h ({limit.attribution()}){assumed}",
+            limit,
+            {
+                "dose_24h_ago": baseline.in_unit(unit),
+                "proposed": after.in_unit(unit),
+                "ceiling": ceiling.in_unit(unit),
+            },
+            drug=name,
+        )
+
+
 def contraindication(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
     """A recorded patient condition that contraindicates a drug refuses it.
 
     When conditions were not recorded, the contraindication is shown as a reminder.
     """
-    flags = ctx.history.patient_flags
+    flags = ctx.profile.conditions()
     for name in proposal.proposed.solution.drugs:
         for flag, condition in ctx.drug(name).contraindications.items():
             if flags is None:

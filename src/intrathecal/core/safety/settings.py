@@ -1,4 +1,4 @@
-"""Checker thresholds and pump limits: defaults from ``data/drugs.yaml``, overridable."""
+"""Checker thresholds (defaults from ``data/drugs.yaml``) and the pump limits value."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from intrathecal.core.catalogue import (
-    Catalogue,
-    parse_fraction,
-    parse_sourced,
-    parse_typed,
-)
+from intrathecal.core.catalogue import Catalogue, parse_fraction, parse_sourced
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.quantities import VolumeRate
 from intrathecal.core.safety.findings import Severity
@@ -26,7 +21,11 @@ CALLER_SOURCE = Source("caller", "set by the caller", "A value set for this chec
 
 @dataclass(frozen=True)
 class PumpLimits:
-    """The flow range the pump can deliver; boluses may have their own ceiling."""
+    """The flow range the pump can deliver; boluses may have their own ceiling.
+
+    Built from the pump model's data by ``intrathecal.device.limits.safety_limits`` (the one
+    source of pump facts); ``of`` builds it from plain values for tests and callers.
+    """
 
     min_rate: Sourced[VolumeRate]
     max_rate: Sourced[VolumeRate]
@@ -43,15 +42,6 @@ class PumpLimits:
                 f"pump maximum rate {self.max_rate.value} is below its minimum "
                 f"{self.min_rate.value}"
             )
-
-    @classmethod
-    def from_catalogue(cls, catalogue: Catalogue) -> PumpLimits:
-        """The default limits in the catalogue's settings block."""
-        data = catalogue.settings
-        return cls(
-            min_rate=_sourced_rate(data, "pump_min_rate", catalogue),
-            max_rate=_sourced_rate(data, "pump_max_rate", catalogue),
-        )
 
     @classmethod
     def of(
@@ -74,6 +64,8 @@ class SafetySettings:
     dose_increase_fraction: Sourced[Fraction]
     unit_slip_ratio: Sourced[Fraction]
     patient_bolus_fraction: Sourced[Fraction] | None = None
+    opioid_switch_reduction: Sourced[Fraction] | None = None
+    cancer_override_factor: Sourced[Fraction] | None = None
     severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -96,11 +88,9 @@ class SafetySettings:
         return cls(
             dose_increase_fraction=_sourced_fraction(data, "dose_increase_fraction", catalogue),
             unit_slip_ratio=_sourced_fraction(data, "unit_slip_ratio", catalogue),
-            patient_bolus_fraction=(
-                _sourced_fraction(data, "patient_bolus_fraction", catalogue)
-                if "patient_bolus_fraction" in data
-                else None
-            ),
+            patient_bolus_fraction=_optional_fraction(data, "patient_bolus_fraction", catalogue),
+            opioid_switch_reduction=_optional_fraction(data, "opioid_switch_reduction", catalogue),
+            cancer_override_factor=_optional_fraction(data, "cancer_override_factor", catalogue),
             severities=severities,
         )
 
@@ -141,10 +131,7 @@ def _sourced_fraction(data: Mapping[str, Any], key: str, cat: Catalogue) -> Sour
     )
 
 
-def _sourced_rate(data: Mapping[str, Any], key: str, cat: Catalogue) -> Sourced[VolumeRate]:
-    return parse_sourced(
-        _body(data, key),
-        f"settings.{key}",
-        cat.sources,
-        lambda b, p: parse_typed(VolumeRate, b.get("value"), f"{p}.value"),
-    )
+def _optional_fraction(
+    data: Mapping[str, Any], key: str, cat: Catalogue
+) -> Sourced[Fraction] | None:
+    return _sourced_fraction(data, key, cat) if key in data else None
