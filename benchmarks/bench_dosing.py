@@ -13,7 +13,8 @@ import yaml
 from intrathecal.core.catalogue import load_catalogue, parse_catalogue
 from intrathecal.core.program_math import peak_rate, worst_case_daily_dose
 from intrathecal.core.program_spec import prescription_from_dict
-from intrathecal.core.safety import check
+from intrathecal.core.safety import ProgramRequest, check_program
+from intrathecal.device.limits import DEFAULT_MODEL, safety_limits
 
 PROGRAM = yaml.safe_load(
     """
@@ -53,7 +54,8 @@ def main() -> None:
     per_call("worst_case_daily_dose", lambda: worst_case_daily_dose(program), 2000)
     per_call("peak_rate (6 h boluses, flex)", lambda: peak_rate(program), 2000)
     per_call("peak_rate (7 min boluses, 7-day period)", lambda: peak_rate(dense), 5)
-    per_call("check (admixture, flex, boluses)", lambda: check(program, catalogue=catalogue), 500)
+    request = ProgramRequest(program, safety_limits(DEFAULT_MODEL), catalogue=catalogue)
+    per_call("check (admixture, flex, boluses)", lambda: check_program(request), 500)
 
 
 if __name__ == "__main__":

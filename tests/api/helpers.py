@@ -86,7 +86,7 @@ def implant_body(serial: str = "NGP100001", **overrides: Any) -> dict[str, Any]:
 
 
 def program_body(
-    concentration: str = "10 mg/mL", rate: str = "0.3 mL/day", version: int = 0, **extra: Any
+    concentration: str = "1 mg/mL", rate: str = "0.3 mL/day", version: int = 0, **extra: Any
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "program": {

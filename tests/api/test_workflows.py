@@ -98,7 +98,7 @@ def test_programming_stores_versions_and_stale_version_is_409(api: Api) -> None:
     assert first.status_code == 201, first.text
     body = first.json()
     assert body["prescription"]["version"] == 1
-    assert body["prescription"]["daily_dose"] == "3 mg/day"
+    assert body["prescription"]["daily_dose"] == "0.3 mg/day"
     assert first.headers["etag"] == '"1"'
     second = doc.post(
         f"/api/v1/patients/{pid}/prescriptions",
@@ -246,14 +246,14 @@ def test_nurse_cannot_program_but_can_confirm_and_refill(api: Api) -> None:
             "performed_at": "2026-11-20T10:00:00Z",
             "drug": "morphine",
             "lot": "LOT-1",
-            "concentration": "10 mg/mL",
+            "concentration": "1 mg/mL",
             "measured_residual": "4 mL",
             "volume_added": "16 mL",
         },
     )
     assert refill.status_code == 201, refill.text
     out = refill.json()["refill"]
-    assert out["concentration"] == "10 mg/mL"
+    assert out["concentration"] == "1 mg/mL"
     assert out["next_due"]
     assert out["alarm_date"]
     assert nurse.get(f"/api/v1/patients/{pid}/refills").json()["total"] == 1
