@@ -21,7 +21,7 @@ from intrathecal.api.fields import RecordId
 from intrathecal.api.schemas.pathway import EvaluationIn, ImplantIn, TrialIn
 from intrathecal.clinic import chart, pathway
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.errors import ValidationFailed
+from intrathecal.clinic.errors import SafetyRefused, ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
@@ -144,7 +144,7 @@ def _routes(name: str, spec: PathwayForm) -> None:
             try:
                 command = parsed.command(patient_id)  # type: ignore[attr-defined]
                 spec.record(ctx.uow_factory(), command, principal.actor)
-            except ValidationFailed as exc:
+            except (ValidationFailed, SafetyRefused) as exc:
                 errors.add_clinic_error(exc, tuple(spec.model.model_fields))
             else:
                 target = f"/clinic/patients/{patient_id}#{spec.anchor}"
