@@ -113,7 +113,7 @@ def test_programming_stores_versions_and_stale_version_is_409(api: Api) -> None:
     assert audit_count(doc) == before
     current = doc.get(f"/api/v1/patients/{pid}/prescriptions/current")
     assert current.headers["etag"] == '"2"'
-    assert current.json()["daily_dose"] == "3.2 mg/day"
+    assert current.json()["daily_dose"] == "0.32 mg/day"
     history = doc.get(f"/api/v1/patients/{pid}/prescriptions").json()
     assert [p["version"] for p in history["items"]] == [1, 2]
     assert history["items"][0]["status"] == "superseded"

@@ -71,7 +71,7 @@ def test_physician_sees_findings_while_typing_and_hard_blocks_submit(
     doctor.login("physician")
     steady = patient_id(live, "DEMO-0004")
     page = doctor.goto(f"/clinic/patients/{steady}/program")
-    page.get_by_label("Basal rate (continuous)").fill("2 mL/day")
+    page.get_by_label("Basal rate (continuous)").fill("20 mL/day")
     expect(page.locator("#findings .finding-hard").first).to_be_visible()
     expect(page.locator("#submit-program")).to_be_disabled()
     page.get_by_label("Basal rate (continuous)").fill("0.39 mL/day")
