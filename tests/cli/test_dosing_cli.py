@@ -399,3 +399,46 @@ def test_root_app_registers_the_dosing_commands() -> None:
     result = runner.invoke(root, ["program", "check", "--help"])
     assert result.exit_code == EXIT_OK
     assert "--concentration" in result.output
+
+
+def test_screening_start_doubles_a_short_acting_baclofen_bolus(app: typer.Typer) -> None:
+    code, out = run(
+        app, "program", "screening-start", "--effective-dose", "50 mcg", "--effect-duration", "6 h"
+    )
+    assert code == EXIT_OK
+    assert "100 mcg/day" in out
+    assert "literature" in out
+    long = runner.invoke(
+        app,
+        [
+            "program",
+            "screening-start",
+            "--effective-dose",
+            "75 mcg",
+            "--effect-duration",
+            "8 h",
+            "--json",
+        ],
+    )
+    assert json.loads(long.stdout)["daily_dose"] == {"value": "75", "unit": "mcg/day"}
+
+
+def test_check_explains_a_fentanyl_slip_in_one_screen(app: typer.Typer) -> None:
+    code, out = run(
+        app,
+        "program",
+        "check",
+        "--drug",
+        "fentanyl",
+        "--concentration",
+        "10 mg/mL",
+        "--rate",
+        "3 mL/day",
+        "--opioid-status",
+        "tolerant",
+    )
+    assert code == EXIT_REFUSED
+    assert "fentanyl 30000 mcg/day exceeds the 1000 mcg/day maximum" in out
+    assert "project default, unverified" in out
+    assert "REFUSED" in out
+    assert len(out.splitlines()) < 25

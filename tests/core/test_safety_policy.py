@@ -253,7 +253,8 @@ def test_dose_history_tracks_a_drug_listed_second_in_an_admixture() -> None:
         for i, c in enumerate(["12 mcg/mL", "24 mcg/mL", "36 mcg/mL"])
     ]
     history = History.of_programs(programs, NOW)
-    assert [s.drug for s in history.steps] == ["ziconotide", "ziconotide"]
+    # the first program starts both drugs; then only the second-listed drug changes
+    assert [s.drug for s in history.steps] == ["morphine", "ziconotide", "ziconotide", "ziconotide"]
     report = check(
         zic("48 mcg/mL"),
         programs[-1][1],

@@ -22,6 +22,7 @@ from intrathecal.clinic.records import (
     AppointmentRequest,
     AuditEntry,
     CareStatus,
+    DosingProfileRecord,
     Evaluation,
     IdempotencyRecord,
     Implant,
@@ -455,6 +456,19 @@ class MemoryIdempotencyRepository(MemoryRecordRepository[IdempotencyRecord]):
         self.rows.pop(record.id or 0, None)
 
 
+class MemoryDosingProfileRepository:
+    """Dosing profiles keyed by patient id."""
+
+    def __init__(self, state: _State) -> None:
+        self.rows: dict[int, DosingProfileRecord] = state.table("dosing_profiles")
+
+    def get(self, patient_id: int) -> DosingProfileRecord | None:
+        return self.rows.get(patient_id)
+
+    def put(self, profile: DosingProfileRecord) -> None:
+        self.rows[profile.patient_id] = profile
+
+
 class MemoryCareStatusRepository:
     """Worklist read model; the query mirrors the SQL branches and ordering."""
 
@@ -589,6 +603,7 @@ class InMemoryUnitOfWork:
         self.appointment_requests = MemoryAppointmentRequestRepository(state)
         self.visits = MemoryVisitRepository(state)
         self.care_status = MemoryCareStatusRepository(state)
+        self.dosing_profiles = MemoryDosingProfileRepository(state)
         self.idempotency_keys = MemoryIdempotencyRepository(state)
         self.throttle = MemoryThrottleRepository(state)
 

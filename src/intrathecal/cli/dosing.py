@@ -36,6 +36,8 @@ from intrathecal.core.program_spec import prescription_from_dict, prescription_t
 from intrathecal.core.quantities import (
     Concentration,
     DoseRate,
+    Duration,
+    Mass,
     Quantity,
     VolumeRate,
     format_fraction,
@@ -53,6 +55,7 @@ from intrathecal.core.safety import (
     SpasticityOrigin,
     check_program,
 )
+from intrathecal.core.screening_start import starting_dose_from_screening
 from intrathecal.core.sourced_data import Sourced
 from intrathecal.device.errors import UnknownPumpModel
 from intrathecal.device.limits import DEFAULT_MODEL, safety_limits
@@ -73,6 +76,7 @@ def register(app: typer.Typer) -> None:
     app.command("drugs")(drugs)
     app.add_typer(program_app, name="program")
     program_app.command("check")(program_check)
+    program_app.command("screening-start")(screening_start)
 
 
 # --- drugs ------------------------------------------------------------------------------
@@ -186,6 +190,41 @@ def _drug_json(d: Drug) -> dict[str, Any]:
             if getattr(d.titration, f.name)
         },
     }
+
+
+# --- screening start -----------------------------------------------------------------------
+
+
+@guarded
+def screening_start(
+    effective_dose: str = typer.Option(
+        ..., "--effective-dose", help="The screening bolus that worked, e.g. '50 mcg'."
+    ),
+    effect_duration: str = typer.Option(
+        ..., "--effect-duration", help="How long its effect lasted, e.g. '6 h'."
+    ),
+    drug: str = typer.Option("baclofen", "--drug", help="Drug with a screening-to-start rule."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """The first daily dose from an effective screening bolus (baclofen label rule)."""
+    result = starting_dose_from_screening(
+        drug.strip().lower(),
+        _option(Mass, effective_dose, "--effective-dose"),
+        _option(Duration, effect_duration, "--effect-duration"),
+    )
+    if as_json:
+        print_json(
+            {
+                "drug": result.drug,
+                "daily_dose": result.daily_dose,
+                "factor": result.factor,
+                "source": result.rule.source.short,
+                "status": result.rule.status.value,
+                "explanation": result.explanation,
+            }
+        )
+        return
+    console.print(result.explanation, soft_wrap=True, highlight=False, markup=False)
 
 
 # --- program check ------------------------------------------------------------------------

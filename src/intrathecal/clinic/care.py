@@ -61,7 +61,7 @@ def after_prescription(
         endocrine_due = None
     return dataclasses.replace(
         status,
-        drug=" + ".join(doses),
+        drug=" + ".join(doses)[:40],
         is_baclofen=is_baclofen,
         on_opioid=on_opioid,
         daily_dose_mcg=float(doses[first].to("mcg/day")),

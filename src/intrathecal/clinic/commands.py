@@ -234,3 +234,18 @@ class ClearDeviceAlert:
 
     patient_id: int
     note: str
+
+
+@dataclass(frozen=True)
+class RecordDosingProfile:
+    """Record the facts the dosing safety policy needs about a patient.
+
+    ``expected_version`` is the profile version edited (0 when none was recorded yet).
+    """
+
+    patient_id: int
+    opioid_status: str
+    psychosis_history: bool | None
+    spasticity_origin: str | None
+    cancer_pain: bool | None
+    expected_version: int

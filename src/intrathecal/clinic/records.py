@@ -436,3 +436,21 @@ class WorklistRow:
     rank: int
     critical: bool
     status: CareStatus
+
+
+@dataclass(frozen=True)
+class DosingProfileRecord:
+    """The patient's dosing profile as stored; ``None`` flags mean "not recorded".
+
+    ``opioid_status`` is naive, tolerant or unknown; ``spasticity_origin`` spinal or
+    cerebral. ``version`` guards concurrent edits.
+    """
+
+    patient_id: int
+    opioid_status: str
+    psychosis_history: bool | None
+    spasticity_origin: str | None
+    cancer_pain: bool | None
+    recorded_by: int | None
+    recorded_at: datetime
+    version: int = 1

@@ -19,6 +19,7 @@ from intrathecal.clinic.records import (
     AppointmentRequest,
     AuditEntry,
     CareStatus,
+    DosingProfileRecord,
     Evaluation,
     IdempotencyRecord,
     Implant,
@@ -288,6 +289,13 @@ class IdempotencyRepository(Protocol):
     def delete(self, record: IdempotencyRecord) -> None: ...
 
 
+class DosingProfileRepository(Protocol):
+    """One dosing profile per patient (opioid status, psychosis history, ...)."""
+
+    def get(self, patient_id: int) -> DosingProfileRecord | None: ...
+    def put(self, profile: DosingProfileRecord) -> None: ...
+
+
 class CareStatusRepository(Protocol):
     """The worklist read model: one row per patient on therapy."""
 
@@ -333,6 +341,8 @@ class UnitOfWork(Protocol):
     def visits(self) -> VisitRepository: ...
     @property
     def care_status(self) -> CareStatusRepository: ...
+    @property
+    def dosing_profiles(self) -> DosingProfileRepository: ...
     @property
     def idempotency_keys(self) -> IdempotencyRepository: ...
     @property

@@ -186,14 +186,10 @@ class ClinicianProgrammer:
         )
 
     def _history(self, status: m.StatusReport) -> History:
-        programs = list(self.applied)
-        if not programs and status.prescription is not None:
-            programs.append((status.time, status.prescription))
-        return History.of_programs(programs, now=status.time)
+        """The programs this programmer applied (each counts as a change when it was sent)."""
+        return History.of_programs(self.applied, now=status.time)
 
     def _applied(self, status: m.StatusReport, prescription: Prescription) -> None:
-        if not self.applied and status.prescription is not None:
-            self.applied.append((status.time, status.prescription))
         self.applied.append((status.time, prescription))
 
     def _cleared(

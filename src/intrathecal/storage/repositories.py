@@ -33,6 +33,7 @@ from intrathecal.clinic.records import (
     CareStatus,
     Coverage,
     Diagnosis,
+    DosingProfileRecord,
     IdempotencyRecord,
     Implant,
     Location,
@@ -671,6 +672,27 @@ class SqlIdempotencyRepository(SqlRecordRepository[IdempotencyRecord]):
 
     def delete(self, record: IdempotencyRecord) -> None:
         self.conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.id == record.id))
+
+
+class SqlDosingProfileRepository:
+    """Dosing profiles, one row per patient."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, patient_id: int) -> DosingProfileRecord | None:
+        row = self.conn.execute(
+            select(t.dosing_profiles).where(t.dosing_profiles.c.patient_id == patient_id)
+        ).first()
+        return None if row is None else from_row(DosingProfileRecord, row._mapping)
+
+    def put(self, profile: DosingProfileRecord) -> None:
+        row = to_row(profile)
+        pid = row.pop("patient_id")
+        table = t.dosing_profiles
+        done = self.conn.execute(update(table).where(table.c.patient_id == pid).values(**row))
+        if done.rowcount == 0:
+            self.conn.execute(insert(table).values(patient_id=pid, **row))
 
 
 class SqlCareStatusRepository:

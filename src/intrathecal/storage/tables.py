@@ -330,6 +330,19 @@ visits = Table(
     Column("notes", Text, nullable=False, default=""),
 )
 
+dosing_profiles = Table(
+    "dosing_profiles",
+    metadata,
+    Column("patient_id", Integer, ForeignKey("patients.id"), primary_key=True),
+    Column("opioid_status", String(10), nullable=False),
+    Column("psychosis_history", Boolean, nullable=True),
+    Column("spasticity_origin", String(10), nullable=True),
+    Column("cancer_pain", Boolean, nullable=True),
+    Column("recorded_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
 care_status = Table(
     "care_status",
     metadata,

@@ -20,6 +20,7 @@ from intrathecal.storage.repositories import (
     SqlAppointmentRequestRepository,
     SqlAuditRepository,
     SqlCareStatusRepository,
+    SqlDosingProfileRepository,
     SqlIdempotencyRepository,
     SqlImplantRepository,
     SqlLocationRepository,
@@ -67,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         self.appointment_requests = SqlAppointmentRequestRepository(conn)
         self.visits = SqlVisitRepository(conn)
         self.care_status = SqlCareStatusRepository(conn)
+        self.dosing_profiles = SqlDosingProfileRepository(conn)
         self.idempotency_keys = SqlIdempotencyRepository(conn)
         self.throttle = SqlThrottleRepository(conn)
         return self

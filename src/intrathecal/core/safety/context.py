@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -93,18 +92,20 @@ class History:
 def dose_changes(programs: Sequence[tuple[datetime, Prescription]]) -> tuple[DoseStep, ...]:
     """Every change of every drug's daily dose between consecutive programs.
 
-    A drug added counts as a change from zero, a drug removed as a change to zero, so a
-    drug listed second in an admixture is tracked exactly like the first.
+    The first program starts every drug from zero, a drug added later counts as a change
+    from zero, a drug removed as a change to zero, so a drug listed second in an admixture is
+    tracked exactly like the first.
     """
-    ordered = sorted(programs, key=lambda entry: entry[0])
     changes: list[DoseStep] = []
-    for (_, older), (at, newer) in itertools.pairwise(ordered):
-        before, after = daily_dose(older), daily_dose(newer)
+    before: Mapping[str, DoseRate] = {}
+    for at, program in sorted(programs, key=lambda entry: entry[0]):
+        after = daily_dose(program)
         for drug in dict.fromkeys([*before, *after]):
             old = before.get(drug, DoseRate.zero())
             new = after.get(drug, DoseRate.zero())
             if old != new:
                 changes.append(DoseStep(drug, at, old, new))
+        before = after
     return tuple(changes)
 
 
