@@ -17,7 +17,7 @@ REFILL = {
     "performed_at": "2026-11-20T10:00:00Z",
     "drug": "morphine",
     "lot": "LOT-1",
-    "concentration": "10 mg/mL",
+    "concentration": "1 mg/mL",
     "measured_residual": "4 mL",
     "volume_added": "16 mL",
 }

@@ -114,8 +114,17 @@ def drugs(
             ("starting daily dose", d.starting_daily_dose),
             ("max concentration", d.max_concentration),
             ("max daily dose", d.max_daily_dose),
+            ("opioid-naive daily dose", d.naive_daily_dose),
+            ("opioid-tolerant daily dose", d.tolerant_daily_dose),
+            ("IT morphine equivalent (×)", d.morphine_equivalent),
+            ("continuous only", d.continuous_only),
+            ("first fill", d.first_fill_concentration),
+            ("admixture", d.no_admixture),
+            ("if the pump stops", d.on_stop),
+            ("screening spacing", d.trial_spacing),
             *(("strength", c) for c in d.concentrations),
         ]
+        rows = [(item, value) for item, value in rows if value is not None or item in _ALWAYS]
         for index, (item, value) in enumerate(rows):
             first = index == 0
             table.add_row(
@@ -130,6 +139,12 @@ def drugs(
         "source; review before clinical use.",
         soft_wrap=True,
     )
+
+
+#: Rows shown even when empty (the core limits every drug has or lacks).
+_ALWAYS = frozenset(
+    {"line of therapy", "trial bolus", "starting daily dose", "max concentration", "max daily dose"}
+)
 
 
 def _value_text(value: object) -> str:
@@ -184,6 +199,14 @@ def _drug_json(d: Drug) -> dict[str, Any]:
         "max_daily_dose": _sourced_json(d.max_daily_dose),
         "concentrations": [_sourced_json(c) for c in d.concentrations],
         "contraindications": {k: _sourced_json(v) for k, v in d.contraindications.items()},
+        "naive_daily_dose": _sourced_json(d.naive_daily_dose),
+        "tolerant_daily_dose": _sourced_json(d.tolerant_daily_dose),
+        "morphine_equivalent": _sourced_json(d.morphine_equivalent),
+        "continuous_only": _sourced_json(d.continuous_only),
+        "first_fill_concentration": _sourced_json(d.first_fill_concentration),
+        "no_admixture": _sourced_json(d.no_admixture),
+        "on_stop": _sourced_json(d.on_stop),
+        "trial_spacing": _sourced_json(d.trial_spacing),
         "titration": {
             f.name: _titration_json(getattr(d.titration, f.name))
             for f in dataclasses.fields(d.titration)
