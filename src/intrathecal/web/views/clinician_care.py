@@ -23,6 +23,7 @@ from intrathecal.clinic.commands import CompleteVisit
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.vocabulary import CATEGORY_CODES, OUTCOMES, SEVERITIES
+from intrathecal.core.refill import RefillPlan
 from intrathecal.web.clinician_forms import given, now_local, utc_moment
 from intrathecal.web.clinician_models import compare_settings, refill_comparison
 from intrathecal.web.deps import requires
@@ -116,8 +117,10 @@ async def record_refill(
         except ValidationFailed as exc:
             errors.add_clinic_error(exc, REFILL_FIELDS)
         else:
-            target = f"/clinic/patients/{patient_id}/refills/{result.refill.id}"
-            return RedirectResponse(target, status_code=303)
+            found = chart.patient_chart(
+                ctx.uow_factory(), principal.actor, patient_id, audit_rows=0
+            )
+            return _review(request, found, result.refill.id or 0, result.plan)
     found = chart.patient_chart(ctx.uow_factory(), principal.actor, patient_id, audit_rows=0)
     return _refill_page(request, found, data, errors)
 
@@ -128,6 +131,14 @@ def refill_review(
 ) -> Response:
     """Review after a refill: old vs new side by side, discrepancy, counselling points."""
     found = chart.patient_chart(ctx.uow_factory(), principal.actor, patient_id, audit_rows=0)
+    return _review(request, found, refill_id, None)
+
+
+def _review(
+    request: Request, found: PatientChart, refill_id: int, plan: RefillPlan | None
+) -> Response:
+    """The review page; right after recording, ``plan`` adds the refill findings and any
+    bridge bolus the use case computed."""
     index = next((i for i, r in enumerate(found.refills) if r.id == refill_id), None)
     if index is None:
         raise NotFound(f"refill {refill_id} not found")
@@ -141,6 +152,8 @@ def refill_review(
             "patient": found.patient,
             "refill": refill,
             "rows": refill_comparison(previous, refill),
+            "plan": plan,
+            "permalink": f"/clinic/patients/{found.patient.id}/refills/{refill_id}",
         },
     )
 
