@@ -80,6 +80,7 @@ def implant_body(serial: str = "NGP100001", **overrides: Any) -> dict[str, Any]:
         "catheter_length_cm": "50.0",
         "catheter_tip_level": "T10",
         "catheter_volume": "0.1 mL",
+        "initial_fill": "18 mL",
     }
     body.update(overrides)
     return body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -86,8 +87,13 @@ def trial_data(relief_to: int = 2, dose: str = "0.3 mg") -> dict[str, Any]:
     }
 
 
-def implant_cmd(patient_id: int, serial: str = "NGP123456") -> RecordImplant:
-    """A SynchroMed II 20 mL implant ten days ago."""
+def implant_cmd(patient_id: int, serial: str = "NGP123456", **changes: Any) -> RecordImplant:
+    """A SynchroMed II 20 mL implant ten days ago (``changes`` override fields)."""
+    return dataclasses.replace(implant_cmd_base(patient_id, serial), **changes)
+
+
+def implant_cmd_base(patient_id: int, serial: str) -> RecordImplant:
+    """The default implant command."""
     return RecordImplant(
         patient_id=patient_id,
         implanted_on=TODAY - timedelta(days=10),
@@ -115,13 +121,16 @@ def morphine_program(rate: str = "0.05 mL/day", conc: str = "10 mg/mL") -> Presc
     )
 
 
-def implanted(uow: UnitOfWork, staff: Staff, mrn: str = "MRN-1", family: str = "Lee") -> Patient:
-    """A patient taken through evaluation, a successful trial and an implant."""
+def implanted(
+    uow: UnitOfWork, staff: Staff, mrn: str = "MRN-1", family: str = "Lee", **implant: Any
+) -> Patient:
+    """A patient taken through evaluation, a successful trial and an implant (``implant``
+    overrides implant fields)."""
     patient = register(uow, staff, mrn, family)
     assert patient.id is not None
     record_evaluation(uow, evaluation(patient.id), staff.physician)
     record_trial(uow, RecordTrial(patient.id, trial_record()), staff.physician)
-    record_implant(uow, implant_cmd(patient.id, serial=f"SN-{mrn}"), staff.physician)
+    record_implant(uow, implant_cmd(patient.id, serial=f"SN-{mrn}", **implant), staff.physician)
     return patient
 
 

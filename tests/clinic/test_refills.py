@@ -116,21 +116,3 @@ def test_crash_after_first_insert_leaves_database_as_before(uow: UnitOfWork, sta
     with uow:
         after = (uow.refills.for_patient(pid), uow.care_status.get(pid), uow.audit.count())
     assert after == before
-
-
-def test_first_refill_checks_residual_against_the_fill_at_implant(
-    uow: UnitOfWork, staff: Staff
-) -> None:
-    pid = programmed(uow, staff).id or 0
-    cmd = refill(
-        pid,
-        START + timedelta(days=20),
-        "14 mL",
-        previous_fill=Volume.parse("20 mL"),
-        previous_fill_at=START,
-    )
-    stored = record_refill(uow, cmd, staff.nurse).refill
-    # 20 mL - 20 days x 0.05 mL/day = 19 mL expected; 14 mL found: 5 mL missing
-    assert stored.expected_residual == Volume(19, "mL")
-    assert stored.discrepancy == Volume(-5, "mL")
-    assert stored.discrepancy_flag

@@ -26,6 +26,7 @@ from intrathecal.clinic.records import (
     Evaluation,
     IdempotencyRecord,
     Implant,
+    Interrogation,
     Location,
     Patient,
     PrescriptionVersion,
@@ -522,6 +523,8 @@ def _candidates(
 ) -> Iterator[tuple[str, date | None, int, bool]]:
     if s.device_alert_since is not None:
         yield "device_alert", s.device_alert_since, 4, s.is_baclofen
+    if s.workup_due is not None:
+        yield "adverse_event_workup", s.workup_due, 4, True
     if s.refill_due is not None and s.refill_due <= q.refill_horizon:
         if s.alarm_date is not None and s.alarm_date <= today:
             rank = 4
@@ -531,7 +534,8 @@ def _candidates(
     if s.eri_due is not None and s.eri_due <= q.eri_horizon:
         yield "eri", s.eri_due, 3 if s.eri_due < today else 2, s.is_baclofen and s.eri_due < today
     if s.discrepancy_flag:
-        yield "discrepancy", today, 3, s.is_baclofen
+        weighty = s.is_baclofen or s.discrepancy_critical
+        yield "discrepancy", today, 4 if s.discrepancy_critical else 3, weighty
     if s.granuloma_risk:
         yield "granuloma_risk", None, 2, False
     if s.rising_dose:
@@ -595,6 +599,9 @@ class InMemoryUnitOfWork:
         )
         self.trials: MemoryRecordRepository[Trial] = MemoryRecordRepository(
             state, "trials", "trial"
+        )
+        self.interrogations: MemoryRecordRepository[Interrogation] = MemoryRecordRepository(
+            state, "interrogations", "interrogation"
         )
         self.implants = MemoryImplantRepository(state)
         self.prescriptions = MemoryPrescriptionRepository(state)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
@@ -153,8 +154,17 @@ Reason = Annotated[str, TextRule(4000, 1)]
 #: Optional short text (up to 200 characters).
 ShortText = Annotated[str, TextRule(200)]
 
-#: A record id in a path or body: positive and within a 32-bit SQL integer.
-RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "id_type", "expected a record id (a whole number), got a boolean", {"given": value}
+        )
+    return value
+
+
+#: A record id in a path or body: positive and within a 32-bit SQL integer (never a boolean).
+RecordId = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=2**31 - 1)]
 
 
 _EARLIEST = date(1900, 1, 1)
@@ -177,7 +187,29 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-#: A calendar date between 1900 and 2200.
-Day = Annotated[date, AfterValidator(_date_in_range)]
-#: A timezone-aware date-time (ISO 8601 with offset) between 1900 and 2200.
-Moment = Annotated[AwareDatetime, AfterValidator(_date_in_range)]
+def _iso_text(kind: str, example: str) -> Any:
+    """A validator that accepts only ISO 8601 text: a number is not a date or a date-time
+    (2**31 would read as 2038)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+            return value
+        if isinstance(value, date):  # already parsed (Python callers)
+            return value
+        raise PydanticCustomError(
+            f"{kind.replace('-', '')}_text",
+            "expected {expected}, got {given}",
+            {"expected": f"an ISO 8601 {kind} such as {example}", "given": repr(value)},
+        )
+
+    return BeforeValidator(check)
+
+
+#: A calendar date between 1900 and 2200, as ISO 8601 text.
+Day = Annotated[date, _iso_text("date", "2026-11-28"), AfterValidator(_date_in_range)]
+#: A timezone-aware date-time (ISO 8601 text with offset) between 1900 and 2200.
+Moment = Annotated[
+    AwareDatetime,
+    _iso_text("date-time", "2026-11-28T10:30:00+00:00"),
+    AfterValidator(_date_in_range),
+]

@@ -28,6 +28,10 @@ def after_implant(status: CareStatus, implant: Implant, settings: ClinicSettings
         refill_due=None,
         discrepancy_flag=False,
         discrepancy_ml=None,
+        discrepancy_critical=False,
+        discrepancy_note="",
+        eri_reported=False,
+        eos_due=None,
     )
 
 
@@ -79,12 +83,17 @@ def after_prescription(
 def after_refill(status: CareStatus, refill: Refill) -> CareStatus:
     """New alarm and due dates; the discrepancy flag reflects the latest refill only."""
     return dataclasses.replace(
-        status,
-        alarm_date=refill.alarm_date,
-        refill_due=refill.next_due,
+        after_fill(status, refill.alarm_date, refill.next_due),
         discrepancy_flag=refill.discrepancy_flag,
         discrepancy_ml=float(refill.discrepancy.to("mL")),
+        discrepancy_critical=refill.discrepancy_flag and refill.discrepancy_critical,
+        discrepancy_note=refill.discrepancy_note if refill.discrepancy_flag else "",
     )
+
+
+def after_fill(status: CareStatus, alarm: date, due: date) -> CareStatus:
+    """The low-reservoir alarm and refill due dates of the fill now in the pump."""
+    return dataclasses.replace(status, alarm_date=alarm, refill_due=due)
 
 
 def after_visit(status: CareStatus, kind: str, on: date, settings: ClinicSettings) -> CareStatus:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from intrathecal.clinic.records import ConservativeTherapy, Coverage, Diagnosis
 from intrathecal.core.program import Prescription
@@ -91,6 +93,8 @@ class RecordImplant:
     device_key: bytes | None = None
     device_key_id: str | None = None
     trial_waived_reason: str | None = None
+    initial_fill: Volume | None = None
+    initial_fill_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,8 @@ class ConfirmOnPump:
 class RecordRefill:
     """A refill visit as measured; expected residual and dates are computed.
 
-    ``previous_fill``/``previous_fill_at`` describe the fill at implant for the first refill
-    of a pump (later refills use the stored previous refill).
+    The first refill of a pump starts from the implant's fill, later ones from the previous
+    refill. ``steps`` lists the guided-refill steps done (``vocabulary.RefillStep``).
     """
 
     patient_id: int
@@ -151,8 +155,7 @@ class RecordRefill:
     measured_after: Volume | None = None
     alarm_volume: Volume | None = None
     notes: str = ""
-    previous_fill: Volume | None = None
-    previous_fill_at: datetime | None = None
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,13 +222,22 @@ class CompleteVisit:
 
 @dataclass(frozen=True)
 class RecordPumpStatus:
-    """What an interrogation (programmer or telemetry) reported: ERI and active alarms."""
+    """What an interrogation (programmer or telemetry) reported, stored as a report.
+
+    ``eri_reported`` (or ``battery`` ``eri``) means the pump reports ERI, since ``eri_on``
+    when given, else since ``at``; ``active_program`` is the program read back.
+    """
 
     patient_id: int
     at: datetime
     eri_reported: bool = False
     alarms: tuple[str, ...] = ()
     note: str = ""
+    reservoir_estimate: Volume | None = None
+    battery: str = "ok"
+    eri_on: date | None = None
+    active_program: Prescription | None = None
+    event_log: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,3 +261,14 @@ class RecordDosingProfile:
     spasticity_origin: str | None
     cancer_pain: bool | None
     expected_version: int
+
+
+def shared_fields(command: object, record: type, given: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The values of ``command``'s fields that ``record`` declares under the same name (the
+    measured inputs a record keeps as given), except the ``given`` ones the use case sets."""
+    names = {f.name for f in dataclasses.fields(record)} - set(given)
+    return {
+        f.name: getattr(command, f.name)
+        for f in dataclasses.fields(command)  # type: ignore[arg-type]
+        if f.name in names
+    }

@@ -14,12 +14,19 @@ from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AdverseEvent, CareStatus
 from intrathecal.clinic.uow import UnitOfWork
-from intrathecal.clinic.vocabulary import CATEGORY_CODES, OUTCOMES, SEVERITIES, Category
+from intrathecal.clinic.vocabulary import (
+    CATEGORY_CODES,
+    OUTCOMES,
+    SEVERITIES,
+    WORKUP_CATEGORIES,
+    Category,
+)
 
 #: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys.
 CATEGORIES: Mapping[Category, str] = {
     "medication_side_effect": "Side effects of the opioid or other medication",
     "nerve_damage": "Damage to the nerves of the spine",
+    "neurological_deficit": "New neurological deficit (weakness, numbness, bladder or bowel)",
     "infection": "Infection",
     "granuloma": "Catheter-tip granuloma (inflammatory mass)",
     "programming_error": "Programming mistake (dose too high or too low)",
@@ -60,6 +67,7 @@ def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor)
         if stored.category == "catheter_fault" and stored.outcome == "ongoing":
             status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)
             uow.care_status.put(raise_alert(status, "catheter fault (adverse event)", cmd.onset))
+        _update_workup(uow, cmd.patient_id)
         uow.audit.append(
             actor,
             "adverse_event.recorded",
@@ -127,6 +135,7 @@ def update_adverse_event(uow: UnitOfWork, cmd: UpdateAdverseEvent, actor: Actor)
         ):
             status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)
             uow.care_status.put(raise_alert(status, "catheter fault (adverse event)", stored.onset))
+        _update_workup(uow, cmd.patient_id)
         details: dict[str, object] = {
             "event_id": stored.id,
             "fields": changed,
@@ -139,6 +148,28 @@ def update_adverse_event(uow: UnitOfWork, cmd: UpdateAdverseEvent, actor: Actor)
         uow.audit.append(actor, "adverse_event.updated", cmd.patient_id, details)
         uow.commit()
     return stored
+
+
+def _update_workup(uow: UnitOfWork, patient_id: int) -> None:
+    """An open event in a work-up category keeps an urgent work-up item on the worklist
+    (due from its onset); once all of them are resolved the item goes."""
+    open_events = [
+        e
+        for e in uow.adverse_events.for_patient(patient_id)
+        if e.category in WORKUP_CATEGORIES and e.outcome not in (*RESOLVED_OUTCOMES, "fatal")
+    ]
+    status = uow.care_status.get(patient_id) or CareStatus(patient_id)
+    if open_events:
+        first = min(open_events, key=lambda e: (e.onset, e.id or 0))
+        reason = "; ".join(
+            f"{CATEGORIES[e.category]} ({e.severity}) since {e.onset}"  # type: ignore[index]
+            for e in open_events
+        )
+        updated = dataclasses.replace(status, workup_due=first.onset, workup_reason=reason[:300])
+    else:
+        updated = dataclasses.replace(status, workup_due=None, workup_reason="")
+    if updated != status:
+        uow.care_status.put(updated)
 
 
 def _check_resolution(event: AdverseEvent, requested: date | None) -> AdverseEvent:

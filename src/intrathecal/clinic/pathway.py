@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from intrathecal.clinic import care, config
+from intrathecal.clinic import care, config, implanted_pump
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RecordEvaluation, RecordImplant, RecordTrial
 from intrathecal.clinic.dosing_profile import dosing_profile
@@ -197,13 +197,36 @@ def key_fingerprint(key: bytes) -> str:
     return hashlib.sha256(b"intrathecal-device-key:" + key).hexdigest()
 
 
+def _fill_moment(cmd: RecordImplant) -> datetime | None:
+    """When the implant fill went in: as given (on the implant day, not in the future), else
+    midday UTC of the implant day."""
+    if cmd.initial_fill is None:
+        if cmd.initial_fill_at is not None:
+            raise ValidationFailed("initial_fill_at: needs initial_fill")
+        return None
+    if cmd.initial_fill_at is None:
+        return datetime.combine(cmd.implanted_on, time(12), UTC)
+    at = v.aware(cmd.initial_fill_at, "initial_fill_at")
+    v.not_future_moment(at, "initial_fill_at")
+    if at.astimezone(UTC).date() != cmd.implanted_on:
+        raise ValidationFailed(
+            f"initial_fill_at: {at.isoformat()} is not on the implant day {cmd.implanted_on}"
+        )
+    return at
+
+
 def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant:
     """Record the pump and catheter, pair the telemetry key, set ERI and wound-check dates."""
     require(actor, "implant.record", cmd.patient_id)
     models = pump_models()
     v.one_of(cmd.pump_model, list(models), "pump_model")
-    v.positive(cmd.reservoir, "reservoir")
-    v.positive(cmd.catheter_volume, "catheter_volume")
+    implanted_pump.check_implant_volumes(
+        implanted_pump.model_of(cmd.pump_model),
+        cmd.reservoir,
+        cmd.catheter_volume,
+        cmd.initial_fill,
+    )
+    fill_at = _fill_moment(cmd)
     if cmd.catheter_length_cm <= 0:
         raise ValidationFailed("catheter_length_cm: must be above zero")
     if not 0 <= cmd.hospital_stay_days <= 60:
@@ -245,6 +268,8 @@ def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant
                 device_key_fingerprint=None
                 if cmd.device_key is None
                 else key_fingerprint(cmd.device_key),
+                initial_fill=cmd.initial_fill,
+                initial_fill_at=fill_at,
             )
         )
         status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)

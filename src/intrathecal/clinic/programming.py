@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import get_args
 
-from intrathecal.clinic import care, config
+from intrathecal.clinic import care, config, implanted_pump, refills
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import (
     ConfirmOnPump,
@@ -106,6 +106,7 @@ def _program(
         implant = uow.implants.active_for(cmd.patient_id)
         if implant is None:
             raise ValidationFailed("the patient has no active implant to program")
+        implanted_pump.check_program_fits(implant, proposed)
         history = [p for p in uow.prescriptions.history(cmd.patient_id) if p.status in IN_FORCE]
         current = history[-1] if history else None
         current_version = current.version if current else 0
@@ -227,6 +228,9 @@ def _put_in_force(
         uow.prescriptions.update(replace(current, status="superseded"))
     program = stored.program
     _update_care_status(uow, stored.patient_id, program, stored.findings, [*history, stored])
+    implant = uow.implants.active_for(stored.patient_id)
+    if implant is not None:
+        refills.track_implant_fill(uow, implant, [*history, stored])
 
 
 def _withdraw_pending(uow: UnitOfWork, patient_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from intrathecal.clinic.audit import ChainResult, seal, verify_chain
 from intrathecal.clinic.errors import ValidationFailed
@@ -14,15 +14,10 @@ from intrathecal.clinic.records import Actor, AuditEntry, PrescriptionVersion, V
 from intrathecal.clinic.redaction import audit_entry_for, visit_for
 from intrathecal.clinic.uow import UnitOfWork
 
-RecordKind = Literal["evaluations", "trials", "implants", "refills", "adverse_events", "visits"]
-RECORD_KINDS: tuple[RecordKind, ...] = (
-    "evaluations",
-    "trials",
-    "implants",
-    "refills",
-    "adverse_events",
-    "visits",
-)
+RecordKind = Literal[
+    "evaluations", "trials", "implants", "refills", "adverse_events", "visits", "interrogations"
+]
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 
 
 def patient_records(

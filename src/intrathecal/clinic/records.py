@@ -14,7 +14,7 @@ from typing import Any
 
 from intrathecal.clinic.vocabulary import PrescriptionStatus
 from intrathecal.core.program import Prescription
-from intrathecal.core.quantities import Concentration, DoseRate, Volume
+from intrathecal.core.quantities import Concentration, DoseRate, Duration, Volume
 from intrathecal.core.trial_record import TrialRecord
 
 ROLES = ("physician", "nurse", "scheduler", "admin", "patient")
@@ -205,7 +205,11 @@ class Trial:
 
 @dataclass(frozen=True)
 class Implant:
-    """An implanted pump and catheter; the telemetry key is kept as an id and fingerprint."""
+    """An implanted pump and catheter; the telemetry key is kept as an id and fingerprint.
+
+    ``initial_fill`` is the volume put in the reservoir at implant (at ``initial_fill_at``):
+    the first refill's residual check and the first due date start from it.
+    """
 
     id: int | None
     patient_id: int
@@ -225,6 +229,8 @@ class Implant:
     device_key_id: str | None = None
     device_key_fingerprint: str | None = None
     active: bool = True
+    initial_fill: Volume | None = None
+    initial_fill_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,13 @@ class PrescriptionVersion:
 
 @dataclass(frozen=True)
 class Refill:
-    """A refill visit: residual check, new drug, and the next alarm and due dates."""
+    """A refill visit: residual check, new drug, and the next alarm and due dates.
+
+    ``discrepancy_critical``/``discrepancy_note`` weigh the discrepancy by the drug it stands
+    for; ``bridge_volume``/``bridge_duration`` size the bridge bolus after a drug or
+    concentration change; ``steps`` are the guided-refill steps done and ``missing_steps``
+    the required ones that were not; ``program_version`` is the prescription filled for.
+    """
 
     id: int | None
     patient_id: int
@@ -283,6 +295,35 @@ class Refill:
     next_due: date
     performed_by: int | None
     notes: str = ""
+    discrepancy_critical: bool = False
+    discrepancy_note: str = ""
+    bridge_volume: Volume | None = None
+    bridge_duration: Duration | None = None
+    steps: tuple[str, ...] = ()
+    missing_steps: tuple[str, ...] = ()
+    program_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Interrogation:
+    """What one interrogation of the pump reported (programmer or telemetry), per visit.
+
+    ``battery`` is ``ok``, ``eri`` or ``eos``; ``eri_on`` the day the pump reported ERI (it
+    replaces the estimate on the worklist).
+    """
+
+    id: int | None
+    patient_id: int
+    implant_id: int
+    at: datetime
+    reservoir_estimate: Volume | None
+    alarms: tuple[str, ...]
+    battery: str
+    eri_on: date | None
+    active_program: Prescription | None
+    event_log: tuple[str, ...]
+    note: str
+    recorded_by: int | None
 
 
 @dataclass(frozen=True)
@@ -362,6 +403,12 @@ class CareStatus:
     wound_check_due: date | None = None
     device_alert: str | None = None
     device_alert_since: date | None = None
+    discrepancy_critical: bool = False
+    discrepancy_note: str = ""
+    eri_reported: bool = False
+    eos_due: date | None = None
+    workup_due: date | None = None
+    workup_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,36 @@
-"""The refill use case: residual check, new drug, next alarm and due dates (core refill plan)."""
+"""The refill use case: residual over the programs in force, bridge bolus, weighed
+discrepancy, guided steps, next alarm and due dates (core refill plan)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from intrathecal.clinic import care
+from intrathecal.clinic import care, implanted_pump
 from intrathecal.clinic import validation as v
-from intrathecal.clinic.commands import RecordRefill
+from intrathecal.clinic.commands import RecordRefill, shared_fields
+from intrathecal.clinic.discrepancy import review
 from intrathecal.clinic.errors import ValidationFailed
+from intrathecal.clinic.fill_history import (
+    FillInPump,
+    Segment,
+    delivered_daily_volume,
+    holds,
+    segments,
+)
 from intrathecal.clinic.permissions import require
-from intrathecal.clinic.records import Actor, CareStatus, Implant, Refill
+from intrathecal.clinic.program_review import SettingRow, compare_programs
+from intrathecal.clinic.records import Actor, CareStatus, Implant, PrescriptionVersion, Refill
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.vocabulary import REFILL_STEPS
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import mean_rate, worst_case_daily_volume
 from intrathecal.core.quantities import Duration
 from intrathecal.core.refill import (
+    BridgeRequest,
     LastFill,
+    Level,
     PostRefillMeasurement,
     RefillPlan,
     RefillRequest,
@@ -28,10 +41,12 @@ from intrathecal.core.refill_config import load_refill_config
 
 @dataclass(frozen=True)
 class RefillResult:
-    """The stored refill and the plan (dates, checks, findings) it was computed from."""
+    """The stored refill, the plan (dates, checks, findings) it was computed from, and the
+    settings the pump ran before against the prescription it was filled for."""
 
     refill: Refill
     plan: RefillPlan
+    review: tuple[SettingRow, ...] = ()
 
 
 def pump_family(implant: Implant) -> str:
@@ -48,12 +63,20 @@ def pump_family(implant: Implant) -> str:
 
 
 def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillResult:
-    """Store a refill; the drug and concentration must match the current prescription."""
+    """Store a refill; the drug and concentration must match the current prescription.
+
+    The expected residual integrates the programs in force since the last fill (the implant
+    fill for a pump's first refill); a drug or concentration change gets a bridge bolus
+    sized from the implant's catheter; the discrepancy is weighed by the drug it stands for.
+    """
     require(actor, "refill.record", cmd.patient_id)
     performed_at = v.aware(cmd.performed_at, "performed_at")
+    v.not_future_moment(performed_at, "performed_at")
     v.not_negative(cmd.measured_residual, "measured_residual")
     v.positive(cmd.volume_added, "volume_added")
     lot = v.text(cmd.lot, "lot", 60)
+    steps = tuple(v.one_of(s, REFILL_STEPS, f"steps[{i}]") for i, s in enumerate(cmd.steps))
+    missing = tuple(s for s in REFILL_STEPS if s not in steps)
     with uow:
         uow.patients.lock(cmd.patient_id)
         implant = uow.implants.active_for(cmd.patient_id)
@@ -63,43 +86,49 @@ def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillRes
         if prescription is None:
             raise ValidationFailed("no prescription on record: program the pump before a refill")
         program = prescription.program
-        drug = cmd.drug.strip().lower()
-        if drug not in program.solution.drugs:
+        drug = _prescribed_drug(cmd, program)
+        history = [
+            p for p in uow.prescriptions.history(cmd.patient_id) if p.implant_id == implant.id
+        ]
+        fill = _last_fill(implant, uow.refills.latest(cmd.patient_id), history)
+        if fill is not None and performed_at <= fill.at:
             raise ValidationFailed(
-                f"drug: {cmd.drug!r} is not in the current prescription "
-                f"({', '.join(program.solution.drugs)})"
+                f"performed_at: must be after the previous refill or fill ({fill.at.isoformat()})"
             )
-        prescribed = program.solution.concentration_of(drug)
-        if cmd.concentration != prescribed:
-            raise ValidationFailed(
-                f"concentration: {cmd.concentration} differs from the prescribed {prescribed}; "
-                "a wrong concentration is a known overdose cause - correct the entry or the "
-                "prescription first"
-            )
-        last = uow.refills.latest(cmd.patient_id)
-        if last is not None and last.implant_id == implant.id and performed_at <= last.performed_at:
-            raise ValidationFailed("performed_at: must be after the previous refill")
-        plan = _plan(cmd, implant, program, last, performed_at)
+        runs = () if fill is None else segments(history, fill, performed_at)
+        in_pump = runs[-1].program if runs else None
+        plan = _plan(cmd, implant, program, fill, runs, performed_at)
         check = plan.residual_check
         expected = check.expected if check is not None else cmd.measured_residual
+        discrepancy = (cmd.measured_residual - expected).in_unit("mL")
+        weighed = review(
+            discrepancy, check is not None and check.needs_investigation, in_pump or program
+        )
+        pocket = any(
+            f.rule == "post_refill_gap" and f.level is Level.INVESTIGATE for f in plan.findings
+        )
+        bridge = plan.bridge_bolus
         refill = uow.refills.add(
             Refill(
                 id=None,
-                patient_id=cmd.patient_id,
                 implant_id=implant.id,
                 performed_at=performed_at,
                 drug=drug,
                 lot=lot,
-                concentration=cmd.concentration,
                 expected_residual=expected,
-                measured_residual=cmd.measured_residual,
-                discrepancy=cmd.measured_residual - expected,
-                discrepancy_flag=plan.needs_investigation,
-                volume_added=cmd.volume_added,
+                discrepancy=discrepancy,
+                discrepancy_flag=weighed.flagged or pocket,
                 alarm_date=plan.alarm.at.date(),
                 next_due=plan.due.at.date(),
                 performed_by=actor.user_id,
-                notes=cmd.notes,
+                discrepancy_critical=weighed.critical,
+                discrepancy_note=weighed.note[:400],
+                bridge_volume=None if bridge is None else bridge.volume,
+                bridge_duration=None if bridge is None else bridge.duration,
+                steps=steps,
+                missing_steps=missing,
+                program_version=prescription.version,
+                **shared_fields(cmd, Refill, given=("performed_at", "drug", "lot", "steps")),
             )
         )
         status = uow.care_status.get(cmd.patient_id) or CareStatus(cmd.patient_id)
@@ -114,53 +143,129 @@ def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillRes
                 "volume_added": refill.volume_added.format(),
                 "discrepancy": refill.discrepancy.format(),
                 "flag": refill.discrepancy_flag,
+                "critical": refill.discrepancy_critical,
+                "bridge_volume": None if bridge is None else bridge.volume.format(),
+                "missing_steps": list(missing),
                 "next_due": refill.next_due.isoformat(),
             },
         )
         uow.commit()
-    return RefillResult(refill, plan)
+    return RefillResult(refill, plan, tuple(compare_programs(in_pump, program)))
+
+
+def _prescribed_drug(cmd: RecordRefill, program: Prescription) -> str:
+    """The refill's drug, which must be in the prescription at the prescribed concentration."""
+    drug = cmd.drug.strip().lower()
+    if drug not in program.solution.drugs:
+        raise ValidationFailed(
+            f"drug: {cmd.drug!r} is not in the current prescription "
+            f"({', '.join(program.solution.drugs)})"
+        )
+    prescribed = program.solution.concentration_of(drug)
+    if cmd.concentration != prescribed:
+        raise ValidationFailed(
+            f"concentration: {cmd.concentration} differs from the prescribed {prescribed}; "
+            "a wrong concentration is a known overdose cause - correct the entry or the "
+            "prescription first"
+        )
+    return drug
+
+
+def _last_fill(
+    implant: Implant, last: Refill | None, history: list[PrescriptionVersion]
+) -> FillInPump | None:
+    """The previous refill on this pump, else the implant fill (in the first program's
+    solution), else nothing on record."""
+    if last is not None and last.implant_id == implant.id:
+        return FillInPump(last.volume_added, last.performed_at, last.drug, last.concentration)
+    if implant.initial_fill is None or implant.initial_fill_at is None or not history:
+        return None
+    first = history[0]
+    return FillInPump(
+        implant.initial_fill, implant.initial_fill_at, first.drug, first.concentration
+    )
 
 
 def _plan(
     cmd: RecordRefill,
     implant: Implant,
     program: Prescription,
-    last: Refill | None,
+    fill: FillInPump | None,
+    runs: tuple[Segment, ...],
     performed_at: datetime,
 ) -> RefillPlan:
-    same_pump = last is not None and last.implant_id == implant.id
     last_fill = None
-    if last is not None and same_pump:
+    if fill is not None:
         last_fill = LastFill(
-            volume=last.volume_added, at=last.performed_at, measured_residual=cmd.measured_residual
+            volume=fill.volume,
+            at=fill.at,
+            measured_residual=cmd.measured_residual,
+            daily_volume=delivered_daily_volume(runs),
         )
-    elif cmd.previous_fill is not None and cmd.previous_fill_at is not None:
-        first_at = v.aware(cmd.previous_fill_at, "previous_fill_at")
-        if first_at >= performed_at:
-            raise ValidationFailed("previous_fill_at: must be before this refill")
-        last_fill = LastFill(
-            volume=cmd.previous_fill, at=first_at, measured_residual=cmd.measured_residual
-        )
-    elif (cmd.previous_fill is None) != (cmd.previous_fill_at is None):
-        raise ValidationFailed("previous_fill and previous_fill_at go together")
     post = None
     if cmd.measured_after is not None:
         post = PostRefillMeasurement(injected=cmd.volume_added, measured=cmd.measured_after)
-    try:
-        return plan_refill(
-            RefillRequest(
-                filled=cmd.volume_added,
-                filled_at=performed_at,
-                mean_daily_volume=mean_rate(program),
-                worst_case_daily_volume=worst_case_daily_volume(program) / Duration(1, "day"),
-                reservoir=implant.reservoir,
-                pump_family=pump_family(implant),
-                alarm_volume=cmd.alarm_volume,
-                drugs=program.solution.drugs,
-                first_fill=last_fill is None,
-                last_fill=last_fill,
-                post_refill=post,
-            )
+    in_pump = runs[-1].program if runs else None
+    bridge = None
+    if in_pump is not None and in_pump.solution != program.solution:
+        bridge = BridgeRequest(
+            catheter=implanted_pump.catheter_of(implant),
+            pump_internal_volume=implanted_pump.internal_volume(implant),
+            old_daily_volume=mean_rate(in_pump),
+            old_solution=in_pump.solution,
         )
+    return _checked_plan(
+        RefillRequest(
+            filled=cmd.volume_added,
+            filled_at=performed_at,
+            mean_daily_volume=mean_rate(program),
+            worst_case_daily_volume=worst_case_daily_volume(program) / Duration(1, "day"),
+            reservoir=implant.reservoir,
+            pump_family=pump_family(implant),
+            alarm_volume=cmd.alarm_volume,
+            drugs=program.solution.drugs,
+            last_fill=last_fill,
+            post_refill=post,
+            bridge=bridge,
+        )
+    )
+
+
+def _checked_plan(request: RefillRequest) -> RefillPlan:
+    try:
+        return plan_refill(request)
     except CoreError as exc:
         raise ValidationFailed(f"refill: {exc}") from None
+
+
+def track_implant_fill(
+    uow: UnitOfWork, implant: Implant, history: list[PrescriptionVersion]
+) -> None:
+    """Before a pump's first refill, date it from the implant fill and the program in force
+    (first-fill drug stability applies: ziconotide's first refill is due within 14 days)."""
+    if implant.id is None or implant.initial_fill is None or implant.initial_fill_at is None:
+        return
+    if any(r.implant_id == implant.id for r in uow.refills.for_patient(implant.patient_id)):
+        return
+    versions = [p for p in history if p.implant_id == implant.id]
+    if not versions:
+        return
+    fill = FillInPump(
+        implant.initial_fill, implant.initial_fill_at, versions[0].drug, versions[0].concentration
+    )
+    runnable = [p for p in versions if holds(p.program, fill.drug, fill.concentration)]
+    program = runnable[-1].program
+    plan = _checked_plan(
+        RefillRequest(
+            filled=implant.initial_fill,
+            filled_at=implant.initial_fill_at,
+            mean_daily_volume=mean_rate(program),
+            worst_case_daily_volume=worst_case_daily_volume(program) / Duration(1, "day"),
+            reservoir=implant.reservoir,
+            pump_family=pump_family(implant),
+            drugs=program.solution.drugs,
+            first_fill=True,
+        )
+    )
+    status = uow.care_status.get(implant.patient_id) or CareStatus(implant.patient_id)
+    uow.care_status.put(care.after_fill(status, plan.alarm.at.date(), plan.due.at.date()))

@@ -23,6 +23,7 @@ from intrathecal.clinic.records import (
     Evaluation,
     IdempotencyRecord,
     Implant,
+    Interrogation,
     Location,
     Patient,
     PrescriptionVersion,
@@ -327,6 +328,8 @@ class UnitOfWork(Protocol):
     def evaluations(self) -> RecordRepository[Evaluation]: ...
     @property
     def trials(self) -> RecordRepository[Trial]: ...
+    @property
+    def interrogations(self) -> RecordRepository[Interrogation]: ...
     @property
     def implants(self) -> ImplantRepository: ...
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from intrathecal.clinic import config
 from intrathecal.clinic.errors import NotFound, ValidationFailed
@@ -55,6 +55,16 @@ def aware(moment: datetime, field: str) -> datetime:
     if moment.tzinfo is None:
         raise ValidationFailed(f"{field}: needs a timezone (e.g. 2026-11-26T09:00+00:00)")
     return moment.astimezone(UTC)
+
+
+#: Clock difference tolerated between a client and the server for "not in the future".
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def not_future_moment(moment: datetime, field: str, now: datetime | None = None) -> None:
+    """An aware date-time that is not after now (allowing a few minutes of clock skew)."""
+    if moment > (now or datetime.now(UTC)) + CLOCK_SKEW:
+        raise ValidationFailed(f"{field}: {moment.isoformat()} lies in the future")
 
 
 def not_future(day: date, field: str, today: date | None = None) -> None:

@@ -25,6 +25,7 @@ CosignDecision = Literal["confirm", "reject"]
 Category = Literal[
     "medication_side_effect",
     "nerve_damage",
+    "neurological_deficit",
     "infection",
     "granuloma",
     "programming_error",
@@ -57,6 +58,19 @@ PumpAlarm = Literal[
     "elective_replacement",
 ]
 
+#: The steps of a guided refill, in order (SynchroMed/Prometra refill practice, devices.md).
+RefillStep = Literal[
+    "interrogate",
+    "locate_port_template",
+    "aspirate_residual",
+    "inject_through_filter",
+    "update_pump",
+    "review_settings",
+    "counsel_patient",
+]
+#: The battery state an interrogation reports.
+Battery = Literal["ok", "eri", "eos"]
+
 SEXES: tuple[Sex, ...] = get_args(Sex)
 INDICATIONS: tuple[Indication, ...] = get_args(Indication)
 CONTRAINDICATION_CODES: tuple[Contraindication, ...] = get_args(Contraindication)
@@ -66,3 +80,13 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 VISIT_KINDS: tuple[VisitKind, ...] = get_args(VisitKind)
 PUMP_ALARMS: tuple[PumpAlarm, ...] = get_args(PumpAlarm)
+REFILL_STEPS: tuple[RefillStep, ...] = get_args(RefillStep)
+BATTERY_STATES: tuple[Battery, ...] = get_args(Battery)
+#: Adverse-event categories that need an urgent work-up (a new neurological deficit may be a
+#: catheter-tip granuloma compressing the cord; an infection may reach the meninges).
+WORKUP_CATEGORIES: tuple[Category, ...] = (
+    "neurological_deficit",
+    "nerve_damage",
+    "granuloma",
+    "infection",
+)

@@ -58,14 +58,17 @@ def describe(row: WorklistRow, today: date) -> WorklistItem:
     reason = {
         "device_alert": lambda: f"device alert since {s.device_alert_since}: {s.device_alert}",
         "refill": lambda: _refill_reason(row, today),
-        "eri": lambda: (
-            f"battery replacement (ERI) expected {s.eri_due} "
-            f"(estimated {settings.eri_estimate_years.value} years after implant "
-            f"{settings.eri_estimate_years.tag()}; confirm with the pump)"
-        ),
+        "eri": lambda: _eri_reason(row),
         "discrepancy": lambda: (
-            f"last refill residual differed from expected by "
-            f"{s.discrepancy_ml:+.2f} mL: investigate delivery"
+            s.discrepancy_note
+            or (
+                f"last refill residual differed from expected by "
+                f"{s.discrepancy_ml:+.2f} mL: investigate delivery"
+            )
+        ),
+        "adverse_event_workup": lambda: (
+            f"urgent work-up: {s.workup_reason} - rule out a catheter-tip granuloma or "
+            "infection (see the emergency protocols)"
         ),
         "granuloma_risk": lambda: s.granuloma_reason or "granuloma risk flagged by the dose rules",
         "rising_dose": lambda: (
@@ -92,6 +95,22 @@ def describe(row: WorklistRow, today: date) -> WorklistItem:
         severity=severity,
         reason=reason,
         baclofen_critical=row.critical and s.is_baclofen,
+    )
+
+
+def _eri_reason(row: WorklistRow) -> str:
+    s = row.status
+    if s.eri_reported:
+        stops = (
+            f"; end of service (the pump stops) {s.eos_due}: replace the pump before then"
+            if s.eos_due is not None
+            else ""
+        )
+        return f"battery replacement indicator (ERI) reported by the pump on {s.eri_due}{stops}"
+    years = config.settings().eri_estimate_years
+    return (
+        f"battery replacement (ERI) expected {s.eri_due} "
+        f"(estimated {years.value} years after implant {years.tag()}; confirm with the pump)"
     )
 
 

@@ -239,6 +239,8 @@ implants = Table(
     Column("device_key_id", String(80), nullable=True),
     Column("device_key_fingerprint", String(128), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
+    Column("initial_fill", String(40), nullable=True),
+    Column("initial_fill_at", UtcDateTime, nullable=True),
 )
 
 prescriptions = Table(
@@ -285,6 +287,30 @@ refills = Table(
     Column("next_due", Date, nullable=False),
     Column("performed_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("notes", Text, nullable=False, default=""),
+    Column("discrepancy_critical", Boolean, nullable=False, default=False),
+    Column("discrepancy_note", String(400), nullable=False, default=""),
+    Column("bridge_volume", String(40), nullable=True),
+    Column("bridge_duration", String(40), nullable=True),
+    Column("steps", JSON, nullable=False, default=list),
+    Column("missing_steps", JSON, nullable=False, default=list),
+    Column("program_version", Integer, nullable=True),
+)
+
+interrogations = Table(
+    "interrogations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("implant_id", Integer, ForeignKey("implants.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("reservoir_estimate", String(40), nullable=True),
+    Column("alarms", JSON, nullable=False),
+    Column("battery", String(8), nullable=False),
+    Column("eri_on", Date, nullable=True),
+    Column("active_program", JSON, nullable=True),
+    Column("event_log", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", Integer, ForeignKey("users.id"), nullable=True),
 )
 
 adverse_events = Table(
@@ -366,6 +392,12 @@ care_status = Table(
     Column("wound_check_due", Date, nullable=True),
     Column("device_alert", String(300), nullable=True),
     Column("device_alert_since", Date, nullable=True),
+    Column("discrepancy_critical", Boolean, nullable=False, default=False),
+    Column("discrepancy_note", String(400), nullable=False, default=""),
+    Column("eri_reported", Boolean, nullable=False, default=False),
+    Column("eos_due", Date, nullable=True),
+    Column("workup_due", Date, nullable=True),
+    Column("workup_reason", String(300), nullable=False, default=""),
     # One index per worklist rule, led by the rule's due date and the patient id (the order
     # the worklist reads them in) and covering the columns it filters on: every rule is an
     # index range scan that stops after N rows.
@@ -377,6 +409,7 @@ care_status = Table(
     Index("ix_care_status_granuloma", "granuloma_risk", "patient_id"),
     Index("ix_care_status_rising", "rising_dose", "patient_id"),
     Index("ix_care_status_device", "device_alert_since", "patient_id", "is_baclofen"),
+    Index("ix_care_status_workup", "workup_due", "patient_id"),
 )
 
 # A POST's Idempotency-Key, per user: the first request's body hash and its response, so a

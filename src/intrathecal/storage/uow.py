@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from intrathecal.clinic.records import (
     Evaluation,
+    Interrogation,
     Trial,
 )
 from intrathecal.storage import tables as t
@@ -61,6 +62,9 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(conn, self.audit_reads, read_only=self._reading)
         self.evaluations = SqlRecordRepository(conn, t.evaluations, Evaluation, "evaluation")
         self.trials = SqlRecordRepository(conn, t.trials, Trial, "trial")
+        self.interrogations = SqlRecordRepository(
+            conn, t.interrogations, Interrogation, "interrogation"
+        )
         self.implants = SqlImplantRepository(conn)
         self.prescriptions = SqlPrescriptionRepository(conn)
         self.refills = SqlRefillRepository(conn)

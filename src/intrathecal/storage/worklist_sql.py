@@ -39,6 +39,7 @@ PARAMS = ("today", "refill_horizon", "eri_horizon", "endocrine_horizon", "wound_
 #: The care_status column each kind's due date comes from (None: no date; "today": the day).
 DUE_COLUMN: dict[str, str | None] = {
     "device_alert": "device_alert_since",
+    "adverse_event_workup": "workup_due",
     "refill": "refill_due",
     "eri": "eri_due",
     "discrepancy": "today",
@@ -119,11 +120,16 @@ def worklist_statement(by_patient: bool) -> Select[Any]:
     in_eri = eri <= bindparam("eri_horizon", type_=Date)
     endo, wound = cs.c.endocrine_due, cs.c.wound_check_due
     flag = cs.c.discrepancy_flag == true()
+    weighty = cs.c.discrepancy_critical == true()
+    not_weighty = cs.c.discrepancy_critical == false()
+    workup = cs.c.workup_due
     since = cs.c.device_alert_since
     parts = [
         # device alert (critical pump alarm, catheter fault): baclofen patients first
         part("device_alert", since, literal(4), True, and_(since.is_not(None), bac), [since]),
         part("device_alert", since, literal(4), False, and_(since.is_not(None), not_bac), [since]),
+        # an adverse event needing an urgent work-up (neurological deficit, infection...)
+        part("adverse_event_workup", workup, literal(4), True, workup.is_not(None), [workup]),
         # refill: baclofen overdue (critical), then alarm passed, then overdue, then due soon
         part("refill", rd, literal(4), True, and_(bac, rd < today, alarm_passed), [rd]),
         part("refill", rd, literal(3), True, and_(bac, rd < today, alarm_ahead), [rd]),
@@ -153,9 +159,11 @@ def worklist_statement(by_patient: bool) -> Select[Any]:
             and_(or_(not_bac, eri >= today), in_eri),
             [eri],
         ),
-        # residual discrepancy at the last refill: baclofen patients are critical
-        part("discrepancy", today, literal(3), True, and_(flag, bac), []),
-        part("discrepancy", today, literal(3), False, and_(flag, not_bac), []),
+        # residual discrepancy at the last refill: critical for baclofen patients (withdrawal)
+        # and when the missing drug is weighty (overdose or pocket fill)
+        part("discrepancy", today, literal(4), True, and_(flag, weighty), []),
+        part("discrepancy", today, literal(3), True, and_(flag, not_weighty, bac), []),
+        part("discrepancy", today, literal(3), False, and_(flag, not_weighty, not_bac), []),
         part("granuloma_risk", no_date, literal(2), False, cs.c.granuloma_risk == true(), []),
         part("rising_dose", no_date, literal(2), False, cs.c.rising_dose == true(), []),
         part(

@@ -22,6 +22,7 @@ from intrathecal.api.schemas.care import (
     AdverseEventPatch,
     AlertClear,
     CareStatusOut,
+    InterrogationOut,
     PumpStatusIn,
     RefillIn,
     RefillOut,
@@ -32,7 +33,6 @@ from intrathecal.clinic import devices, events, reads, refills
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.commands import ClearDeviceAlert
 from intrathecal.clinic.permissions import Action
-from intrathecal.core.serialize import to_jsonable as jsonable
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["care"])
 
@@ -55,7 +55,7 @@ def record_refill(
 ) -> RefillResultOut:
     """Record a refill; the residual check, alarm date and next due date are computed."""
     result = refills.record_refill(work, body.command(patient_id), principal.actor)
-    return RefillResultOut(refill=RefillOut.of(result.refill), plan=jsonable(result.plan))
+    return RefillResultOut.of(result)
 
 
 @router.get("/refills", response_model=Page[RefillOut], responses=READ_ERRORS)
@@ -138,6 +138,15 @@ def record_pump_status(
     """Record an interrogation: critical alarms raise a device alert on the worklist."""
     status_ = devices.record_pump_status(work, body.command(patient_id), principal.actor)
     return CareStatusOut.of(status_)
+
+
+@router.get("/interrogations", response_model=Page[InterrogationOut], responses=READ_ERRORS)
+def list_interrogations(
+    patient_id: RecordId, request: Request, work: Uow, principal: PatientReader, page: Paging
+) -> Page[InterrogationOut]:
+    """A patient's pump interrogation reports, oldest first."""
+    found = reads.patient_records(work, principal.actor, patient_id, "interrogations")
+    return slice_page(request, [InterrogationOut.of(r) for r in found], page)
 
 
 @router.post("/device-alert/clear", response_model=CareStatusOut, responses=WRITE_ERRORS)

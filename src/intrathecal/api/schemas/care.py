@@ -17,10 +17,10 @@ from intrathecal.api.fields import (
     RecordId,
     TextRule,
     VolumeField,
-    format_quantity,
 )
-from intrathecal.api.schemas.adapt import command_from
+from intrathecal.api.schemas.adapt import command_from, out_values
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.api.schemas.programming import ProgramIn
 from intrathecal.clinic.commands import (
     RecordAdverseEvent,
     RecordPumpStatus,
@@ -33,11 +33,23 @@ from intrathecal.clinic.records import (
     AppointmentRequest,
     AuditEntry,
     CareStatus,
+    Interrogation,
     Refill,
     Visit,
     WorklistItem,
 )
-from intrathecal.clinic.vocabulary import Category, Outcome, PumpAlarm, Severity, VisitKind
+from intrathecal.clinic.refills import RefillResult
+from intrathecal.clinic.vocabulary import (
+    Battery,
+    Category,
+    Outcome,
+    PumpAlarm,
+    RefillStep,
+    Severity,
+    VisitKind,
+)
+from intrathecal.core.program_spec import prescription_to_dict
+from intrathecal.core.serialize import to_jsonable as jsonable
 
 LocationCode = Annotated[str, TextRule(40, 1)]
 
@@ -55,6 +67,11 @@ class RefillIn(Strict):
     measured_after: VolumeField | None = None
     alarm_volume: VolumeField | None = None
     notes: Note = ""
+    steps: list[RefillStep] = Field(
+        default_factory=list,
+        max_length=7,
+        description="Guided-refill steps done; a refill missing any is stored but flagged.",
+    )
 
     def command(self, patient_id: int) -> RecordRefill:
         """The refill command for this patient."""
@@ -80,36 +97,48 @@ class RefillOut(BaseModel):
     next_due: date
     performed_by: int | None
     notes: str
+    discrepancy_critical: bool
+    discrepancy_note: str
+    bridge_volume: str | None
+    bridge_duration: str | None
+    steps: list[str]
+    missing_steps: list[str]
+    program_version: int | None
 
     @classmethod
     def of(cls, r: Refill) -> RefillOut:
-        """From a record."""
-        assert r.id is not None
-        return cls(
-            id=r.id,
-            patient_id=r.patient_id,
-            implant_id=r.implant_id,
-            performed_at=r.performed_at,
-            drug=r.drug,
-            lot=r.lot,
-            concentration=format_quantity(r.concentration),
-            expected_residual=format_quantity(r.expected_residual),
-            measured_residual=format_quantity(r.measured_residual),
-            discrepancy=format_quantity(r.discrepancy),
-            discrepancy_flag=r.discrepancy_flag,
-            volume_added=format_quantity(r.volume_added),
-            alarm_date=r.alarm_date,
-            next_due=r.next_due,
-            performed_by=r.performed_by,
-            notes=r.notes,
-        )
+        """From a record: same-named fields, quantities as text with their unit."""
+        return cls.model_validate(out_values(r))
+
+
+class SettingRowOut(BaseModel):
+    """One pump setting before (as the pump ran it) and after (as prescribed)."""
+
+    label: str
+    old: str
+    new: str
+    changed: bool
 
 
 class RefillResultOut(BaseModel):
-    """A refill just recorded and the plan (dates, checks, findings) behind it."""
+    """A refill just recorded, the plan (dates, checks, findings) behind it, and the old
+    versus new settings to review with the patient."""
 
     refill: RefillOut
     plan: dict[str, Any]
+    review: list[SettingRowOut]
+
+    @classmethod
+    def of(cls, result: RefillResult) -> RefillResultOut:
+        """From the use case's result."""
+        return cls(
+            refill=RefillOut.of(result.refill),
+            plan=jsonable(result.plan),
+            review=[
+                SettingRowOut(label=r.label, old=r.old, new=r.new, changed=r.changed)
+                for r in result.review
+            ],
+        )
 
 
 # --- adverse events -------------------------------------------------------------------------
@@ -357,16 +386,59 @@ class AuditEntryOut(BaseModel):
 
 
 class PumpStatusIn(Strict):
-    """What an interrogation of the pump reported."""
+    """What an interrogation of the pump reported (stored as the visit's report)."""
 
     at: Moment
     eri_reported: bool = False
     alarms: list[PumpAlarm] = Field(default_factory=list, max_length=7)
     note: Note = ""
+    reservoir_estimate: VolumeField | None = Field(
+        default=None, description="The pump's own estimate of the reservoir volume."
+    )
+    battery: Battery = "ok"
+    eri_on: Day | None = Field(default=None, description="The day the pump reported ERI.")
+    active_program: ProgramIn | None = Field(
+        default=None, description="The program read back from the pump."
+    )
+    event_log: list[Annotated[str, TextRule(300, 1)]] = Field(
+        default_factory=list, max_length=50, description="Recent pump events, newest last."
+    )
 
     def command(self, patient_id: int) -> RecordPumpStatus:
         """The interrogation command for this patient."""
-        return command_from(RecordPumpStatus, self, patient_id=patient_id)
+        return command_from(
+            RecordPumpStatus,
+            self,
+            patient_id=patient_id,
+            active_program=None
+            if self.active_program is None
+            else self.active_program.prescription(),
+        )
+
+
+class InterrogationOut(BaseModel):
+    """A stored interrogation report."""
+
+    id: int
+    patient_id: int
+    implant_id: int
+    at: datetime
+    reservoir_estimate: str | None
+    alarms: list[str]
+    battery: str
+    eri_on: date | None
+    active_program: dict[str, Any] | None
+    event_log: list[str]
+    note: str
+    recorded_by: int | None
+
+    @classmethod
+    def of(cls, report: Interrogation) -> InterrogationOut:
+        """From a record."""
+        values = out_values(report)
+        program = report.active_program
+        values["active_program"] = None if program is None else prescription_to_dict(program)
+        return cls.model_validate(values)
 
 
 class AlertClear(Strict):
@@ -391,22 +463,12 @@ class CareStatusOut(BaseModel):
     wound_check_due: date | None
     device_alert: str | None
     device_alert_since: date | None
+    eri_reported: bool
+    eos_due: date | None
+    discrepancy_critical: bool
+    workup_due: date | None
 
     @classmethod
     def of(cls, s: CareStatus) -> CareStatusOut:
-        """From the read model."""
-        return cls(
-            patient_id=s.patient_id,
-            drug=s.drug,
-            is_baclofen=s.is_baclofen,
-            refill_due=s.refill_due,
-            alarm_date=s.alarm_date,
-            eri_due=s.eri_due,
-            discrepancy_flag=s.discrepancy_flag,
-            granuloma_risk=s.granuloma_risk,
-            rising_dose=s.rising_dose,
-            endocrine_due=s.endocrine_due,
-            wound_check_due=s.wound_check_due,
-            device_alert=s.device_alert,
-            device_alert_since=s.device_alert_since,
-        )
+        """From the read model (same-named fields)."""
+        return cls.model_validate(out_values(s))

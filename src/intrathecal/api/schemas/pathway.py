@@ -267,6 +267,12 @@ class ImplantIn(Strict):
     incisions: list[Incision] = Field(default_factory=_both_incisions, max_length=2)
     return_to_work: Annotated[str, TextRule(40, 1)] = "1-2 weeks"
     trial_waived_reason: Annotated[str, TextRule(2000)] | None = None
+    initial_fill: VolumeField = Field(
+        description="Volume put in the reservoir at implant: the first refill is dated from it."
+    )
+    initial_fill_at: Moment | None = Field(
+        default=None, description="When the pump was filled (default: midday UTC, implant day)."
+    )
 
     def command(self, patient_id: int) -> RecordImplant:
         """The implant command for this patient."""
@@ -293,6 +299,8 @@ class ImplantOut(BaseModel):
     recorded_by: int | None
     device_key_id: str | None
     active: bool
+    initial_fill: str | None
+    initial_fill_at: datetime | None
 
     @classmethod
     def of(cls, i: Implant) -> ImplantOut:
@@ -316,4 +324,6 @@ class ImplantOut(BaseModel):
             recorded_by=i.recorded_by,
             device_key_id=i.device_key_id,
             active=i.active,
+            initial_fill=None if i.initial_fill is None else format_quantity(i.initial_fill),
+            initial_fill_at=i.initial_fill_at,
         )
