@@ -239,7 +239,8 @@ def test_pathway_forms_record_evaluation_trial_and_implant(web: Web) -> None:
     implant = {"implanted_on": today.isoformat(), "hospital_stay_days": "1",
                "hospital": "General", "surgeon": "Dr Neuro", "pump_model": "synchromed-ii-20",
                "pump_serial": "NGP-WEB-2", "reservoir": "20 mL", "catheter_length_cm": "45",
-               "catheter_tip_level": "T10", "catheter_volume": "0.1 mL"}  # fmt: skip
+               "catheter_tip_level": "T10", "catheter_volume": "0.1 mL",
+               "initial_fill": "18 mL"}  # fmt: skip
     assert doctor.submit(f"/clinic/patients/{pid}/implant", implant).status_code == 303
     chart = doctor.get(f"/clinic/patients/{pid}")
     assert "eligible" in chart.text

@@ -194,6 +194,7 @@ IMPLANT_FIELDS = (
     "pump_serial",
     "reservoir",
     "catheter_length_cm",
+    "initial_fill",
     "catheter_tip_level",
     "catheter_volume",
     "return_to_work",

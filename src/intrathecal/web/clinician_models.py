@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from intrathecal.clinic.chart import PatientChart
+from intrathecal.clinic.program_review import SettingRow, compare_programs, settings_of
 from intrathecal.clinic.records import Implant, PrescriptionVersion, Refill, Trial, WorklistItem
-from intrathecal.core.program import Prescription
-from intrathecal.core.program_math import daily_dose, mean_rate, worst_case_daily_dose
+from intrathecal.core.program_math import daily_dose, mean_rate
 from intrathecal.core.program_spec import (
-    prescription_to_dict,
     quantity_text,
 )
 from intrathecal.core.trial_config import load_trial_config
@@ -72,61 +70,8 @@ def worklist_rows(items: Iterable[WorklistItem], today: date) -> list[WorklistRo
     ]
 
 
-@dataclass(frozen=True)
-class SettingRow:
-    """One pump setting before and after a change."""
-
-    label: str
-    old: str
-    new: str
-
-    @property
-    def changed(self) -> bool:
-        """True when the value differs."""
-        return self.old != self.new
-
-
-def program_settings(program: Prescription | None) -> dict[str, str]:
-    """The settings a clinician reads back from a pump, worded, by label."""
-    return {} if program is None else _settings(program)
-
-
-def _settings(p: Prescription) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for component in p.solution.components:
-        out[f"{component.drug} concentration"] = quantity_text(component.concentration)
-    for drug, dose in daily_dose(p).items():
-        out[f"{drug} daily dose"] = dose.format("mg/day", 4)
-    out["mean rate"] = mean_rate(p).format("mL/day", 4)
-    out["basal"] = basal_text(prescription_to_dict(p))
-    out["periodic boluses"] = str(len(p.periodic)) if p.periodic else "none"
-    if p.patient_bolus is None:
-        out["patient bolus"] = "none"
-    else:
-        pb = p.patient_bolus
-        out["patient bolus"] = (
-            f"{quantity_text(pb.volume)} over {quantity_text(pb.duration)}, lockout "
-            f"{quantity_text(pb.lockout)}, at most {pb.max_per_day}/day"
-        )
-        for drug, dose in worst_case_daily_dose(p).items():
-            out[f"{drug} worst-case daily dose"] = dose.format("mg/day", 4)
-    return out
-
-
-def basal_text(spec: Mapping[str, Any]) -> str:
-    """``continuous 0.3 mL/day`` or the flex steps as ``start: rate`` pairs."""
-    basal = spec.get("basal", {})
-    if "continuous" in basal:
-        return f"continuous {basal['continuous']}"
-    steps = basal.get("flex", [])
-    return "flex: " + ", ".join(f"{s['start']} at {s['rate']}" for s in steps)
-
-
-def compare_settings(old: Prescription | None, new: Prescription | None) -> list[SettingRow]:
-    """Old and new settings side by side, in the order the new (else old) program lists them."""
-    before, after = program_settings(old), program_settings(new)
-    labels = list(after) + [k for k in before if k not in after]
-    return [SettingRow(k, before.get(k, "—"), after.get(k, "—")) for k in labels]
+#: Old and new settings side by side (the clinic's one wording of pump settings).
+compare_settings = compare_programs
 
 
 @dataclass(frozen=True)
@@ -219,7 +164,7 @@ def chart_view(chart: PatientChart) -> ChartView:
     return ChartView(
         trials=tuple(_trial_view(t) for t in chart.trials),
         reservoir_plot=reservoir_svg(chart.refills, rate) if chart.refills else None,
-        settings=program_settings(program),
+        settings={} if program is None else settings_of(program),
     )
 
 

@@ -7,8 +7,9 @@ refused submit re-renders the form with what was typed and the error next to its
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,7 +23,7 @@ from intrathecal.clinic.chart import PatientChart
 from intrathecal.clinic.commands import CompleteVisit
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.permissions import Action
-from intrathecal.clinic.vocabulary import CATEGORY_CODES, OUTCOMES, SEVERITIES
+from intrathecal.clinic.vocabulary import CATEGORY_CODES, OUTCOMES, SEVERITIES, RefillStep
 from intrathecal.core.refill import RefillPlan
 from intrathecal.web.clinician_forms import given, now_local, utc_moment
 from intrathecal.web.clinician_models import compare_settings, refill_comparison
@@ -45,6 +46,14 @@ REFILL_STEPS: tuple[tuple[str, str], ...] = (
     ("step_inject", "Inject the new drug slowly through the filter, checking for pocket fill"),
     ("step_update", "Update the pump with the new reservoir volume and alarm"),
 )
+#: The form's step boxes as the clinic's guided-refill steps (``vocabulary.RefillStep``).
+STEP_CODES: Mapping[str, RefillStep] = {
+    "step_interrogate": "interrogate",
+    "step_locate": "locate_port_template",
+    "step_aspirate": "aspirate_residual",
+    "step_inject": "inject_through_filter",
+    "step_update": "update_pump",
+}
 REFILL_FIELDS = (
     "performed_at",
     "drug",
@@ -102,7 +111,8 @@ async def record_refill(
     for name, _ in REFILL_STEPS:
         if data.get(name) != "done":
             errors.add(name, "Confirm this step before recording the refill.")
-    fields = given(data, REFILL_FIELDS)
+    fields: dict[str, Any] = dict(given(data, REFILL_FIELDS))
+    fields["steps"] = [STEP_CODES[name] for name, _ in REFILL_STEPS if data.get(name) == "done"]
     if "performed_at" in fields:
         fields["performed_at"] = utc_moment(fields["performed_at"])
     parsed = validate(RefillIn, fields)
