@@ -29,7 +29,8 @@ from intrathecal.api.schemas.care import (
     RefillResultOut,
     VisitOut,
 )
-from intrathecal.clinic import devices, events, reads, refills
+from intrathecal.api.schemas.reference import PatientProtocolsOut
+from intrathecal.clinic import devices, events, protocols, reads, refills
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.commands import ClearDeviceAlert
 from intrathecal.clinic.permissions import Action
@@ -147,6 +148,14 @@ def list_interrogations(
     """A patient's pump interrogation reports, oldest first."""
     found = reads.patient_records(work, principal.actor, patient_id, "interrogations")
     return slice_page(request, [InterrogationOut.of(r) for r in found], page)
+
+
+@router.get("/protocols", response_model=PatientProtocolsOut, responses=READ_ERRORS)
+def patient_protocols(
+    patient_id: RecordId, work: Uow, principal: PatientReader
+) -> PatientProtocolsOut:
+    """The emergency protocols for the patient's drug and the MRI checklist of their pump."""
+    return PatientProtocolsOut.of(protocols.patient_protocols(work, principal.actor, patient_id))
 
 
 @router.post("/device-alert/clear", response_model=CareStatusOut, responses=WRITE_ERRORS)

@@ -9,8 +9,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from intrathecal.api import reference_data
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
-from intrathecal.api.schemas.reference import DrugOut, InsurerOut, LocationOut
-from intrathecal.clinic import config
+from intrathecal.api.schemas.reference import (
+    DrugOut,
+    InsurerOut,
+    LocationOut,
+    ProtocolOut,
+    ProtocolsOut,
+)
+from intrathecal.clinic import config, protocols
 from intrathecal.core.catalogue import load_catalogue
 
 router = APIRouter(tags=["reference"])
@@ -52,3 +58,13 @@ def list_locations(request: Request, page: Paging) -> Page[LocationOut]:
         for loc in config.locations()
     ]
     return slice_page(request, items, page)
+
+
+@router.get("/protocols", response_model=ProtocolsOut)
+def list_protocols() -> ProtocolsOut:
+    """Emergency protocols (opioid overdose, baclofen withdrawal, pocket fill) and the MRI
+    checklist of each pump family, each with its source and status."""
+    return ProtocolsOut(
+        emergency=[ProtocolOut.of(p) for p in protocols.emergency_protocols().values()],
+        mri=[ProtocolOut.of(p) for p in protocols.mri_checklists().values()],
+    )

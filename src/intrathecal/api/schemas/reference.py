@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intrathecal.api.fields import format_quantity
+from intrathecal.clinic.protocols import PatientProtocols, Protocol
 from intrathecal.core.catalogue import Drug, Range, Sourced
 from intrathecal.core.quantities import Quantity
 
@@ -101,3 +102,50 @@ class LocationOut(BaseModel):
     name: str
     address: str = ""
     phone: str = ""
+
+
+class ProtocolOut(BaseModel):
+    """An emergency protocol or MRI checklist: its steps and where they come from."""
+
+    key: str
+    title: str
+    applies_to: str
+    steps: list[str]
+    source: str
+    status: str
+
+    @classmethod
+    def of(cls, protocol: Protocol) -> ProtocolOut:
+        """From the clinic's protocol."""
+        return cls(
+            key=protocol.key,
+            title=protocol.title,
+            applies_to=protocol.applies_to,
+            steps=list(protocol.steps.value),
+            source=protocol.steps.source.citation,
+            status=protocol.steps.status.value,
+        )
+
+
+class ProtocolsOut(BaseModel):
+    """Emergency protocols and MRI checklists (by pump family); decision support only."""
+
+    emergency: list[ProtocolOut]
+    mri: list[ProtocolOut]
+
+
+class PatientProtocolsOut(BaseModel):
+    """The protocols that apply to one patient's therapy and pump."""
+
+    patient_id: int
+    emergency: list[ProtocolOut]
+    mri: ProtocolOut | None
+
+    @classmethod
+    def of(cls, found: PatientProtocols) -> PatientProtocolsOut:
+        """From the use case's result."""
+        return cls(
+            patient_id=found.patient_id,
+            emergency=[ProtocolOut.of(p) for p in found.emergency],
+            mri=None if found.mri is None else ProtocolOut.of(found.mri),
+        )
