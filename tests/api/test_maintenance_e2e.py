@@ -13,7 +13,13 @@ from fastapi.testclient import TestClient
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.vocabulary import REFILL_STEPS
 from tests.api.conftest import Api
-from tests.api.helpers import create_patient, evaluation_body, implant_body, trial_body
+from tests.api.helpers import (
+    create_patient,
+    evaluation_body,
+    implant_body,
+    patient_body,
+    trial_body,
+)
 
 TODAY = datetime.now(UTC).date()
 
@@ -164,3 +170,31 @@ def test_implant_volumes_beyond_the_pump_model_are_refused(api: Api) -> None:
     )
     assert huge.status_code == 422
     assert huge.json()["detail"].startswith("reservoir: 999999 mL exceeds")
+
+
+def test_diagnosis_codes_are_checked_against_the_code_set(api: Api) -> None:
+    nurse = api.as_role(Role.NURSE)
+    incomplete = nurse.post(
+        "/api/v1/patients", json=patient_body("MRN-ICD-1", diagnoses=[{"code": "M54.1"}])
+    )
+    assert incomplete.status_code == 422
+    assert incomplete.json()["detail"].startswith("diagnoses[0].code: M54.1 (Radiculopathy)")
+    clash = nurse.post(
+        "/api/v1/patients",
+        json=patient_body("MRN-ICD-2", diagnoses=[{"code": "G89.3"}, {"code": "G89.29"}]),
+    )
+    assert clash.status_code == 422
+    assert "Excludes1 of G89.2" in clash.json()["detail"]
+    created = create_patient(nurse, "MRN-ICD-3", diagnoses=[{"code": "G80.1"}])
+    assert created["diagnoses"][0]["description"] == "Spastic diplegic cerebral palsy"
+
+
+def test_reference_protocols_list_emergency_and_mri_with_sources(api: Api) -> None:
+    found = api.as_role(Role.NURSE).get("/api/v1/protocols").json()
+    assert {p["key"] for p in found["emergency"]} == {
+        "opioid_overdose",
+        "baclofen_withdrawal",
+        "pocket_fill",
+    }
+    assert {p["key"] for p in found["mri"]} == {"synchromed-ii", "prometra-ii", "codman-3000"}
+    assert all(p["source"] and p["status"] for p in found["emergency"] + found["mri"])

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intrathecal.clinic import config
+from intrathecal.clinic import config, icd10
 from intrathecal.clinic.commands import RegisterPatient, ScheduleVisit
 from intrathecal.clinic.patients import register_patient
 from intrathecal.clinic.records import Actor, Coverage, Diagnosis
@@ -33,7 +33,9 @@ def patients(draw: st.DrawFn) -> tuple[RegisterPatient, list[tuple[datetime, str
     """A patient with known ICD-10-CM codes (at most one primary), accepted insurers, and
     zero to two referrals for evaluation."""
     codes = draw(
-        st.lists(st.sampled_from(sorted(config.diagnosis_codes())), max_size=3, unique=True)
+        st.lists(st.sampled_from(sorted(config.diagnosis_codes())), max_size=3, unique=True).filter(
+            icd10.compatible
+        )
     )
     primary = draw(st.sampled_from([None, *codes]))
     insurers = draw(st.lists(st.sampled_from(sorted(config.insurers())), max_size=2, unique=True))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from intrathecal.cli import clinic, dosing, fhir, pump, refill, schedule, sim, trial
+from intrathecal.cli import clinic, dosing, fhir, protocols, pump, refill, schedule, sim, trial
 
 app = typer.Typer(
     name="intrathecal",
@@ -29,6 +29,7 @@ clinic.register(app)
 fhir.register(app)
 sim.register(app)
 schedule.register(app)
+protocols.register(app)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from intrathecal.clinic import icd10
 from intrathecal.clinic.records import Location
 from intrathecal.core.sourced_data import (
     InvalidDataFile,
@@ -93,12 +94,12 @@ def locations() -> tuple[Location, ...]:
 
 @functools.cache
 def diagnosis_codes() -> Mapping[str, DiagnosisCode]:
-    """Known ICD-10-CM codes by code."""
+    """The pathway's ICD-10-CM codes by code (descriptions from the code set)."""
     data = load_data_file("codes.yaml")
     return {
         str(r["code"]): DiagnosisCode(
             str(r["code"]),
-            str(r["description"]),
+            icd10.description(str(r["code"]), f"codes.yaml: icd10 {r['code']}"),
             str(r["condition"]),
             str(r["indication"]),
             str(r["status"]),

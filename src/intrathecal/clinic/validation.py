@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from intrathecal.clinic import config
+from intrathecal.clinic import config, icd10
 from intrathecal.clinic.errors import NotFound, ValidationFailed
 from intrathecal.clinic.records import Coverage, Diagnosis
 from intrathecal.clinic.uow import UnitOfWork
@@ -74,17 +74,24 @@ def not_future(day: date, field: str, today: date | None = None) -> None:
 
 
 def diagnoses(items: tuple[Diagnosis, ...]) -> tuple[Diagnosis, ...]:
-    """Well-formed ICD-10-CM codes; known codes get their description filled in."""
-    known = config.diagnosis_codes()
+    """Complete ICD-10-CM codes from the code set, described by it, without Excludes1
+    clashes; a description that contradicts the code set's is refused."""
     out = []
     for i, d in enumerate(items):
         code = d.code.strip().upper()
         if not _ICD10.match(code):
             raise ValidationFailed(f"diagnoses[{i}].code: {d.code!r} is not an ICD-10-CM code")
-        description = d.description.strip() or (known[code].description if code in known else "")
-        if not description:
-            raise ValidationFailed(f"diagnoses[{i}].description: required for unknown code {code}")
-        out.append(Diagnosis(code, description, d.primary))
+        official = icd10.description(code, f"diagnoses[{i}].code")
+        given = " ".join(d.description.split())
+        if given and given.casefold() != official.casefold():
+            raise ValidationFailed(
+                f"diagnoses[{i}].description: {given!r} contradicts the ICD-10-CM description "
+                f"of {code}: {official!r} (leave it empty to use the code set's)"
+            )
+        out.append(Diagnosis(code, official, d.primary))
+    if len({d.code for d in out}) != len(out):
+        raise ValidationFailed("diagnoses: a code is listed twice")
+    icd10.check_excludes1([d.code for d in out], "diagnoses")
     if sum(1 for d in out if d.primary) > 1:
         raise ValidationFailed("diagnoses: at most one primary diagnosis")
     return tuple(out)
