@@ -172,9 +172,7 @@ class _Demo:
             self.doc,
         )
 
-        baclofen = self.patient(
-            "DEMO-0006", "Brennan", "Tom", "G80.0", "tricare", 1990, "Spastic cerebral palsy"
-        )
+        baclofen = self.patient("DEMO-0006", "Brennan", "Tom", "G80.0", "tricare", 1990)
         self.evaluate(baclofen, days_ago=200, indication="spasticity")
         self.implant(
             baclofen,
@@ -218,7 +216,6 @@ class _Demo:
         icd: str,
         insurer: str,
         born: int,
-        description: str = "",
     ) -> Patient:
         return patients.register_patient(
             self.new_uow(),
@@ -229,7 +226,7 @@ class _Demo:
                 birth_date=date(born, 3, 14),
                 sex="unknown",
                 location_code="main",
-                diagnoses=(Diagnosis(icd, description, primary=True),),
+                diagnoses=(Diagnosis(icd, "", primary=True),),
                 coverage=(Coverage(insurer, f"{mrn}-MEMBER"),),
             ),
             self.doc,
