@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from intrathecal.clinic.records import PrescriptionVersion
+from intrathecal.clinic.records import Implant, PrescriptionVersion
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import mean_rate
 from intrathecal.core.quantities import Concentration, Volume, VolumeRate
@@ -37,6 +37,15 @@ class Segment:
     start: datetime
     end: datetime
     program: Prescription
+
+
+#: Version statuses the pump may have run (a pending or withdrawn version never ran).
+RUN_STATUSES = ("active", "superseded")
+
+
+def in_force(history: Sequence[PrescriptionVersion], implant: Implant) -> list[PrescriptionVersion]:
+    """The versions of ``history`` programmed for ``implant`` that were put in force."""
+    return [p for p in history if p.implant_id == implant.id and p.status in RUN_STATUSES]
 
 
 def holds(program: Prescription, drug: str, concentration: Concentration) -> bool:

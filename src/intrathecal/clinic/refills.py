@@ -16,6 +16,7 @@ from intrathecal.clinic.fill_history import (
     Segment,
     delivered_daily_volume,
     holds,
+    in_force,
     segments,
 )
 from intrathecal.clinic.permissions import require
@@ -87,9 +88,7 @@ def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillRes
             raise ValidationFailed("no prescription on record: program the pump before a refill")
         program = prescription.program
         drug = _prescribed_drug(cmd, program)
-        history = [
-            p for p in uow.prescriptions.history(cmd.patient_id) if p.implant_id == implant.id
-        ]
+        history = in_force(uow.prescriptions.history(cmd.patient_id), implant)
         fill = _last_fill(implant, uow.refills.latest(cmd.patient_id), history)
         if fill is not None and performed_at <= fill.at:
             raise ValidationFailed(
@@ -247,7 +246,7 @@ def track_implant_fill(
         return
     if any(r.implant_id == implant.id for r in uow.refills.for_patient(implant.patient_id)):
         return
-    versions = [p for p in history if p.implant_id == implant.id]
+    versions = in_force(history, implant)
     if not versions:
         return
     fill = FillInPump(
