@@ -74,7 +74,7 @@ def test_implant_fill_refills_bridge_bolus_reported_eri_and_end_of_service(api: 
     doc = api.as_role(Role.PHYSICIAN)
     nurse = api.as_role(Role.NURSE)
     pid = fitted(doc, "MRN-E2E-1", days_ago=60)
-    program(doc, pid, "morphine", "10 mg/mL", "0.2 mL/day", version=0)
+    program(doc, pid, "morphine", "1 mg/mL", "0.2 mL/day", version=0)
     # the implant fill dated the first refill: 18 mL at 0.2 mL/day, alarm at 2 mL after 80
     # days, refill 7 days earlier = 73 days after the fill (13 days from now)
     due = worklist(nurse, pid)
@@ -82,14 +82,14 @@ def test_implant_fill_refills_bridge_bolus_reported_eri_and_end_of_service(api: 
     # first refill: about 60 days (from midday UTC of the implant day) of 0.2 mL/day
     filled_at = datetime.combine(TODAY - timedelta(days=60), time(12), UTC)
     days = (datetime.now(UTC) - filled_at).total_seconds() / 86400
-    first = refill(nurse, pid, "10 mg/mL", f"{18 - 0.2 * days:.2f} mL")
+    first = refill(nurse, pid, "1 mg/mL", f"{18 - 0.2 * days:.2f} mL")
     assert abs(float(first["refill"]["discrepancy"].split()[0])) < 0.05
     assert first["refill"]["discrepancy_flag"] is False
     assert first["refill"]["bridge_volume"] is None
     assert first["refill"]["missing_steps"] == []
     # same dose at twice the concentration, prescribed before the next refill
-    program(doc, pid, "morphine", "20 mg/mL", "0.1 mL/day", version=1)
-    second = refill(nurse, pid, "20 mg/mL", "18 mL")
+    program(doc, pid, "morphine", "2 mg/mL", "0.1 mL/day", version=1)
+    second = refill(nurse, pid, "2 mg/mL", "18 mL")
     assert second["refill"]["discrepancy_flag"] is False
     assert second["refill"]["bridge_volume"] == "0.3 mL"
     assert "bridge_bolus" in {f["rule"] for f in second["plan"]["findings"]}
@@ -138,12 +138,12 @@ def test_future_refill_integer_date_time_and_boolean_id_are_refused_naming_the_f
     doc = api.as_role(Role.PHYSICIAN)
     nurse = api.as_role(Role.NURSE)
     pid = fitted(doc, "MRN-E2E-3", days_ago=30)
-    program(doc, pid, "morphine", "10 mg/mL", "0.2 mL/day", version=0)
+    program(doc, pid, "morphine", "1 mg/mL", "0.2 mL/day", version=0)
     body = {
         "performed_at": "2062-01-05T10:00:00+00:00",
         "drug": "morphine",
         "lot": "L",
-        "concentration": "10 mg/mL",
+        "concentration": "1 mg/mL",
         "measured_residual": "12 mL",
         "volume_added": "18 mL",
     }

@@ -8,20 +8,29 @@ from decimal import Decimal
 from typing import Any
 
 from intrathecal.clinic.commands import (
+    DecideOverride,
+    OverrideRequest,
     ProgramPrescription,
+    RecordDosingProfile,
     RecordEvaluation,
     RecordImplant,
     RecordTrial,
     RegisterPatient,
 )
+from intrathecal.clinic.dosing_profile import record_dosing_profile
 from intrathecal.clinic.pathway import record_evaluation, record_implant, record_trial
 from intrathecal.clinic.patients import register_patient
-from intrathecal.clinic.programming import program_prescription
+from intrathecal.clinic.programming import (
+    check_prescription,
+    decide_override,
+    program_prescription,
+)
 from intrathecal.clinic.records import ConservativeTherapy, Coverage, Diagnosis, Patient
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Volume
+from intrathecal.core.safety import Severity
 from intrathecal.core.trial_config import load_trial_config
 from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
 from tests.clinic.conftest import Staff
@@ -148,3 +157,25 @@ def programmed(
         staff.physician,
     )
     return patient
+
+
+def cosigned_program(
+    uow: UnitOfWork, staff: Staff, patient_id: int, rx: Prescription, at: datetime
+) -> None:
+    """Program ``rx`` as a clinic would for an opioid-tolerant patient without psychosis:
+    record that profile, then store the program, with an override co-signed by the second
+    physician in their own session where the policy asks for one (HARD still refuses)."""
+    record_dosing_profile(
+        uow, RecordDosingProfile(patient_id, "tolerant", False, "spinal", False, 0), staff.physician
+    )
+    draft = ProgramPrescription(patient_id, rx, 0, at=at)
+    report = check_prescription(uow, draft, staff.physician)
+    soft = frozenset(f.rule for f in report.of(Severity.SOFT))
+    if not soft:
+        program_prescription(uow, draft, staff.physician)
+        return
+    request = OverrideRequest(soft, "test fixture: tolerant patient", staff.physician2.user_id)
+    stored = program_prescription(
+        uow, dataclasses.replace(draft, override=request), staff.physician
+    ).prescription
+    decide_override(uow, DecideOverride(patient_id, stored.version, "confirm"), staff.physician2)

@@ -26,7 +26,7 @@ from intrathecal.clinic.worklist import worklist
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.core.quantities import Concentration, Volume
-from tests.clinic.builders import implanted, morphine_program
+from tests.clinic.builders import cosigned_program, implanted, morphine_program
 from tests.clinic.conftest import Staff
 
 TODAY = datetime.now(UTC).date()
@@ -52,9 +52,7 @@ def fitted(
         **implant,  # type: ignore[arg-type]
     )
     pid = patient.id or 0
-    program_prescription(
-        uow, ProgramPrescription(pid, rx, 0, at=FILLED_AT + timedelta(hours=1)), staff.physician
-    )
+    cosigned_program(uow, staff, pid, rx, FILLED_AT + timedelta(hours=1))
     return pid
 
 
@@ -177,11 +175,7 @@ def test_fixed_rate_pump_refuses_patient_boluses_and_plans_refills(
     )
     with pytest.raises(ValidationFailed, match="cannot deliver patient boluses;"):
         program_prescription(uow, ProgramPrescription(pid, pca, 0), staff.physician)
-    program_prescription(
-        uow,
-        ProgramPrescription(pid, program("morphine", "1 mg/mL", "1 mL/day"), 0, at=FILLED_AT),
-        staff.physician,
-    )
+    cosigned_program(uow, staff, pid, program("morphine", "1 mg/mL", "1 mL/day"), FILLED_AT)
     result = record_refill(
         uow, refill(pid, FILLED_AT + timedelta(days=25), "5 mL", "1 mg/mL"), staff.nurse
     )
