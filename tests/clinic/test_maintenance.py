@@ -377,3 +377,34 @@ def test_unknown_refill_step_is_refused(uow: UnitOfWork, staff: Staff) -> None:
     bad = RecordRefill(**{**cmd.__dict__, "steps": ("shake_pump",)})
     with pytest.raises(ValidationFailed, match=r"^steps\[0\]: "):
         record_refill(uow, bad, staff.nurse)
+
+
+def test_a_rate_increase_brings_the_alarm_and_the_refill_forward_at_once(
+    uow: UnitOfWork, staff: Staff
+) -> None:
+    pid = fitted(uow, staff, morphine_program("0.3 mL/day", "1 mg/mL"))
+    with uow:
+        before = uow.care_status.get(pid)
+    assert before is not None
+    assert before.alarm_date is not None
+    assert before.refill_due is not None
+    # 20 days after the fill at 0.3 mL/day: 18 - 6 = 12 mL left; at 0.35 mL/day the 2 mL
+    # alarm comes 28.57 days later (the old rate would have given 33.3 more days)
+    changed_at = FILLED_AT + timedelta(days=20)
+    with uow:
+        version = uow.prescriptions.current(pid)
+    assert version is not None
+    program_prescription(
+        uow,
+        ProgramPrescription(
+            pid, morphine_program("0.35 mL/day", "1 mg/mL"), version.version, at=changed_at
+        ),
+        staff.physician,
+    )
+    with uow:
+        after = uow.care_status.get(pid)
+    assert after is not None
+    assert after.alarm_date == (changed_at + timedelta(days=10 / 0.35)).date()
+    assert after.alarm_date < before.alarm_date
+    assert after.refill_due is not None
+    assert after.refill_due < before.refill_due

@@ -230,7 +230,7 @@ def _put_in_force(
     _update_care_status(uow, stored.patient_id, program, stored.findings, [*history, stored])
     implant = uow.implants.active_for(stored.patient_id)
     if implant is not None:
-        refills.track_implant_fill(uow, implant, [*history, stored])
+        refills.track_fill(uow, implant, [*history, stored], stored.created_at)
 
 
 def _withdraw_pending(uow: UnitOfWork, patient_id: int) -> None:

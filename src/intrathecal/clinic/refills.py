@@ -27,7 +27,7 @@ from intrathecal.clinic.vocabulary import REFILL_STEPS
 from intrathecal.core.errors import CoreError
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import mean_rate, worst_case_daily_volume
-from intrathecal.core.quantities import Duration
+from intrathecal.core.quantities import Duration, Volume
 from intrathecal.core.refill import (
     BridgeRequest,
     LastFill,
@@ -38,6 +38,7 @@ from intrathecal.core.refill import (
     plan_refill,
 )
 from intrathecal.core.refill_config import load_refill_config
+from intrathecal.core.refill_math import duration_between
 
 
 @dataclass(frozen=True)
@@ -237,34 +238,50 @@ def _checked_plan(request: RefillRequest) -> RefillPlan:
         raise ValidationFailed(f"refill: {exc}") from None
 
 
-def track_implant_fill(
-    uow: UnitOfWork, implant: Implant, history: list[PrescriptionVersion]
+def track_fill(
+    uow: UnitOfWork, implant: Implant, history: list[PrescriptionVersion], at: datetime
 ) -> None:
-    """Before a pump's first refill, date it from the implant fill and the program in force
-    (first-fill drug stability applies: ziconotide's first refill is due within 14 days)."""
-    if implant.id is None or implant.initial_fill is None or implant.initial_fill_at is None:
-        return
-    if any(r.implant_id == implant.id for r in uow.refills.for_patient(implant.patient_id)):
+    """When a program is put in force at ``at``, date the next refill from what is in the pump.
+
+    From the last fill (the last refill, else the implant fill), the versions the pump ran
+    until ``at`` give the volume left; the program it runs from ``at`` gives the alarm. A
+    rate increase thus brings the alarm and the refill forward at once. The due date never
+    moves later than the one already set, which holds the drug's stability from the fill
+    (first-fill stability applies before the first refill: ziconotide within 14 days).
+    """
+    if implant.id is None:
         return
     versions = in_force(history, implant)
-    if not versions:
+    fill = _last_fill(implant, uow.refills.latest(implant.patient_id), versions)
+    if fill is None:
         return
-    fill = FillInPump(
-        implant.initial_fill, implant.initial_fill_at, versions[0].drug, versions[0].concentration
-    )
     runnable = [p for p in versions if holds(p.program, fill.drug, fill.concentration)]
+    if not runnable:
+        return
     program = runnable[-1].program
+    runs = segments(versions, fill, at) if at > fill.at else ()
+    daily = delivered_daily_volume(runs)
+    left, since = fill.volume, fill.at
+    if daily is not None:
+        left = (fill.volume - daily * duration_between(fill.at, at)).in_unit("mL")
+        since = at
+    first_fill = not any(
+        r.implant_id == implant.id for r in uow.refills.for_patient(implant.patient_id)
+    )
     plan = _checked_plan(
         RefillRequest(
-            filled=implant.initial_fill,
-            filled_at=implant.initial_fill_at,
+            filled=left if not left.is_negative() else Volume.zero(),
+            filled_at=since,
             mean_daily_volume=mean_rate(program),
             worst_case_daily_volume=worst_case_daily_volume(program) / Duration(1, "day"),
             reservoir=implant.reservoir,
             pump_family=pump_family(implant),
             drugs=program.solution.drugs,
-            first_fill=True,
+            first_fill=first_fill,
         )
     )
     status = uow.care_status.get(implant.patient_id) or CareStatus(implant.patient_id)
-    uow.care_status.put(care.after_fill(status, plan.alarm.at.date(), plan.due.at.date()))
+    due = plan.due.at.date()
+    if since != fill.at and status.refill_due is not None:
+        due = min(due, status.refill_due)
+    uow.care_status.put(care.after_fill(status, plan.alarm.at.date(), due))
