@@ -94,3 +94,33 @@ def test_secure_cookie_when_configured(api: Api) -> None:
         assert "Secure" in response.headers["set-cookie"]
     finally:
         app.state.context.close()
+
+
+def test_path_and_body_ids_must_be_written_as_whole_numbers(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    pid = create_patient(doc)["id"]
+    assert doc.get(f"/api/v1/patients/{pid}").status_code == 200
+    for written in (f"{pid}.0", f"0{pid}", f"%20{pid}"):
+        response = doc.get(f"/api/v1/patients/{written}")
+        assert response.status_code == 422, written
+        assert "whole number" in response.json()["errors"][0]["message"]
+    scheduler = api.as_role(Role.SCHEDULER)
+    for given in (float(pid), True):
+        response = scheduler.post(
+            "/api/v1/visits",
+            json={
+                "patient_id": given,
+                "kind": "refill",
+                "scheduled_at": "2030-12-01T09:00:00+00:00",
+            },
+        )
+        assert response.status_code == 422, given
+        assert response.json()["errors"][0]["field"] == "body.patient_id"
+
+
+def test_options_and_wrong_methods_name_every_allowed_method(api: Api) -> None:
+    doc = api.as_role(Role.PHYSICIAN)
+    listing = doc.options("/api/v1/patients")
+    assert listing.status_code == 405
+    assert listing.headers["allow"] == "GET, POST"
+    assert doc.delete("/api/v1/patients/1").headers["allow"] == "GET, PATCH"

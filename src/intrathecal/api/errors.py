@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from intrathecal.api.denials import audit_denial
 from intrathecal.api.problems import FieldError, problem_response
@@ -86,6 +87,17 @@ def _expected_from(kind: str, ctx: dict[str, Any]) -> str | None:
     return _EXPECTED_BY_TYPE.get(kind)
 
 
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (a path may have several routes,
+    and the router's own 405 names only the first route's methods)."""
+    allowed = []
+    for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json."""
 
@@ -96,9 +108,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(422, f"the request has invalid fields: {fields}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
-        return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return problem_response(exc.status_code, detail, headers=headers)
 
     @app.exception_handler(LoginThrottled)
     async def _throttled(_: Request, exc: LoginThrottled) -> JSONResponse:

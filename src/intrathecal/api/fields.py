@@ -155,16 +155,22 @@ Reason = Annotated[str, TextRule(4000, 1)]
 ShortText = Annotated[str, TextRule(200)]
 
 
-def _not_bool(value: object) -> object:
-    if isinstance(value, bool):
+def _whole_id(value: object) -> object:
+    """A record id as written: an integer (JSON) or plain digits (a path), nothing else."""
+    if isinstance(value, bool | float) or (
+        isinstance(value, str) and not re.fullmatch(r"[1-9][0-9]{0,9}", value)
+    ):
         raise PydanticCustomError(
-            "id_type", "expected a record id (a whole number), got a boolean", {"given": value}
+            "id_type",
+            "expected a record id (a whole number such as 4), got {given!r}",
+            {"given": value},
         )
     return value
 
 
-#: A record id in a path or body: positive and within a 32-bit SQL integer (never a boolean).
-RecordId = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=2**31 - 1)]
+#: A record id in a path or body: positive and within a 32-bit SQL integer; never a boolean,
+#: a float (``4.0``) or padded text (`` 4``, ``04``).
+RecordId = Annotated[int, BeforeValidator(_whole_id), Field(ge=1, le=2**31 - 1)]
 
 
 _EARLIEST = date(1900, 1, 1)
