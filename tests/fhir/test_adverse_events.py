@@ -31,7 +31,7 @@ def test_every_seed_risk_severity_and_outcome_exports_a_valid_adverse_event() ->
     events = [_event(i, *combo) for i, combo in enumerate(combos, start=1)]
     exported = [adverse_event.to_fhir(e, implant_id=4) for e in events]
     assert {r["event"]["coding"][0]["code"] for r in exported} == set(CATEGORY_CODES)
-    assert len(CATEGORY_CODES) == 11
+    assert len(CATEGORY_CODES) == 12  # the seed's eleven risks and a new neurological deficit
     for event, resource in zip(events, exported, strict=True):
         serious = event.severity in ("life_threatening", "fatal")
         assert ("seriousness" in resource) is serious

@@ -21,7 +21,8 @@ Incision = Literal["abdomen", "back"]
 #: a newer version; ``rejected`` ones were declined by the co-signer.
 PrescriptionStatus = Literal["active", "superseded", "pending", "rejected", "withdrawn"]
 CosignDecision = Literal["confirm", "reject"]
-#: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys.
+#: The risks listed on the clinic's page (shared/seed/clinic-page.txt), as category keys, and
+#: a new neurological deficit (the sign of nerve damage or granuloma that needs a work-up).
 Category = Literal[
     "medication_side_effect",
     "nerve_damage",
