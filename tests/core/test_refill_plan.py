@@ -117,7 +117,11 @@ def test_admixture_takes_the_shortest_stability_limit_and_warns_about_unknown_dr
     lookup = stability_limits(
         ("morphine", "ziconotide", "clonidine"), CONFIG, ziconotide_diluted=True
     )
-    assert {limit.drug for limit in lookup.limits} == {"morphine", "ziconotide"}
+    assert {limit.drug for limit in lookup.limits} == {
+        "morphine",
+        "ziconotide",
+        "morphine, ziconotide, clonidine",  # the maximum refill interval caps every fill
+    }
     assert lookup.missing == ("clonidine",)
     plan = plan_refill(
         _request(drugs=("morphine", "clonidine"), mean_daily_volume=VolumeRate.parse("0.1 mL/day"))
@@ -276,3 +280,18 @@ def test_plan_includes_bridge_and_priming_boluses_when_asked():
     priming = next(f for f in plan.findings if f.rule == "priming_bolus")
     assert priming.level is Level.WARNING
     assert "supervision" in priming.message
+
+
+def test_a_drug_without_stability_data_is_refilled_within_the_maximum_interval():
+    # compounded hydromorphone, 40 mL at 0.1 mL/day: the alarm would be 380 days away
+    plan = plan_refill(
+        _request(
+            filled=ml(40),
+            reservoir=ml(40),
+            drugs=("hydromorphone",),
+            mean_daily_volume=VolumeRate.parse("0.1 mL/day"),
+        )
+    )
+    assert plan.due.after == CONFIG.max_refill_interval.value
+    assert plan.due.binding_stability is not None
+    assert plan.due.binding_stability.basis == "the maximum refill interval"

@@ -63,6 +63,7 @@ class RefillConfig:
     refill_margin: Sourced[Duration]
     drug_stability: Mapping[str, Sourced[Duration]]
     ziconotide: ZiconotideStability | None
+    max_refill_interval: Sourced[Duration]
 
     def pump_family(self, key: str) -> PumpFamily:
         """The pump family ``key``; an input error listing the known ones otherwise."""
@@ -153,6 +154,11 @@ def parse_refill_config(data: Mapping[str, Any]) -> RefillConfig:
         ),
         drug_stability=stability,
         ziconotide=ziconotide,
+        max_refill_interval=sourced(
+            section(data, "max_refill_interval", DATA_FILE),
+            f"{DATA_FILE}: max_refill_interval",
+            read_duration,
+        ),
     )
 
 

@@ -70,6 +70,9 @@ def stability_limits(
             limits.append(StabilityLimit(drug, "in-pump stability", config.drug_stability[drug]))
         else:
             missing.append(drug)
+    limits.append(
+        StabilityLimit(", ".join(drugs), "the maximum refill interval", config.max_refill_interval)
+    )
     return StabilityLookup(tuple(limits), tuple(missing), tuple(assumptions))
 
 
