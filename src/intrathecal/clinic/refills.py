@@ -259,8 +259,8 @@ def track_fill(
     if not runnable:
         return
     program = runnable[-1].program
-    runs = segments(versions, fill, at) if at > fill.at else ()
-    daily = delivered_daily_volume(runs)
+    ran_before = len(runnable) > 1 and at > fill.at  # else this program runs from the fill
+    daily = delivered_daily_volume(segments(versions, fill, at)) if ran_before else None
     left, since = fill.volume, fill.at
     if daily is not None:
         left = (fill.volume - daily * duration_between(fill.at, at)).in_unit("mL")
