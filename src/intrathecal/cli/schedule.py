@@ -157,7 +157,7 @@ def refills(
         return
     table = Table("date", "location", "patient", "drug", "due by")
     for row in rows:
-        drug = f"{row['drug']} (baclofen: first)" if row["baclofen"] else str(row["drug"])
+        drug = f"{row['drug']} (withdrawal risk: first)" if row["baclofen"] else str(row["drug"])
         table.add_row(
             str(row["date"]),
             str(row["location"]),
