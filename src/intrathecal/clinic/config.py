@@ -59,7 +59,8 @@ class ClinicSettings:
     rising_dose_percent_per_year: Sourced[int]
 
 
-def _whole(raw: Any) -> int:
+def whole_number(raw: Any) -> int:
+    """A data-file count: a whole number >= 0 (never a boolean)."""
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise ValueError(f"expected a whole number >= 0, got {raw!r}")
     return raw
@@ -126,7 +127,7 @@ def settings() -> ClinicSettings:
         if not isinstance(body, Mapping):
             raise InvalidDataFile(f"clinic.yaml: {block} must be a mapping")
         for key, entry in body.items():
-            values[key] = sourced(entry, f"clinic.yaml: {block}.{key}", _whole)
+            values[key] = sourced(entry, f"clinic.yaml: {block}.{key}", whole_number)
     try:
         return ClinicSettings(**values)
     except TypeError as exc:

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from intrathecal.clinic.config import whole_number
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
@@ -45,14 +46,8 @@ class RefillClinicSettings:
     baclofen_margin_days: Sourced[int]
 
 
-def _whole(raw: object) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise ValueError(f"expected a whole number >= 0, got {raw!r}")
-    return raw
-
-
 def _weekdays(raw: object) -> tuple[int, ...]:
-    if not isinstance(raw, list) or not raw or not all(_whole(d) <= 6 for d in raw):
+    if not isinstance(raw, list) or not raw or not all(whole_number(d) <= 6 for d in raw):
         raise ValueError(f"expected a list of weekdays 0-6, got {raw!r}")
     return tuple(int(d) for d in raw)
 
@@ -63,7 +58,7 @@ def refill_clinic_settings() -> RefillClinicSettings:
     data = load_data_file("refill_clinic.yaml")
     where = "refill_clinic.yaml"
     whole = {
-        key: sourced(section(data, key, where), f"{where}: {key}", _whole)
+        key: sourced(section(data, key, where), f"{where}: {key}", whole_number)
         for key in (
             "nurses_per_location",
             "nurse_minutes_per_day",

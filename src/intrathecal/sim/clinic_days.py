@@ -6,8 +6,6 @@ Capacity is counted in nurse minutes and in whole visits of the configured lengt
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -64,7 +62,3 @@ class ClinicCalendar:
             for d in range(first, min(last, self.days))
             if self.minutes[s, d] - used[s, d] > 0
         ]
-
-    def date_of(self, config: StudyConfig, day: int) -> str:
-        """The calendar date of a study day."""
-        return (config.start + timedelta(days=day)).isoformat()
