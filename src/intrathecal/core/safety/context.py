@@ -69,17 +69,23 @@ class History:
         """Past increases of ``drug``, oldest first."""
         return tuple(s for s in self.steps if s.drug == drug and s.is_increase)
 
-    def dose_at_window_start(self, drug: str, window: Duration) -> DoseRate | None:
-        """The dose of ``drug`` in force ``window`` before ``now``, from recorded changes.
+    def lowest_dose_within(self, drug: str, window: Duration, current: DoseRate) -> DoseRate:
+        """The lowest non-zero dose of ``drug`` in force at any moment of ``window`` before now.
 
-        ``None`` when no change of the drug with known doses falls inside the window (the
-        current dose then stands for it).
+        ``current`` is the dose running now. A change exactly ``window`` ago counts as in
+        force at the window's start; a drug started inside the window counts from its first
+        dose (not from zero). Without ``now`` the current dose stands for the window.
         """
         if self.now is None:
-            raise InvalidInput("the time of the change is needed to look back over a window")
+            return current
         start = self.now - to_timedelta(window)
-        inside = [s for s in self.steps if s.drug == drug and s.at > start and s.before is not None]
-        return inside[0].before if inside else None
+        inside = [
+            s
+            for s in self.steps
+            if s.drug == drug and s.at > start and s.before is not None and s.after is not None
+        ]
+        doses = [current, *(s.after for s in inside), *(s.before for s in inside[:1])]
+        return min((d for d in doses if d is not None and not d.is_zero()), default=current)
 
     def steps_within(self, drug: str, window: Duration) -> tuple[DoseStep, ...]:
         """Increases of ``drug`` less than ``window`` before ``now`` (requires ``now``)."""

@@ -202,9 +202,11 @@ def titration_frequency(proposal: Proposal, ctx: RuleContext) -> Iterator[Findin
 def titration_window_24h(proposal: Proposal, ctx: RuleContext) -> Iterator[Finding]:
     """The rise over any 24 h may not exceed the drug's limit for the spasticity origin.
 
-    The baseline is the dose in force 24 h before the change (from the dose history of
-    every drug), so two steps a few hours apart add up. When the origin is not recorded,
-    the stricter (cerebral) limit applies and the message says so.
+    The baseline is the lowest non-zero dose in force at any moment of the 24 h before the
+    change (from the dose history of every drug), so two steps a few hours apart add up, a
+    cut and a rebound within a day count from the cut, and a drug started within the day
+    counts from its first dose. When the origin is not recorded, the stricter (cerebral)
+    limit applies and the message says so.
     """
     for name, before, after in _changes(proposal):
         limits = ctx.drug(name).titration.increase_per_24h
@@ -217,12 +219,7 @@ def titration_window_24h(proposal: Proposal, ctx: RuleContext) -> Iterator[Findi
             key = min(limits, key=lambda k: limits[k].value)
             assumed = f" (origin not recorded: the stricter {key} limit applies)"
         limit = limits[key]
-        window = Duration(24, "h")
-        baseline = before
-        if ctx.history.now is not None:
-            baseline = ctx.history.dose_at_window_start(name, window) or before
-        if baseline.is_zero():
-            continue
+        baseline = ctx.history.lowest_dose_within(name, Duration(24, "h"), before)
         ceiling = baseline.scaled(1 + limit.value)
         if after <= ceiling:
             continue
@@ -231,12 +228,13 @@ def titration_window_24h(proposal: Proposal, ctx: RuleContext) -> Iterator[Findi
         yield ctx.finding(
             "titration_window_24h",
             Severity.SOFT,
-            f"{name} rises {percent(rise)} within 24 h, from {shown(baseline.in_unit(unit))} to "
-            f"{shown(after.in_unit(unit))}; the {key}-origin limit is {percent(limit.value)} "
+            f"{name} rises {percent(rise)} within 24 h, from {shown(baseline.in_unit(unit))} "
+            f"(the lowest dose in force in the last 24 h) to {shown(after.in_unit(unit))}; "
+            f"the {key}-origin limit is {percent(limit.value)} "
             f"per 24 h ({limit.attribution()}){assumed}",
             limit,
             {
-                "dose_24h_ago": baseline.in_unit(unit),
+                "lowest_in_24h": baseline.in_unit(unit),
                 "proposed": after.in_unit(unit),
                 "ceiling": ceiling.in_unit(unit),
             },
