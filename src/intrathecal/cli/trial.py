@@ -16,8 +16,9 @@ from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
 from intrathecal.cli.dosing import finding_json, print_findings
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.quantities import format_fraction
-from intrathecal.core.safety import TrialDoseRequest, check_trial_doses
-from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
+from intrathecal.core.safety import check_trial
+from intrathecal.core.spasticity_response import SpasticityEvaluation
+from intrathecal.core.trial import Outcome, TrialEvaluation
 from intrathecal.core.trial_config import TrialConfig, load_trial_config
 from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
 
@@ -53,7 +54,12 @@ def _render(record: TrialRecord, result: TrialEvaluation) -> None:
     )
     for reason in result.reasons:
         console.print(f"  - {reason}", highlight=False)
-    scores = Table(title="Pain scores (NRS 0-10)", title_justify="left")
+    if result.spasticity is not None:
+        _render_spasticity(result.spasticity)
+    pain_title = "Pain scores (NRS 0-10)"
+    if result.spasticity is not None:
+        pain_title += ": shown, not used to judge this screening"
+    scores = Table(title=pain_title, title_justify="left")
     scores.add_column("time")
     scores.add_column("NRS", justify="right")
     scores.add_column("relief", justify="right")
@@ -109,6 +115,19 @@ def _render(record: TrialRecord, result: TrialEvaluation) -> None:
     console.print("[dim]decision support only, not a certified medical device[/]")
 
 
+def _render_spasticity(evaluation: SpasticityEvaluation) -> None:
+    scale = evaluation.scale.label if evaluation.scale else "spasticity"
+    table = Table(title=f"Spasticity ({scale}) before and after each bolus", title_justify="left")
+    for column in ("bolus", "before", "time", "drop (points)"):
+        table.add_column(column)
+    for index, response in enumerate(evaluation.responses, start=1):
+        name = f"{index}: {response.injection.dose} at {response.injection.at.format('h', 4)}"
+        table.add_row(name, str(response.before), "", "")
+        for at, drop in response.drops:
+            table.add_row("", "", at.format("h", 4), str(drop))
+    console.print(table)
+
+
 @trial_app.command("evaluate")
 @guarded
 def evaluate_command(
@@ -124,10 +143,9 @@ def evaluate_command(
     """Evaluate a screening-trial record: relief, side effects, outcome, next step."""
     settings = load_trial_config(config)
     record = _read_record(record_file, settings)
-    report = check_trial_doses(
-        TrialDoseRequest.of([(i.drug, i.dose, i.at) for i in record.injections])
-    )
-    if report.refused:
+    checked = check_trial(record, rule=settings.rule(rule), config=settings)
+    report, result = checked.report, checked.evaluation
+    if result is None:
         if json_output:
             print_json(
                 {
@@ -141,7 +159,6 @@ def evaluate_command(
             print_findings(report)
             console.print("The trial outcome is not evaluated for refused doses.")
         raise typer.Exit(EXIT_REFUSED)
-    result = evaluate_trial(record, settings.rule(rule), settings)
     if json_output:
         print_json(
             {

@@ -25,10 +25,10 @@ from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.clinic.vocabulary import CONTRAINDICATION_CODES, INCISIONS, INDICATIONS
 from intrathecal.core.catalogue import load_catalogue
 from intrathecal.core.errors import CoreError
-from intrathecal.core.safety import Severity, TrialDoseRequest, check_trial_doses
+from intrathecal.core.safety import Severity, check_trial
 from intrathecal.core.sourced_data import load_data_file
-from intrathecal.core.trial import Outcome, TrialEvaluation, evaluate_trial
-from intrathecal.core.trial_config import load_trial_config
+from intrathecal.core.trial import Outcome, TrialEvaluation
+from intrathecal.core.trial_config import TrialConfig, TrialRule, load_trial_config
 from intrathecal.core.trial_record import TrialRecord
 
 TRIAL_METHODS = ("single_shot", "catheter")
@@ -103,7 +103,7 @@ class TrialResult:
 
 
 def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult:
-    """Check the doses against the catalogue trial-bolus limits, evaluate, store, refer."""
+    """Check the doses and evaluate through the one trial check (``check_trial``), store, refer."""
     require(actor, "trial.record", cmd.patient_id)
     v.one_of(cmd.method, TRIAL_METHODS, "method")
     trial_config = load_trial_config()
@@ -114,13 +114,13 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
         raise ValidationFailed(f"rule: {exc}") from None
     for i, effect in enumerate(record.side_effects):
         v.one_of(effect.effect, sorted(trial_config.side_effects), f"side_effects[{i}].effect")
-    result = evaluate_trial(record, rule, trial_config)
     started = record.started_at or datetime.now(UTC)
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     with uow:
         uow.patients.lock(cmd.patient_id)
-        drug = _check_trial_doses(uow, cmd.patient_id, record)
+        result = _checked_trial(uow, cmd.patient_id, record, rule, trial_config)
+        drug = ", ".join(sorted({i.drug for i in record.injections}))
         evaluation_id = _eligible_evaluation(uow, cmd.patient_id, cmd.evaluation_id)
         referral = None
         if result.outcome is Outcome.SUCCESS:
@@ -150,24 +150,21 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     return TrialResult(stored, result)
 
 
-def _check_trial_doses(uow: UnitOfWork, patient_id: int, record: TrialRecord) -> str:
-    """Every injection through the one safety policy; a HARD finding refuses the trial."""
+def _checked_trial(
+    uow: UnitOfWork, patient_id: int, record: TrialRecord, rule: TrialRule, config: TrialConfig
+) -> TrialEvaluation:
+    """The one trial check (doses, then outcome); a HARD finding refuses the trial."""
     catalogue = load_catalogue()
     for index, injection in enumerate(record.injections):
         if injection.drug not in catalogue:
             raise ValidationFailed(
                 f"injections[{index}].drug: {injection.drug!r} is not in the catalogue"
             )
-    report = check_trial_doses(
-        TrialDoseRequest.of(
-            [(i.drug, i.dose, i.at) for i in record.injections],
-            patient=dosing_profile(uow, patient_id),
-        )
-    )
-    if report.refused:
-        listed = "; ".join(f"{f.rule}: {f.message}" for f in report.of(Severity.HARD))
-        raise SafetyRefused(f"trial doses refused: {listed}", report.findings)
-    return ", ".join(sorted({i.drug for i in record.injections}))
+    checked = check_trial(record, patient=dosing_profile(uow, patient_id), rule=rule, config=config)
+    if checked.evaluation is None:
+        listed = "; ".join(f"{f.rule}: {f.message}" for f in checked.report.of(Severity.HARD))
+        raise SafetyRefused(f"trial doses refused: {listed}", checked.report.findings)
+    return checked.evaluation
 
 
 def _eligible_evaluation(uow: UnitOfWork, patient_id: int, evaluation_id: int | None) -> int:

@@ -119,7 +119,8 @@ def sourced(
     """Read one ``{value, source, status}`` entry, converting the value with ``read``.
 
     The entry's ``source`` is a plain citation; it becomes the ``Source`` citation, and also
-    its short name unless ``short`` (e.g. the pump model's name) is given.
+    its short name unless ``short`` (e.g. the pump model's name) or the entry's own
+    ``short`` is given.
     """
     if not isinstance(entry, Mapping):
         raise InvalidDataFile(f"{where}: expected a mapping with value, source and status")
@@ -140,7 +141,10 @@ def sourced(
     except (CoreError, TypeError, ValueError) as exc:
         raise InvalidDataFile(f"{where}: {exc}") from None
     citation = " ".join(source.split())
-    return Sourced(value, Source(key, short or citation, citation), status)
+    named = entry.get("short")
+    if named is not None and not isinstance(named, str):
+        raise InvalidDataFile(f"{where}: 'short' must be text")
+    return Sourced(value, Source(key, short or named or citation, citation), status)
 
 
 def read_quantity(kind: type[Q]) -> Callable[[Any], Q]:

@@ -11,6 +11,11 @@ success into a failure:
 3. relief (best, or sustained over the rule's window) at or above the threshold, with
    improved function when required -> success; otherwise failure.
 
+A screening with a drug judged on spasticity (baclofen, ``spasticity_response`` in the data
+file) is never decided on NRS: after the side-effect check, the spasticity grade's drop held
+over the window decides it (``core.spasticity_response``); without grades it is
+inconclusive and says that spasticity scores are required.
+
 A success recommends referral to a neurosurgeon for the permanent implant.
 """
 
@@ -22,7 +27,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from intrathecal.core.errors import InvalidInput
+from intrathecal.core.held import held_over
 from intrathecal.core.quantities import Duration, format_fraction
+from intrathecal.core.spasticity_response import (
+    SpasticityEvaluation,
+    evaluate_spasticity,
+    judged_on_spasticity,
+)
 from intrathecal.core.trial_config import TrialConfig, TrialRule, load_trial_config
 from intrathecal.core.trial_record import (
     Injection,
@@ -77,6 +88,7 @@ class TrialEvaluation:
     limiting_side_effects: tuple[SideEffect, ...]
     recommendation: str
     unverified_parameters: tuple[str, ...]
+    spasticity: SpasticityEvaluation | None = None
 
 
 def relief_percent(baseline: PainScore, score: PainScore) -> Fraction:
@@ -87,20 +99,8 @@ def relief_percent(baseline: PainScore, score: PainScore) -> Fraction:
 
 
 def sustained_relief(points: Sequence[ReliefPoint], window: Duration) -> Fraction | None:
-    """The highest relief held at every score across some span of at least ``window``.
-
-    For each starting score, the span runs to the first score at least ``window`` later;
-    the relief held over it is the lowest in between. ``None`` if no span is long enough.
-    """
-    best: Fraction | None = None
-    for i, start in enumerate(points):
-        held = start.relief_percent
-        for later in points[i:]:
-            held = min(held, later.relief_percent)
-            if later.at - start.at >= window:
-                best = held if best is None else max(best, held)
-                break
-    return best
+    """The highest relief held at every score across some span of at least ``window``."""
+    return held_over([(p.at, p.relief_percent) for p in points], window)
 
 
 def _pct(value: Fraction) -> str:
@@ -198,40 +198,32 @@ def evaluate_trial(
     )
 
     limiting = _limiting_effects(record, rule, config)
-    missing = _missing_evidence(record, rule, observed, sustained)
-    measure = sustained if window is not None else (best.relief_percent if best else None)
-    measure_name = (
-        f"relief held over {window} (lowest score in the best span)"
-        if window is not None
-        else "best relief"
-    )
+    spasticity = None
+    if judged_on_spasticity(record, config.spasticity):
+        spasticity = evaluate_spasticity(record, config.spasticity)
+        effective = spasticity.effective.injection if spasticity.effective else None
     reasons: list[str] = []
     if limiting:
         outcome = Outcome.FAILURE
         reasons.extend(text for _, text in limiting)
-    elif missing or measure is None:
-        outcome = Outcome.INCONCLUSIVE
-        reasons.extend(missing)
+    elif spasticity is not None:
+        outcome = _spasticity_outcome(spasticity, reasons)
     else:
-        meets = measure >= threshold.value
-        reasons.append(
-            f"{measure_name}: {_pct(measure)}, "
-            f"{'at or above' if meets else 'below'} the {_pct(threshold.value)} threshold "
-            f"{threshold.tag()}"
-        )
-        function_ok = not rule.requires_function_improvement.value or bool(record.function_improved)
-        if not function_ok:
-            reasons.append("function did not improve, which the rule requires")
-        outcome = Outcome.SUCCESS if meets and function_ok else Outcome.FAILURE
-        if outcome is Outcome.SUCCESS:
-            reasons.append(f"no side effect above '{rule.max_tolerated_severity.value.value}'")
+        missing = _missing_evidence(record, rule, observed, sustained)
+        outcome = _pain_outcome(record, rule, missing, best, sustained, reasons)
+    if outcome is Outcome.SUCCESS:
+        reasons.append(f"no side effect above '{rule.max_tolerated_severity.value.value}'")
 
     recommendation = {
         Outcome.SUCCESS: REFERRAL,
         Outcome.FAILURE: "do not proceed to implant on this trial; review the options",
         Outcome.INCONCLUSIVE: "complete the observation or repeat the trial before deciding",
     }[outcome]
-    unverified = tuple(name for name, value in rule.sourced_values().items() if value.unverified)
+    sourced_values = dict(rule.sourced_values())
+    if spasticity is not None:
+        sourced_values = {"max_tolerated_severity": rule.max_tolerated_severity}
+        sourced_values.update(spasticity.rule.sourced_values())
+    unverified = tuple(name for name, value in sourced_values.items() if value.unverified)
     return TrialEvaluation(
         rule=rule,
         outcome=outcome,
@@ -247,4 +239,65 @@ def evaluate_trial(
         limiting_side_effects=tuple(effect for effect, _ in limiting),
         recommendation=recommendation,
         unverified_parameters=unverified,
+        spasticity=spasticity,
     )
+
+
+def _pain_outcome(
+    record: TrialRecord,
+    rule: TrialRule,
+    missing: list[str],
+    best: ReliefPoint | None,
+    sustained: Fraction | None,
+    reasons: list[str],
+) -> Outcome:
+    """Relief from baseline NRS against the rule's threshold (every drug but baclofen)."""
+    window = rule.sustained_for.value
+    measure = sustained if window is not None else (best.relief_percent if best else None)
+    if missing or measure is None:
+        reasons.extend(missing)
+        return Outcome.INCONCLUSIVE
+    threshold = rule.relief_threshold_percent
+    measure_name = (
+        f"relief held over {window} (lowest score in the best span)"
+        if window is not None
+        else "best relief"
+    )
+    meets = measure >= threshold.value
+    reasons.append(
+        f"{measure_name}: {_pct(measure)}, "
+        f"{'at or above' if meets else 'below'} the {_pct(threshold.value)} threshold "
+        f"{threshold.tag()}"
+    )
+    function_ok = not rule.requires_function_improvement.value or bool(record.function_improved)
+    if not function_ok:
+        reasons.append("function did not improve, which the rule requires")
+    return Outcome.SUCCESS if meets and function_ok else Outcome.FAILURE
+
+
+def _spasticity_outcome(evaluation: SpasticityEvaluation, reasons: list[str]) -> Outcome:
+    """A screening judged on spasticity: the held drop decides; pain NRS never does."""
+    rule = evaluation.rule
+    threshold = rule.min_drop_points
+    judged = (
+        f"judged on spasticity, not pain NRS: {rule.judged_on.value} "
+        f"({rule.judged_on.attribution()})"
+    )
+    if evaluation.missing and evaluation.effective is None:
+        reasons.extend(evaluation.missing)
+        if evaluation.scale is not None:
+            reasons.append(judged)
+        return Outcome.INCONCLUSIVE
+    reasons.append(judged)
+    scale = evaluation.scale.label if evaluation.scale else "spasticity"
+    for index, response in enumerate(evaluation.responses, start=1):
+        if response.held_drop is None:
+            continue
+        meets = response.effect is not None
+        reasons.append(
+            f"bolus {index} ({response.injection.dose} {response.injection.drug}): "
+            f"{scale} drop held over {rule.sustained_for.value} "
+            f"{response.held_drop} point(s), {'at or above' if meets else 'below'} the "
+            f"{threshold.value}-point threshold ({threshold.attribution()})"
+        )
+    return Outcome.SUCCESS if evaluation.effective is not None else Outcome.FAILURE

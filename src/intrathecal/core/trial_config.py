@@ -51,6 +51,26 @@ class TrialRule:
 
 
 @dataclass(frozen=True)
+class SpasticityRule:
+    """How a screening judged on spasticity (baclofen) succeeds: a sustained fall in grade."""
+
+    drugs: tuple[str, ...]
+    judged_on: Sourced[str]
+    min_drop_points: Sourced[int]
+    sustained_for: Sourced[Duration]
+    min_observation: Sourced[Duration]
+
+    def sourced_values(self) -> Mapping[str, Sourced[Any]]:
+        """Each parameter by name, for reports that show sources and statuses."""
+        return {
+            "judged_on": self.judged_on,
+            "min_drop_points": self.min_drop_points,
+            "sustained_for": self.sustained_for,
+            "min_observation": self.min_observation,
+        }
+
+
+@dataclass(frozen=True)
 class TrialConfig:
     """All trial rules, the default one, known side effects and those that always fail."""
 
@@ -59,6 +79,7 @@ class TrialConfig:
     rules: Mapping[str, TrialRule]
     side_effects: tuple[str, ...]
     disqualifying_effects: Mapping[str, Sourced[Severity]]
+    spasticity: SpasticityRule
 
     def rule(self, key: str | None = None) -> TrialRule:
         """The rule ``key`` (the default when ``None``); an input error naming the known ones."""
@@ -111,6 +132,39 @@ def _rule(key: str, raw: Any) -> TrialRule:
     )
 
 
+def _whole_points(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise InvalidInput(f"expected a whole number of points above 0, got {raw!r}")
+    return raw
+
+
+def _spasticity_rule(raw: Any) -> SpasticityRule:
+    where = f"{DATA_FILE}: spasticity_response"
+    drugs = section(raw, "drugs", where)
+    if not isinstance(drugs, list) or not all(isinstance(d, str) for d in drugs):
+        raise InvalidDataFile(f"{where}.drugs must be a list of drug names")
+
+    def entry(name: str) -> Any:
+        return section(raw, name, where)
+
+    def text(value: Any) -> str:
+        if not isinstance(value, str):
+            raise InvalidInput(f"expected text, got {value!r}")
+        return " ".join(value.split())
+
+    return SpasticityRule(
+        drugs=tuple(drugs),
+        judged_on=sourced(entry("judged_on"), f"{where}.judged_on", text),
+        min_drop_points=sourced(
+            entry("min_drop_points"), f"{where}.min_drop_points", _whole_points
+        ),
+        sustained_for=sourced(entry("sustained_for"), f"{where}.sustained_for", read_duration),
+        min_observation=sourced(
+            entry("min_observation"), f"{where}.min_observation", read_duration
+        ),
+    )
+
+
 def parse_trial_config(data: Mapping[str, Any]) -> TrialConfig:
     """Build the configuration from an already-loaded data file mapping."""
     rules_raw = section(data, "rules", DATA_FILE)
@@ -135,6 +189,7 @@ def parse_trial_config(data: Mapping[str, Any]) -> TrialConfig:
         rules={str(k): _rule(str(k), v) for k, v in rules_raw.items()},
         side_effects=tuple(effects),
         disqualifying_effects=disqualifying,
+        spasticity=_spasticity_rule(section(data, "spasticity_response", DATA_FILE)),
     )
     if config.default_rule not in config.rules:
         raise InvalidDataFile(f"{DATA_FILE}: default_rule {config.default_rule!r} is not defined")

@@ -1,5 +1,8 @@
 """A screening-trial record: baseline pain, injections, pain scores and side effects over time.
 
+A baclofen screening also records spasticity (``core.spasticity``): a grade before each
+injection and grades after them; records stored before that field existed load without it.
+
 Times are offsets from the first injection (``"0 h"``); the baseline score comes before it.
 Pain is the 0-10 numeric rating scale (NRS) in whole or half points. ``trial_record_from_dict``
 reads the plain-data (YAML/JSON) form and names the field at fault in every error.
@@ -19,6 +22,11 @@ from typing import Any
 from intrathecal.core.errors import CoreError, InvalidInput
 from intrathecal.core.program_spec import quantity_text
 from intrathecal.core.quantities import Duration, Mass, format_fraction
+from intrathecal.core.spasticity import (
+    SpasticityRecord,
+    spasticity_from_dict,
+    spasticity_to_dict,
+)
 
 NRS_MAX = 10
 
@@ -141,6 +149,7 @@ class TrialRecord:
     function_improved: bool | None = None
     patient: str = ""
     started_at: datetime | None = None
+    spasticity: SpasticityRecord | None = None
 
     def __post_init__(self) -> None:
         if not self.injections:
@@ -151,10 +160,17 @@ class TrialRecord:
             raise InvalidInput("injection times must strictly increase")
         if any(b.at <= a.at for a, b in itertools.pairwise(self.scores)):
             raise InvalidInput("pain score times must strictly increase")
+        if self.spasticity is not None and len(self.spasticity.before) != len(self.injections):
+            raise InvalidInput(
+                f"spasticity.before: one grade per injection, taken just before it: "
+                f"{len(self.injections)} injection(s), {len(self.spasticity.before)} grade(s)"
+            )
 
     def last_observed(self) -> Duration:
         """The latest time anything (a score or a side-effect check) was recorded."""
         times = [s.at for s in self.scores] + [e.at for e in self.side_effects if e.at is not None]
+        if self.spasticity is not None:
+            times += [o.at for o in self.spasticity.after]
         return max(times, key=lambda d: d.to("day"), default=Duration.zero())
 
 
@@ -286,6 +302,7 @@ def trial_record_from_dict(data: object, known_effects: Collection[str]) -> Tria
             "scores",
             "side_effects",
             "function_improved",
+            "spasticity",
         ),
         "trial",
     )
@@ -307,6 +324,7 @@ def trial_record_from_dict(data: object, known_effects: Collection[str]) -> Tria
     if function is not None and not isinstance(function, bool):
         raise InvalidInput("trial.function_improved: expected true or false")
     patient = body.get("patient", "")
+    spasticity = body.get("spasticity")
     return TrialRecord(
         baseline=_score(_required(baseline, "nrs", "trial.baseline"), "trial.baseline.nrs"),
         injections=tuple(
@@ -326,6 +344,9 @@ def trial_record_from_dict(data: object, known_effects: Collection[str]) -> Tria
         function_improved=function,
         patient=str(patient),
         started_at=started,
+        spasticity=None
+        if spasticity is None
+        else spasticity_from_dict(_mapping(spasticity, "trial.spasticity"), "trial.spasticity"),
     )
 
 
@@ -356,6 +377,8 @@ def trial_record_to_dict(record: TrialRecord) -> dict[str, Any]:
         out["patient"] = record.patient
     if record.started_at is not None:
         out["started_at"] = record.started_at.isoformat()
+    if record.spasticity is not None:
+        out["spasticity"] = spasticity_to_dict(record.spasticity)
     return out
 
 

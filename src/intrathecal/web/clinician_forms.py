@@ -172,7 +172,8 @@ def _pairs(text: str, key: str, value: str) -> list[dict[str, str]]:
 
 def trial_body(data: Mapping[str, str]) -> dict[str, Any]:
     """The trial form as the API's ``TrialIn`` reads it: one injection at 0 h, scores and
-    side effects one per line (``2 h: 4``, ``pruritus: mild``)."""
+    side effects one per line (``2 h: 4``, ``pruritus: mild``); for a baclofen screening the
+    spasticity scale, the grade before the bolus and grades after it (``2 h: 1``)."""
     body: dict[str, Any] = given(data, ("drug", "method", "baseline_nrs", "referral_to"))
     if data.get("started_at", "").strip():
         body["started_at"] = utc_moment(data["started_at"])
@@ -182,7 +183,23 @@ def trial_body(data: Mapping[str, str]) -> dict[str, Any]:
     improved = data.get("function_improved", "")
     if improved in ("yes", "no"):
         body["function_improved"] = improved == "yes"
+    if data.get("spasticity_scale", "").strip():
+        body["spasticity"] = {
+            "scale": data["spasticity_scale"].strip(),
+            "before": [_grade(data.get("spasticity_before", ""))],
+            "after": [
+                {"at": row["at"], "grade": _grade(row["grade"])}
+                for row in _pairs(data.get("spasticity_after", ""), "at", "grade")
+            ],
+        }
     return body
+
+
+def _grade(text: str) -> int | str:
+    """A spasticity grade as typed: whole points become numbers, anything else (``1+``, a
+    typo) stays text for the model to accept or name."""
+    text = text.strip()
+    return int(text) if text.isdigit() else text
 
 
 IMPLANT_FIELDS = (

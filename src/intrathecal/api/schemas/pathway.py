@@ -152,6 +152,27 @@ class SideEffectIn(Strict):
     note: ShortText = ""
 
 
+#: A spasticity grade: whole points 0-4 (Ashworth or modified Ashworth), or ``"1+"``
+#: (modified Ashworth only; the core refuses it on the Ashworth scale).
+SpasticityGradeIn = Annotated[int, Field(ge=0, le=4, strict=True)] | Literal["1+"]
+
+
+class SpasticityAfterIn(Strict):
+    """A spasticity grade at a time after the first injection."""
+
+    at: DurationField
+    grade: SpasticityGradeIn
+
+
+class SpasticityIn(Strict):
+    """Spasticity of a baclofen screening: the scale, a grade just before each injection (in
+    order), and grades after them. A baclofen screening is judged on these, never on NRS."""
+
+    scale: Literal["ashworth", "modified_ashworth"]
+    before: list[SpasticityGradeIn] = Field(min_length=1, max_length=20)
+    after: list[SpasticityAfterIn] = Field(default_factory=list, max_length=100)
+
+
 class TrialIn(Strict):
     """A screening trial; the outcome (success, failure) is computed by the clinic."""
 
@@ -163,6 +184,7 @@ class TrialIn(Strict):
     scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
     side_effects: list[SideEffectIn] = Field(default_factory=list, max_length=50)
     function_improved: bool | None = None
+    spasticity: SpasticityIn | None = None
     evaluation_id: RecordId | None = None
     rule: Code | None = None
     referral_to: ShortText | None = None
@@ -202,6 +224,14 @@ class TrialIn(Strict):
         }
         if self.function_improved is not None:
             body["function_improved"] = self.function_improved
+        if self.spasticity is not None:
+            body["spasticity"] = {
+                "scale": self.spasticity.scale,
+                "before": list(self.spasticity.before),
+                "after": [
+                    {"at": format_quantity(a.at), "grade": a.grade} for a in self.spasticity.after
+                ],
+            }
         return body
 
 

@@ -12,8 +12,10 @@ from intrathecal.core.safety.findings import Finding, Override, SafetyReport, Se
 from intrathecal.core.safety.policy import (
     CheckKind,
     ProgramRequest,
+    TrialCheck,
     TrialDoseRequest,
     check_program,
+    check_trial,
     check_trial_doses,
 )
 from intrathecal.core.safety.profile import DosingProfile, OpioidStatus, SpasticityOrigin
@@ -39,8 +41,10 @@ __all__ = [
     "SafetySettings",
     "Severity",
     "SpasticityOrigin",
+    "TrialCheck",
     "TrialDose",
     "TrialDoseRequest",
     "check_program",
+    "check_trial",
     "check_trial_doses",
 ]

@@ -1,6 +1,7 @@
 """The one safety entry point: every path that accepts a program or a trial dose calls it.
 
-``check_program(ProgramRequest)`` and ``check_trial_doses(TrialDoseRequest)`` are what the
+``check_program(ProgramRequest)``, ``check_trial_doses(TrialDoseRequest)`` and
+``check_trial(record)`` (doses, then the outcome) are what the
 CLI (``program check``, ``trial evaluate``), the clinic use cases and API, the web pages,
 the clinician programmer and the scenario runner call. A request carries everything a rule
 may read: the proposed and current program, the pump model's own limits (from
@@ -25,6 +26,9 @@ from intrathecal.core.safety.findings import Finding, SafetyReport
 from intrathecal.core.safety.profile import DosingProfile
 from intrathecal.core.safety.settings import PumpLimits, SafetySettings
 from intrathecal.core.safety.trial_doses import TrialDose, TrialDoses
+from intrathecal.core.trial import TrialEvaluation, evaluate_trial
+from intrathecal.core.trial_config import TrialConfig, TrialRule
+from intrathecal.core.trial_record import TrialRecord
 
 
 class CheckKind(StrEnum):
@@ -104,6 +108,39 @@ def check_trial_doses(request: TrialDoseRequest) -> SafetyReport:
     doses = TrialDoses(request.doses)
     findings = tuple(f for rule in TRIAL_RULES for f in rule(doses, ctx))
     return _report(findings, ctx)
+
+
+@dataclass(frozen=True)
+class TrialCheck:
+    """A screening trial's doses checked by the policy and, unless refused, its outcome."""
+
+    report: SafetyReport
+    evaluation: TrialEvaluation | None
+
+
+def check_trial(
+    record: TrialRecord,
+    *,
+    patient: DosingProfile | None = None,
+    rule: TrialRule | None = None,
+    config: TrialConfig | None = None,
+    rule_set: RuleSet | None = None,
+) -> TrialCheck:
+    """Every injection through ``check_trial_doses``, then (unless refused) the outcome.
+
+    The outcome comes from ``core.trial.evaluate_trial``: pain relief for most drugs, the
+    spasticity response for a baclofen screening (never NRS). ``trial evaluate``, the
+    clinic's ``record_trial`` (API and web) call this one function.
+    """
+    report = check_trial_doses(
+        TrialDoseRequest(
+            tuple(TrialDose(i.drug, i.dose, i.at) for i in record.injections),
+            patient or DosingProfile(),
+            rule_set,
+        )
+    )
+    evaluation = None if report.refused else evaluate_trial(record, rule, config)
+    return TrialCheck(report, evaluation)
 
 
 def _context(
