@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 UowFactory = Callable[[], UnitOfWork]
+#: Database connections a process uses besides its request threads' (the audit writer and
+#: the audit sealer).
+BACKGROUND_CONNECTIONS = 2
 
 
 class InvalidSettings(ValueError):
@@ -68,7 +71,9 @@ class Services:
         """Wire the database engine (unless a factory is given), hasher and throttle."""
         engine = None
         if uow_factory is None:
-            engine = make_engine(settings.database_url)
+            engine = make_engine(
+                settings.database_url, pool_size=settings.threads + BACKGROUND_CONNECTIONS
+            )
             uow_factory = _sql_factory(engine, settings.audit_reads)
         hasher = fast_hasher() if settings.fast_password_hashing else default_hasher()
         throttle = Throttle(

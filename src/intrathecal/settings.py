@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
     workers: int = Field(1, ge=1, le=64)
+    #: Threads per worker process that run requests (blocking database work); each keeps
+    #: a database connection open (``storage.db.make_engine``).
+    threads: int = Field(16, ge=1, le=256)
     max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024, le=64 * 1024 * 1024)
 
     # --- audit ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 
 from intrathecal.api.body_limit import BodySizeLimit
@@ -53,8 +54,10 @@ DESCRIPTION = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Seal the audit log in the background while the app serves (when keyed)."""
+    """Size the request thread pool; seal the audit log in the background while the app
+    serves (when keyed)."""
     services: Services = app.state.context
+    to_thread.current_default_thread_limiter().total_tokens = services.settings.threads
     key = services.audit_key
     sealer = None
     if key is not None:

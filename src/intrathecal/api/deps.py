@@ -1,12 +1,18 @@
-"""FastAPI dependencies: the caller's identity, role checks, client address, If-Match."""
+"""FastAPI dependencies: the caller's identity, role checks, client address, If-Match.
+
+Dependencies that only look at the request are ``async`` so FastAPI runs them on the event
+loop: a plain ``def`` dependency costs a hop to the thread pool and back. Only the one that
+reads the database (``current_principal``) runs in a thread, as the routes do.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from intrathecal.api.client_address import TrustedProxies
 from intrathecal.api.denials import ACTOR_STATE
@@ -18,10 +24,15 @@ from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.uow import UnitOfWork
 
 
-def context(request: Request) -> Services:
+def services(request: Request) -> Services:
     """The application's services (``intrathecal.bootstrap``)."""
     ctx: Services = request.app.state.context
     return ctx
+
+
+async def context(request: Request) -> Services:
+    """Dependency: the application's services."""
+    return services(request)
 
 
 Context = Annotated[Services, Depends(context)]
@@ -34,10 +45,15 @@ def client_ip(request: Request) -> str:
     return proxies.client(peer, request.headers.getlist("x-forwarded-for"))
 
 
-ClientIp = Annotated[str, Depends(client_ip)]
+async def client_address(request: Request) -> str:
+    """Dependency: the caller's address (``client_ip``)."""
+    return client_ip(request)
 
 
-def uow(ctx: Context) -> UnitOfWork:
+ClientIp = Annotated[str, Depends(client_address)]
+
+
+async def uow(ctx: Context) -> UnitOfWork:
     """A fresh unit of work for this request."""
     return ctx.uow_factory()
 
@@ -56,8 +72,9 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
-def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal:
-    """The authenticated caller, from a bearer token or the session cookie; else 401."""
+def authenticate(request: Request, ctx: Services, ip: str) -> Principal:
+    """The authenticated caller, from a bearer token or the session cookie; else 401
+    (blocking: it reads the database)."""
     token = bearer_token(request)
     work = ctx.uow_factory()
     cookie = request.cookies.get(ctx.settings.session_cookie)
@@ -71,17 +88,22 @@ def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal
     return principal
 
 
+async def current_principal(request: Request, ctx: Context, ip: ClientIp) -> Principal:
+    """Dependency: the authenticated caller (``authenticate``, in a thread)."""
+    return await run_in_threadpool(authenticate, request, ctx, ip)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def requires(action: Action) -> Callable[[Principal], Principal]:
+def requires(action: Action) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the caller through only if the policy allows ``action`` (else 403).
 
     The same check the use case makes (``clinic.permissions``), done before the request
     body is used; the use case still applies it, with the patient's own-record rule.
     """
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         role_may(principal.role, action)
         return principal
 
@@ -89,7 +111,7 @@ def requires(action: Action) -> Callable[[Principal], Principal]:
     return check
 
 
-def patient_reader(principal: CurrentPrincipal, patient_id: int) -> Principal:
+async def patient_reader(principal: CurrentPrincipal, patient_id: int) -> Principal:
     """Roles the policy lets read patient records; a patient login only their own.
 
     Another patient's record answers 404, so a patient cannot probe which ids exist.
@@ -106,7 +128,7 @@ PatientReader = Annotated[Principal, Depends(patient_reader)]
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(

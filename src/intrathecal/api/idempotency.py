@@ -14,7 +14,7 @@ from fastapi import FastAPI, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intrathecal.api.deps import client_ip, context, current_principal
+from intrathecal.api.deps import authenticate, client_ip, services
 from intrathecal.api.errors import NotAuthenticated
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.idempotency import MAX_KEY_LENGTH, claim_key, complete_key
@@ -48,13 +48,13 @@ async def idempotency(
     """Claim the key for this POST, or raise Replay with the stored response."""
     if key is None or request.method != "POST":
         return
-    ctx = context(request)
+    ctx = services(request)
     body = await request.body()
     digest = hashlib.sha256(b"POST\x00" + request.url.path.encode() + b"\x00" + body).hexdigest()
 
     def claim() -> IdempotencyRecord | None:
         try:
-            principal = current_principal(request, ctx, client_ip(request))
+            principal = authenticate(request, ctx, client_ip(request))
         except (NotAuthenticated, InvalidCredentials):
             return None  # the route answers 401 itself (or needs no login)
         found = claim_key(

@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 
 #: Connection execution option of a transaction that only reads (SQLite: BEGIN DEFERRED).
 READ_ONLY = "intrathecal_read_only"
+#: Connections a process keeps open when no pool size is given.
+DEFAULT_POOL_SIZE = 5
 #: File used when no URL is configured (relative to the working directory).
 DEFAULT_SQLITE_FILE = "intrathecal.db"
 
@@ -35,16 +37,42 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and serialised (IMMEDIATE) writes."""
+def make_engine(
+    url: str | None = None, *, pool_size: int = DEFAULT_POOL_SIZE, **kwargs: Any
+) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and serialised (IMMEDIATE) writes.
+
+    The pool keeps ``pool_size`` connections open: size it to the threads that use the
+    database at once, or every request beyond it opens (and closes) a connection of its own
+    (a new server process on PostgreSQL, five PRAGMAs on SQLite).
+    """
     resolved = database_url(url)
     if is_sqlite(resolved):
         connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
+        if not _in_memory(make_url(resolved).database):
+            kwargs.setdefault("pool_size", pool_size)
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", pool_size)
     return create_engine(resolved, **kwargs)
+
+
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """Execution options of a unit of work that only reads.
+
+    SQLite: a plain (deferred) BEGIN, no write lock. PostgreSQL: autocommit, so a read
+    costs its statements' round trips and no BEGIN or COMMIT; under READ COMMITTED each
+    statement of a transaction sees its own snapshot anyway, so nothing is lost.
+    """
+    if engine.dialect.name == "sqlite":
+        return {READ_ONLY: True}
+    return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+
+
+def _in_memory(database: str | None) -> bool:
+    return database in (None, "", ":memory:")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -55,8 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        memory = engine.url.database in (None, "", ":memory:")
-        if not memory:
+        if not _in_memory(engine.url.database):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

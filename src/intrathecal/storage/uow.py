@@ -14,7 +14,7 @@ from intrathecal.clinic.records import (
 )
 from intrathecal.storage import tables as t
 from intrathecal.storage.audit_batch import batcher_for
-from intrathecal.storage.db import READ_ONLY, make_engine
+from intrathecal.storage.db import make_engine, read_only_options
 from intrathecal.storage.repositories import (
     SqlAdverseEventRepository,
     SqlApiTokenRepository,
@@ -51,7 +51,7 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already open")
         conn = self.engine.connect()
         if self._reading:
-            conn.execution_options(**{READ_ONLY: True})
+            conn.execution_options(**read_only_options(self.engine))
         self._conn = conn
         self._tx = conn.begin()
         self.patients = SqlPatientRepository(conn)
@@ -107,7 +107,8 @@ class SqlAlchemyUnitOfWork:
             batcher_for(self.engine).write(rows)
 
     def for_reads(self) -> Self:
-        """Make the next ``with`` block a reading one: no write lock (SQLite), and its read
+        """Make the next ``with`` block a reading one: no write lock (SQLite), no BEGIN or
+        COMMIT round trips (PostgreSQL, ``storage.db.read_only_options``), and its read
         audit entries are committed with other requests' (group commit) at ``commit()``."""
         self._reading = True
         return self
