@@ -162,17 +162,37 @@ def test_refill_over_capacity_is_refused() -> None:
         refill(state, programs, np.array([0]), 41.0)
 
 
-def test_branch_free_gate_decides_like_the_recording_gate() -> None:
-    """Without ``record`` the common case takes a branch-free loop; it must count the same."""
-    n = 200
-    bolus = PatientBolus(Volume("0.02", "mL"), Duration(10, "min"), Duration(1, "h"), 3)
-    programs = FleetPrograms.build([Prescription(MORPHINE, FLEX, (), bolus)] * n, MODEL)
+def test_register_gate_decides_like_the_recording_gate() -> None:
+    """Generated streams take the branch-free int64 µs gate (daily maximum 1-8 in registers);
+    their materialised times through the general float gate, recording each decision, must
+    give the same counts, grant history, bolus state and reservoir, cycle after cycle."""
+    n = 240
+    rxs = [
+        Prescription(
+            MORPHINE,
+            FLEX,
+            (),
+            PatientBolus(
+                Volume("0.02", "mL"),
+                Duration(5 + k % 30, "min"),
+                Duration(35 + (k * 37) % 300, "min"),
+                1 + k % 8,
+            ),
+        )
+        for k in range(n)
+    ]
+    programs = FleetPrograms.build(rxs, MODEL)
     stream = PoissonRequests(np.linspace(0.5, 20.0, n), seed=5)
-    fast, slow = _filled(programs, 40.0), _filled(programs, 40.0)
-    for k in range(1, 4):
-        end = np.full(n, k * 50 * DAY_US)
+    fills = np.where(np.arange(n) % 3 == 0, 24.0, 40.0)  # some run low: the reservoir decides
+    fast, slow = FleetState.start(programs, 0), FleetState.start(programs, 0)
+    start = 3 * DAY_US + 12_345  # cycles start and end inside days
+    for state in (fast, slow):
+        state.t_us[:] = start
+        refill(state, programs, np.arange(n), fills)
+    for k in range(1, 5):
+        end = np.full(n, start + k * 47 * DAY_US + k * 1_000)
         explicit = stream.materialise(programs.pump_id, fast.t_us.copy(), end)
-        got = run_cycle(fast, programs, explicit, end)
+        got = run_cycle(fast, programs, stream, end)
         want = run_cycle(slow, programs, explicit, end, record=True)
         assert want.decisions is not None
         assert np.array_equal(got.counts, want.counts)
@@ -187,12 +207,14 @@ def test_branch_free_gate_decides_like_the_recording_gate() -> None:
                 ]
             ),
         )
-        assert np.array_equal(fast.grants_s, slow.grants_s)
-        assert np.array_equal(fast.reservoir_ml, slow.reservoir_ml)
-        refill(fast, programs, np.ones(n, dtype=np.bool_), 40.0)
-        refill(slow, programs, np.ones(n, dtype=np.bool_), 40.0)
-    assert got.counts[:, Decision.DAILY_MAXIMUM].sum() > 0
-    assert got.counts[:, Decision.LOCKOUT].sum() > 0
+        assert np.array_equal(got.low_at_s, want.low_at_s, equal_nan=True)
+        for name in ("grants_s", "bolus_end_s", "bolus_rate_ml_s", "reservoir_ml", "true_ml"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+        refill(fast, programs, np.arange(n), fills)
+        refill(slow, programs, np.arange(n), fills)
+    for code in (Decision.BOLUS_RUNNING, Decision.LOCKOUT, Decision.DAILY_MAXIMUM):
+        assert got.counts[:, code].sum() > 0
+    assert want.counts[:, Decision.RESERVOIR_LOW].sum() > 0
 
 
 def _exact_flex_time(

@@ -10,14 +10,24 @@ the cycle's end and only a level actually reached is solved for its exact time:
 binary search over the granted boluses to the piece where it is crossed, then a walk over
 the few flex-step and bolus-end breakpoints left (whole days skipped in closed form) and a
 linear solve on the final constant-rate piece.
+
+Generated (Poisson) requests take a faster route: a loop over the cycle's days that the
+compiler vectorises (hashes, counts, a sorting network) writes their times as int64 µs,
+and a branch-free gate keeps the last grants in registers and decides on those whole
+microseconds (exactly the float rule on whole-µs times). It skips the reservoir check, and
+its result is kept only when the reservoir held every grant with room to spare; otherwise,
+and for explicit requests, end of service or recorded decisions, the general gate decides.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba as nb
 import numpy as np
+from numba.core import types
+from numba.core.extending import intrinsic
 
 DAY = 86_400.0
 INV_DAY = 1.0 / DAY
@@ -36,6 +46,13 @@ _PUMP = np.uint64(0xD6E8FEB86659FD93)
 _DAYK = np.uint64(0xA0761D6478BD642F)
 _S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
+_GOLDEN2 = np.uint64((2 * 0x9E3779B97F4A7C15) % 2**64)
+_GOLDEN3 = np.uint64((3 * 0x9E3779B97F4A7C15) % 2**64)
+_GOLDEN4 = np.uint64((4 * 0x9E3779B97F4A7C15) % 2**64)
+_PAD = np.int64(2**40)  # past any ms of a day: sorts after the day's requests
+SLOTS = 7  # requests a day on the vector path (words 1-7 of four hashes)
+WINDOW = 8  # the largest daily maximum the register gate holds
+_NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
 
 _jit = nb.njit(cache=True, fastmath=False, nogil=True)
@@ -231,54 +248,260 @@ def _solve(
 
 
 @_inline
-def _poisson_times(
+def _ms_of_day(w: np.uint64) -> np.int64:
+    return np.int64((w * _MS_PER_DAY) >> _S32)
+
+
+@_inline
+def _exchange(a: np.int64, b: np.int64) -> tuple[np.int64, np.int64]:
+    return min(a, b), max(a, b)
+
+
+@_jit
+def _draw_days(
+    pkey: np.uint64,
+    d0: np.int64,
+    nd: np.int64,
+    thr: np.ndarray,
+    base0: np.int64,
+    slots: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Days ``d0 .. d0 + nd - 1`` at once (a loop the compiler vectorises across days).
+
+    ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``; ``slots[:, q]`` its
+    first ``SLOTS`` request times, sorted (a sorting network), in µs from ``base0`` (day
+    ``d0``'s midnight relative to the cycle start), ``_PAD`` past the count.
+    """
+    k0, k1, k2, k3 = thr[0], thr[1], thr[2], thr[3]
+    k4, k5, k6, k7 = thr[4], thr[5], thr[6], thr[7]
+    for q in range(nd):
+        key = _mix(pkey + np.uint64(d0 + q) * _DAYK)
+        h1 = _mix(key + _GOLDEN)
+        h2 = _mix(key + _GOLDEN2)
+        h3 = _mix(key + _GOLDEN3)
+        h4 = _mix(key + _GOLDEN4)
+        w = h1 >> _S32
+        c = np.int64(
+            (w >= k0) + (w >= k1) + (w >= k2) + (w >= k3) + (w >= k4) + (w >= k5) + (w >= k6)
+        ) + np.int64(w >= k7)
+        a0 = _ms_of_day(h1 & _LOW32) if c > 0 else _PAD
+        a1 = _ms_of_day(h2 >> _S32) if c > 1 else _PAD
+        a2 = _ms_of_day(h2 & _LOW32) if c > 2 else _PAD
+        a3 = _ms_of_day(h3 >> _S32) if c > 3 else _PAD
+        a4 = _ms_of_day(h3 & _LOW32) if c > 4 else _PAD
+        a5 = _ms_of_day(h4 >> _S32) if c > 5 else _PAD
+        a6 = _ms_of_day(h4 & _LOW32) if c > 6 else _PAD
+        # an optimal 7-input sorting network (16 compare-exchanges, depth 6)
+        a0, a6 = _exchange(a0, a6)
+        a2, a3 = _exchange(a2, a3)
+        a4, a5 = _exchange(a4, a5)
+        a0, a2 = _exchange(a0, a2)
+        a1, a4 = _exchange(a1, a4)
+        a3, a6 = _exchange(a3, a6)
+        a0, a1 = _exchange(a0, a1)
+        a2, a5 = _exchange(a2, a5)
+        a3, a4 = _exchange(a3, a4)
+        a1, a2 = _exchange(a1, a2)
+        a4, a6 = _exchange(a4, a6)
+        a2, a3 = _exchange(a2, a3)
+        a4, a5 = _exchange(a4, a5)
+        a1, a2 = _exchange(a1, a2)
+        a3, a4 = _exchange(a3, a4)
+        a5, a6 = _exchange(a5, a6)
+        base = base0 + q * DAY_US
+        slots[0, q] = base + a0 * 1000
+        slots[1, q] = base + a1 * 1000
+        slots[2, q] = base + a2 * 1000
+        slots[3, q] = base + a3 * 1000
+        slots[4, q] = base + a4 * 1000
+        slots[5, q] = base + a5 * 1000
+        slots[6, q] = base + a6 * 1000
+        counts[q] = c
+
+
+@_jit
+def _draw_day(key: np.uint64, thr: np.ndarray, day_ms: np.ndarray) -> int:
+    """One day's whole request count and its times (ms of day, sorted) into ``day_ms``."""
+    w = _mix(key + _GOLDEN) >> _S32
+    k = 0
+    while k < thr.shape[0] and w >= thr[k]:
+        k += 1
+    for j in range(k):
+        idx = j + 1
+        h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
+        ms = _ms_of_day(h >> _S32 if idx % 2 == 0 else h & _LOW32)
+        for q in range(j, 0, -1):  # insertion: sink the new value
+            prev = day_ms[q - 1]
+            day_ms[q] = max(prev, ms)
+            ms = min(prev, ms)
+        day_ms[0] = ms
+    return k
+
+
+@_jit
+def _request_times(
     seed_key: np.uint64,
     pump_id: np.int64,
     t0_us: np.int64,
     t1_us: np.int64,
-    cdf: np.ndarray,
+    thr: np.ndarray,
+    slots: np.ndarray,
+    counts: np.ndarray,
     day_ms: np.ndarray,
-    out: np.ndarray,
+    rel_us: np.ndarray,
 ) -> int:
-    """Request times in ``[t0, t1)`` (s from ``t0``) into ``out``; returns how many there are.
+    """Request times in ``[t0, t1)`` (µs from ``t0``) into ``rel_us``; returns how many.
 
-    ``cdf`` is the pump's Poisson table row (``randomness.poisson_table``); when ``out`` is
-    too small the count is still returned (the caller retries with room for all).
+    ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). Days with at
+    most ``SLOTS`` requests come from the vector pass; busier days are drawn again whole.
+    The count is returned even when ``rel_us`` lacks room for all of them plus ``SLOTS``
+    (some may then be missing: the caller retries with that room).
     """
-    m = 0
-    width = cdf.shape[0]
     d0 = t0_us // DAY_US
-    d1 = (t1_us - 1) // DAY_US
+    nd = (t1_us - 1) // DAY_US - d0 + 1
     span = t1_us - t0_us
     pkey = seed_key + np.uint64(pump_id) * _PUMP
-    for d in range(d0, d1 + 1):
-        key = _mix(pkey + np.uint64(d) * _DAYK)
-        h = _mix(key + _GOLDEN)
-        u = np.float64(h >> _S32) * (1.0 / 4294967296.0)
-        k = 0
-        while k < width and u >= cdf[k]:
-            k += 1
-        for j in range(k):
-            idx = j + 1
-            if idx % 2 == 0:
-                h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
-                w = h >> _S32
-            else:
-                w = h & _LOW32
-            ms = np.int64((w * _MS_PER_DAY) >> _S32)
-            for q in range(j, 0, -1):  # branch-free insertion: sink the new value
-                prev = day_ms[q - 1]
-                day_ms[q] = max(prev, ms)
-                ms = min(prev, ms)
-            day_ms[0] = ms
-        base = d * DAY_US - t0_us
-        for j in range(k):
-            rel = base + day_ms[j] * 1000
-            if rel >= 0 and rel < span:
-                if m < out.shape[0]:
-                    out[m] = rel / 1e6
-                m += 1
+    _draw_days(pkey, d0, nd, thr, d0 * DAY_US - t0_us, slots, counts)
+    room = rel_us.shape[0]
+    m = 0
+    for q in range(nd):
+        c = counts[q]
+        if c > SLOTS:  # a busy day
+            base = (d0 + q) * DAY_US - t0_us
+            k = _draw_day(_mix(pkey + np.uint64(d0 + q) * _DAYK), thr, day_ms)
+            for j in range(k):
+                rel = base + day_ms[j] * 1000
+                if rel >= 0 and rel < span:
+                    if m < room:
+                        rel_us[m] = rel
+                    m += 1
+        elif q == 0 or q == nd - 1:  # a day the cycle starts or ends in: its part inside
+            for j in range(c):
+                rel = slots[j, q]
+                if rel >= 0 and rel < span:
+                    if m < room:
+                        rel_us[m] = rel
+                    m += 1
+        else:  # whole slots are copied, the count advances (branch-free)
+            if m + SLOTS <= room:
+                for j in range(SLOTS):
+                    rel_us[m + j] = slots[j, q]
+            m += c
     return m
+
+
+def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
+    if a != b:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.select(args[0], args[1], args[2])
+
+    return a(types.boolean, a, b), codegen
+
+
+# ``_select(cond, a, b)``: ``a if cond else b`` as one LLVM ``select``. numba turns a
+# conditional expression into a branch, which LLVM may keep as a data-dependent (so often
+# mispredicted) jump in the gate's loop.
+_select: Any = intrinsic(_select_typing)
+
+
+@_inline
+def _us(s: float) -> np.int64:
+    """Seconds (whole µs up to rounding, or -inf) as int64 µs."""
+    return np.int64(round(s * 1e6)) if s > -math.inf else _NEVER
+
+
+@_inline
+def _window_gate(
+    rel_us: np.ndarray,
+    nreq: int,
+    size: int,
+    ring: np.ndarray,
+    bend_s: float,
+    lock_us: np.int64,
+    dur_us: np.int64,
+    grants_us: np.ndarray,
+) -> tuple[int, int, int, int]:
+    """The branch-free gate on int64 µs with the last ``size`` grants in registers.
+
+    ``size`` is a constant at each call site, so the window ``g1 .. g8`` (newest in
+    ``g{9 - size}``, the oldest the rolling maximum looks at in ``g8``) folds to registers.
+    Lockout: ``t - last < lockout - 1 µs``; 24 h: ``t - oldest < 24 h - 1 µs``; exact on
+    whole µs. Granted times go to ``grants_us``; returns (granted, running, lockout, max).
+    """
+    g1 = _us(ring[7]) if size >= 8 else _NEVER
+    g2 = _us(ring[6]) if size >= 7 else _NEVER
+    g3 = _us(ring[5]) if size >= 6 else _NEVER
+    g4 = _us(ring[4]) if size >= 5 else _NEVER
+    g5 = _us(ring[3]) if size >= 4 else _NEVER
+    g6 = _us(ring[2]) if size >= 3 else _NEVER
+    g7 = _us(ring[1]) if size >= 2 else _NEVER
+    g8 = _us(ring[0])
+    unlock = _us(ring[size - 1]) + lock_us - 1
+    bend = _us(bend_s)
+    window = np.int64(DAY_US - 1)
+    ng = n_run = n_lock = n_max = 0
+    for r in range(nreq):
+        t = rel_us[r]
+        running = t < bend
+        locked = t < unlock
+        full = g8 > t - window
+        n_run += running
+        n_lock += _select(running, False, locked)
+        n_max += _select(running | locked, False, full)
+        ok = not (running | locked | full)
+        grants_us[ng] = t
+        ng += ok
+        g8 = _select(ok, t if size == 1 else g7, g8)
+        g7 = _select(ok, t if size == 2 else g6, g7)
+        g6 = _select(ok, t if size == 3 else g5, g6)
+        g5 = _select(ok, t if size == 4 else g4, g5)
+        g4 = _select(ok, t if size == 5 else g3, g4)
+        g3 = _select(ok, t if size == 6 else g2, g3)
+        g2 = _select(ok, t if size == 7 else g1, g2)
+        g1 = _select(ok, t, g1)
+        unlock = _select(ok, t + lock_us - 1, unlock)
+        bend = _select(ok, t + dur_us, bend)
+    return ng, n_run, n_lock, n_max
+
+
+@_inline
+def _fast_gate(
+    rel_us: np.ndarray,
+    nreq: int,
+    m: int,
+    ring: np.ndarray,
+    bend_s: float,
+    lock_us: np.int64,
+    dur_us: np.int64,
+    grants_us: np.ndarray,
+) -> tuple[int, int, int, int]:
+    """``_window_gate`` for a daily maximum ``m`` of 1 to ``WINDOW`` (one copy per size)."""
+    if m == 1:
+        return _window_gate(rel_us, nreq, 1, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 2:
+        return _window_gate(rel_us, nreq, 2, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 3:
+        return _window_gate(rel_us, nreq, 3, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 4:
+        return _window_gate(rel_us, nreq, 4, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 5:
+        return _window_gate(rel_us, nreq, 5, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 6:
+        return _window_gate(rel_us, nreq, 6, ring, bend_s, lock_us, dur_us, grants_us)
+    if m == 7:
+        return _window_gate(rel_us, nreq, 7, ring, bend_s, lock_us, dur_us, grants_us)
+    return _window_gate(rel_us, nreq, 8, ring, bend_s, lock_us, dur_us, grants_us)
+
+
+@_inline
+def _load_ring(grants_s: np.ndarray, i: int, m: int, ring: np.ndarray) -> None:
+    """The gate's history of pump ``i``: its last ``m`` grants, oldest first (-inf padded)."""
+    width = grants_s.shape[1]
+    for q in range(m):
+        ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
 
 
 @_jit
@@ -318,8 +541,8 @@ def _pump_cycles(
     req_offsets: np.ndarray,
     req_times: np.ndarray,
     lam: np.ndarray,
-    cdf_table: np.ndarray,
-    cdf_row: np.ndarray,
+    thr_table: np.ndarray,
+    thr_row: np.ndarray,
     seed_key: np.uint64,
     pump_id: np.ndarray,
     # target: one cycle to ``end_us``, or ``cycles`` refill intervals up to it
@@ -351,6 +574,10 @@ def _pump_cycles(
     width = grants_s.shape[1]
     times = times_buf
     gbuf = gbuf_buf
+    rel_us = np.empty(times.shape[0], dtype=np.int64)
+    grants_us = np.empty(gbuf.shape[0], dtype=np.int64)
+    slots = np.empty((SLOTS, times.shape[0] // 8), dtype=np.int64)
+    counts_d = np.empty(times.shape[0] // 8, dtype=np.int64)
     for i in range(lo, hi):
         for _cycle in range(cycles):
             t0 = t_us[i]
@@ -369,18 +596,28 @@ def _pump_cycles(
                 if v <= 0.0:
                     alarm_counts[i, 1] += 1
             span = (t1 - t0) / 1e6
-            # ---- request times, seconds from the cycle start
+            # ---- request times from the cycle start: generated in µs (seconds when the
+            # general gate needs them), explicit in seconds
+            in_seconds = not generated
             if generated:
                 need = ((t1 - t0) // DAY_US + 2) * 8
-                if need > times.shape[0]:
-                    times = np.empty(need, dtype=np.float64)
+                if need > rel_us.shape[0]:
+                    rel_us = np.empty(need, dtype=np.int64)
+                    slots = np.empty((SLOTS, need // 8), dtype=np.int64)
+                    counts_d = np.empty(need // 8, dtype=np.int64)
                 nreq = 0
                 if lam[i] > 0.0:
-                    cdf = cdf_table[cdf_row[i]]
-                    nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
-                    if nreq > times.shape[0]:  # a very busy stream: again with room for all
-                        times = np.empty(nreq, dtype=np.float64)
-                        nreq = _poisson_times(seed_key, pump_id[i], t0, t1, cdf, day_ms, times)
+                    thr = thr_table[thr_row[i]]
+                    nreq = _request_times(
+                        seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
+                    )
+                    if nreq + SLOTS > rel_us.shape[0]:  # a very busy stream: again, with room
+                        rel_us = np.empty(nreq + SLOTS, dtype=np.int64)
+                        nreq = _request_times(
+                            seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
+                        )
+                if nreq > times.shape[0]:
+                    times = np.empty(nreq, dtype=np.float64)
                 rt = times
                 r0 = 0
             else:
@@ -389,6 +626,7 @@ def _pump_cycles(
                 rt = req_times
             if nreq > gbuf.shape[0]:
                 gbuf = np.empty(nreq, dtype=np.float64)
+                grants_us = np.empty(nreq, dtype=np.int64)
             # ---- the program
             n = n_steps[i]
             starts = step_starts[i]
@@ -419,8 +657,7 @@ def _pump_cycles(
             carry_rate0 = bolus_rate[i]
             # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
             m = mx if mx > 0 else 1
-            for q in range(m):
-                ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+            _load_ring(grants_s, i, m, ring)
             for _pass in range(2):
                 head = 0
                 last = ring[m - 1]
@@ -429,10 +666,40 @@ def _pump_cycles(
                 n_run = n_lock = n_max = n_low = n_eos = 0
                 carry_full = carry_rate0 * max(carry_end0, 0.0)
                 stop = max(min(span, eos_rel), 0.0)
-                p_upper = (
-                    _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full + vol * nreq
-                )
+                p_base = _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full
+                p_upper = p_base + vol * nreq
                 check_res = exp0 - p_upper <= vol + 1e-6
+                lock_us = round(lockout_s[i] * 1e6)
+                dur_us = round(dur * 1e6)
+                free = (
+                    generated
+                    and configured
+                    and not record
+                    and eos_rel >= span
+                    and m <= WINDOW
+                    and lock_us == lockout_s[i] * 1e6
+                    and dur_us == dur * 1e6
+                )
+                if free:
+                    # the common case: no end of service, the reservoir not checked
+                    ng, n_run, n_lock, n_max = _fast_gate(
+                        rel_us, nreq, m, ring, carry_end0, lock_us, dur_us, grants_us
+                    )
+                    # kept if the reservoir held every grant with room to spare (the check
+                    # could then deny none); otherwise decided again below, checking it
+                    if check_res and exp0 - (p_base + vol * ng) <= 1e-6:
+                        free = False
+                        ng = n_run = n_lock = n_max = 0
+                    else:
+                        for k in range(ng):
+                            gbuf[k] = grants_us[k] / 1e6
+                        for k in range(max(ng - m, 0), ng):  # the ring as the general gate
+                            ring[head] = gbuf[k]  # leaves it
+                            head = head + 1 if head + 1 < m else 0
+                if not (free or in_seconds):
+                    for r in range(nreq):
+                        times[r] = rel_us[r] / 1e6
+                    in_seconds = True
                 if not configured:
                     for r in range(nreq):
                         code = NOT_CONFIGURED
@@ -441,25 +708,7 @@ def _pump_cycles(
                             n_eos += 1
                         if record:
                             decisions[r0 + r] = code
-                elif not check_res and not record and eos_rel >= span:
-                    # the common case, branch-free: no reservoir check, no end of service
-                    for r in range(nreq):
-                        t = rt[r0 + r]
-                        running = t < bend
-                        locked = t - last < lock
-                        full = ring[head] > t - DAY + EPS_T
-                        n_run += running
-                        n_lock += locked and not running
-                        n_max += full and not (running or locked)
-                        ok = not (running or locked or full)
-                        ring[head] = t if ok else ring[head]
-                        gbuf[ng] = t
-                        ng += ok
-                        head += ok
-                        head = 0 if head == m else head
-                        last = t if ok else last
-                        bend = t + dur if ok else bend
-                else:
+                elif not free:
                     for r in range(nreq):
                         t = rt[r0 + r]
                         if t >= eos_rel:
@@ -524,8 +773,7 @@ def _pump_cycles(
                         new_eos = min(eri_t + eri_to_eos_s[i], (eos_cap_us[i] - t0) / 1e6)
                         if new_eos < eos_rel and new_eos < span and _pass == 0:
                             eos_rel = new_eos
-                            for q in range(m):
-                                ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
+                            _load_ring(grants_s, i, m, ring)
                             continue
                         eos_rel = min(eos_rel, new_eos)
                 break
@@ -703,8 +951,8 @@ def advance(
     req_offsets: np.ndarray,
     req_times: np.ndarray,
     lam: np.ndarray,
-    cdf_table: np.ndarray,
-    cdf_row: np.ndarray,
+    thr_table: np.ndarray,
+    thr_row: np.ndarray,
     seed_key: np.uint64,
     pump_id: np.ndarray,
     # target: one cycle to ``end_us``, or ``cycles`` refill intervals up to it
@@ -745,7 +993,7 @@ def advance(
         times = np.empty(cap, dtype=np.float64)
         gbuf = np.empty(cap, dtype=np.float64)
         ring = np.empty(max(width, 1), dtype=np.float64)
-        day_ms = np.empty(max(cdf_table.shape[1], 1), dtype=np.int64)
+        day_ms = np.empty(max(thr_table.shape[1], 1), dtype=np.int64)
         _pump_cycles(
             c * npumps // nchunks,
             (c + 1) * npumps // nchunks,
@@ -779,8 +1027,8 @@ def advance(
             req_offsets,
             req_times,
             lam,
-            cdf_table,
-            cdf_row,
+            thr_table,
+            thr_row,
             seed_key,
             pump_id,
             end_us,

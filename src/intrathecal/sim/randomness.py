@@ -52,12 +52,13 @@ def word(keys: NDArray[np.uint64], index: int) -> NDArray[np.uint64]:
     return (h >> _S32) if index % 2 == 0 else (h & _LOW32)
 
 
-def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Poisson CDF rows for the distinct rates and each pump's row index.
+def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """Poisson count thresholds for the distinct rates and each pump's row index.
 
-    Row ``r`` holds ``F(0), F(1), ...`` for rate ``r``; a count is the number of entries at
-    or below the uniform word (inversion), so the table's width caps it. The width keeps the
-    tail beyond it below 1e-15 for every rate in the table.
+    Row ``r`` holds ``ceil(F(k) * 2**32)`` for ``k = 0, 1, ...`` (``F`` the CDF of rate
+    ``r``): a 32-bit word ``w`` (the uniform ``w / 2**32``) gives the count of entries at or
+    below it (inversion, integer compares only), so the table's width caps the count. The
+    width keeps the tail beyond it below 1e-15 for every rate in the table.
     """
     rates, index = np.unique(lam, return_inverse=True)
     top = float(rates.max(initial=0.0))
@@ -69,13 +70,12 @@ def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArra
         table[:, k] = cdf
         p = p * (rates / (k + 1))
         cdf = cdf + p
-    return table, index.astype(np.int64)
+    return np.ceil(table * 4294967296.0).astype(np.uint64), index.astype(np.int64)
 
 
-def poisson_count(u32: NDArray[np.uint64], rows: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Counts by inversion: how many CDF entries of each row lie at or below the word."""
-    u = u32.astype(np.float64) * (1.0 / 4294967296.0)
-    counts: NDArray[np.int64] = np.sum(u[:, None] >= rows, axis=1).astype(np.int64)
+def poisson_count(u32: NDArray[np.uint64], rows: NDArray[np.uint64]) -> NDArray[np.int64]:
+    """Counts by inversion: how many thresholds of each row lie at or below the word."""
+    counts: NDArray[np.int64] = np.sum(u32[:, None] >= rows, axis=1).astype(np.int64)
     return counts
 
 
