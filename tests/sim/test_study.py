@@ -90,6 +90,27 @@ def test_cpsat_policy_keeps_capacity_and_books_fewer_visits(tmp_path: Path) -> N
     assert b.turned_away <= a.turned_away
 
 
+def test_cpsat_policy_refills_short_cycle_pumps_across_weekends(tmp_path: Path) -> None:
+    # High morphine doses in 20 mL pumps: about ten days from full to the alarm, so with a
+    # 7-day margin a refill is due every few days, over weekends too. Patients come as
+    # booked; the plan must keep every reservoir from running dry.
+    raw = example_raw()
+    morphine = next(d for d in raw["drugs"] if d["drug"] == "morphine")
+    heavy = {**morphine, "share": 1.0, "median_daily_dose": "12 mg/day", "dose_spread": 1.1}
+    study = small_study(
+        tmp_path,
+        patients=30,
+        drugs=[heavy],
+        pump_models={"synchromed-ii-20": 1.0},
+        behaviour={"no_show": 0.0, "mean_delay_days": 0.0, "rebook_after_days": 1},
+        policy={**raw["policy"], "kind": "cpsat", "solver_seconds": 2},
+    )
+    metrics = run_replication(study, 0)
+    assert metrics.refill_visits > 30 * 120 / 14
+    assert metrics.dry_days == 0.0
+    assert metrics.empty_alarms == 0
+
+
 def test_study_bands_are_ordered(tmp_path: Path) -> None:
     result = run_study(small_study(tmp_path, replications=3))
     for low, mid, high in result.bands().values():

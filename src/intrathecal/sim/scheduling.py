@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -132,12 +133,77 @@ def _step(demand: RefillDemand, policy: SchedulingPolicy) -> int:
     return max(1, demand.cycle_days - policy.margin(demand))
 
 
-def _max_visits(demand: RefillDemand, policy: SchedulingPolicy, horizon: int) -> int:
-    """An upper bound on the visits a pump can need within the horizon."""
-    deadline = first_deadline(demand, policy)
-    if deadline >= horizon:
-        return 1
-    return 1 + math.ceil((horizon - max(deadline, 0)) / _step(demand, policy))
+@dataclass(frozen=True)
+class _Calendar:
+    """One pump's reachable clinic days and how far each visit carries it (internal).
+
+    ``limit[d]`` is the latest day the visit after one on day ``d`` may fall on: the last
+    reachable day in ``(d, d + step]``, or, when the clinic is closed all that time, the
+    first reachable day after ``d`` (late, but the earliest possible). ``need[d]`` says
+    whether a visit on day ``d`` needs another one inside the horizon.
+    """
+
+    days: list[int]
+    step: int
+    limit: list[int]
+    need: list[int]
+
+    @classmethod
+    def of(cls, days: list[int], step: int, horizon: int) -> _Calendar:
+        limit, need = [], []
+        for d in range(horizon):
+            after = bisect.bisect_right(days, d)
+            within = bisect.bisect_right(days, d + step)
+            if within > after:
+                limit.append(days[within - 1])
+            else:
+                limit.append(days[after] if after < len(days) else horizon)
+            need.append(int(d + step < horizon and after < len(days)))
+        return cls(days, step, limit, need)
+
+    @property
+    def has_gaps(self) -> bool:
+        """Whether some visit cannot be followed within ``step`` days (closed days)."""
+        return any(b - a > self.step for a, b in pairwise(self.days))
+
+    def max_visits(self, deadline: int, horizon: int) -> int:
+        """An upper bound on the visits the pump needs: the chain from its earliest day,
+        each visit on the latest day it may (starting later never needs more), plus one.
+        """
+        if deadline >= horizon:
+            return 1
+        count, day = 1, self.days[0]
+        while self.need[day]:
+            day, count = self.limit[day], count + 1
+        return count + 1
+
+
+def _follow(model: cp_model.CpModel, calendar: _Calendar, prev: _Visit, visit: _Visit) -> None:
+    """The visit after ``prev`` comes after it and no later than the calendar allows."""
+    model.add_implication(visit.present, prev.present)
+    model.add(visit.day >= prev.day + 1).only_enforce_if(visit.present)
+    if calendar.has_gaps:
+        limit = model.new_int_var(0, max(calendar.limit), "")
+        model.add_element(prev.day, calendar.limit, limit)
+        model.add(visit.day <= limit).only_enforce_if(visit.present)
+    else:
+        model.add(visit.day <= prev.day + calendar.step).only_enforce_if(visit.present)
+
+
+def _cover(
+    model: cp_model.CpModel,
+    calendar: _Calendar,
+    horizon: int,
+    visit: _Visit,
+    last: list[cp_model.LiteralT],
+) -> None:
+    """The last visit of a chain (all of ``last`` hold) needs no other inside the horizon."""
+    if calendar.days[-1] + calendar.step >= horizon:
+        model.add(visit.day + calendar.step >= horizon).only_enforce_if(last)
+    else:
+        need = model.new_bool_var("")
+        model.add_element(visit.day, calendar.need, need)
+        model.add(need == 0).only_enforce_if(last)
 
 
 def _open_days(sessions: Sequence[ClinicSession]) -> dict[str, list[int]]:
@@ -203,9 +269,9 @@ def solve_refill_schedule(
         deadline = first_deadline(demand, policy)
         lateness = model.new_int_var(0, horizon + max(0, -deadline), f"late_{demand.pump_id}")
         lateness_terms.append((lateness, demand.pump_id))
-        step = _step(demand, policy)
+        calendar = _Calendar.of(reachable_days, _step(demand, policy), horizon)
         chain: list[_Visit] = []
-        for j in range(_max_visits(demand, policy, horizon)):
+        for j in range(calendar.max_visits(deadline, horizon)):
             present = model.new_bool_var(f"p_{demand.pump_id}_{j}")
             day = model.new_int_var_from_domain(
                 cp_model.Domain.from_values(reachable_days), f"d_{demand.pump_id}_{j}"
@@ -229,15 +295,17 @@ def solve_refill_schedule(
                 if deadline < horizon:
                     model.add(present == 1)
             else:
-                prev = chain[-1]
-                model.add_implication(present, prev.present)
-                model.add(day <= prev.day + step).only_enforce_if(present)
-                model.add(day >= prev.day + 1).only_enforce_if(present)
+                _follow(model, calendar, chain[-1], _Visit(present, day, at))
             chain.append(_Visit(present, day, at))
         for j, visit in enumerate(chain):
             nxt = chain[j + 1].present.Not() if j + 1 < len(chain) else None
-            enforce = [visit.present] if nxt is None else [visit.present, nxt]
-            model.add(visit.day + step >= horizon).only_enforce_if(enforce)
+            _cover(
+                model,
+                calendar,
+                horizon,
+                visit,
+                [visit.present] if nxt is None else [visit.present, nxt],
+            )
         _apply_hint(model, chain, hint.get(demand.pump_id, []))
         first = hint.get(demand.pump_id, [])
         model.add_hint(lateness, max(0, first[0].day - deadline) if first else 0)
@@ -275,7 +343,23 @@ def solve_refill_schedule(
             f"{elapsed:.1f} s): add clinic days or nurse minutes, or shorten the margins"
         )
     late = {pump for var, pump in lateness_terms if solver.value(var) > 0}
+    late |= {
+        d.pump_id for d in demands if _kept_late(solver, visits[d.pump_id], d, policy, horizon)
+    }
     return _read_solution(solver, status, demands, sessions, visits, elapsed, late, watch.seconds)
+
+
+def _kept_late(
+    solver: cp_model.CpSolver,
+    chain: list[_Visit],
+    demand: RefillDemand,
+    policy: SchedulingPolicy,
+    horizon: int,
+) -> bool:
+    """Whether closed clinic days leave the pump past a deadline after its first visit."""
+    days = [solver.value(v.day) for v in chain if solver.boolean_value(v.present)]
+    step = _step(demand, policy)
+    return any(b - a > step for a, b in pairwise(days)) or bool(days and days[-1] + step < horizon)
 
 
 def _read_solution(
@@ -353,9 +437,9 @@ def naive_schedule(
             day = _latest_open(days, last, deadline)
             if day is None:
                 day = _first_open(days, last)
+                late.add(demand.pump_id)
                 if day is None:
                     break
-                late.add(demand.pump_id)
             booked.append(ScheduledVisit(demand.pump_id, day, home[0]))
             deadline, last = day + _step(demand, policy), day
     return _summarise("NAIVE", booked, demands, sessions, late)
@@ -388,9 +472,9 @@ def greedy_schedule(
         slot = _room_before(demand, open_days, remaining, last, deadline)
         if slot is None:
             slot = _room_after(demand, open_days, remaining, last)
+            late.add(demand.pump_id)
             if slot is None:
                 continue
-            late.add(demand.pump_id)
         day, loc = slot
         remaining[(loc, day)] -= demand.visit_minutes
         booked.append(ScheduledVisit(demand.pump_id, day, loc))

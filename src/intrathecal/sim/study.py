@@ -168,13 +168,13 @@ def run_replication(
     if config.policy.kind == "naive":
         _book_naive(ctx, state, np.arange(len(pop)), 0)
     for day in range(days):
-        if config.policy.kind == "cpsat" and day % config.policy.replan_days == 0:
-            _replan(ctx, state, day)
         result = run_cycle(state, programs, requests, day * DAY_US + VISIT_TIME_US)
         _count_cycle(ctx, result)
         _urgent_bookings(ctx, result, day)
         _battery(ctx, state, result, replacement_day, day)
         _hazards(ctx)
+        if config.policy.kind == "cpsat" and day % config.policy.replan_days == 0:
+            _replan(ctx, state, day)  # on today's volumes, before today's visits
         _visits(ctx, state, day)
         if progress is not None:
             progress(1)
