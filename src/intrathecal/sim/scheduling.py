@@ -66,6 +66,7 @@ class SchedulingPolicy:
     visit_weight: int = 100
     travel_weight: int = 1
     time_limit_s: float = 60.0
+    deterministic: bool = False  # limit by the solver's deterministic time: reproducible plans
     workers: int = 2
     seed: int = 0
     log_progress: bool = False
@@ -328,7 +329,10 @@ def solve_refill_schedule(
         + policy.travel_weight * sum(m * lit for lit, m in travel_terms)
     )
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = policy.time_limit_s
+    if policy.deterministic:
+        solver.parameters.max_deterministic_time = policy.time_limit_s
+    else:
+        solver.parameters.max_time_in_seconds = policy.time_limit_s
     solver.parameters.num_workers = policy.workers
     solver.parameters.random_seed = policy.seed
     solver.parameters.cp_model_probing_level = 0  # probing costs minutes on large fleets

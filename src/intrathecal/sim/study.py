@@ -278,6 +278,7 @@ def _replan(ctx: _Context, state: FleetState, day: int) -> None:
         margin_days=cfg.policy.margin_days,
         baclofen_margin_days=cfg.policy.baclofen_margin_days,
         time_limit_s=cfg.policy.solver_seconds,
+        deterministic=True,
         workers=1,
         seed=cfg.seed,
     )

@@ -120,6 +120,7 @@ class PolicyConfig(_Strict):
     baclofen_margin_days: Annotated[int, Field(ge=0, le=60)] = 14
     replan_days: Annotated[int, Field(ge=1, le=28)] = 7
     plan_weeks: Annotated[int, Field(ge=1, le=26)] = 6
+    # The solver's deterministic time limit (roughly seconds): the same plan on any machine.
     solver_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
 
 
