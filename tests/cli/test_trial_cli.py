@@ -86,3 +86,39 @@ def test_rules_lists_every_rule_with_status():
     assert "unverified" in result.output
     body = json.loads(runner.invoke(app, ["trial", "rules", "--json"]).stdout)
     assert body["default_rule"] == "standard"
+
+
+def test_trial_propose_shows_sourced_and_unverified_parts_and_checks_the_program(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "morphine.yaml"
+    record.write_text(
+        "drug: morphine\nbaseline: {nrs: 8}\ninjections: [{dose: 0.3 mg}]\n"
+        "scores: [{at: 2 h, nrs: 3}, {at: 8 h, nrs: 3}]\n",
+        "utf-8",
+    )
+    shown = runner.invoke(app, ["trial", "propose", str(record), "--opioid-status", "naive"])
+    assert shown.exit_code == 0, shown.output
+    assert "0.3 mg/day" in shown.output
+    assert "UNVERIFIED: project default" in shown.output
+    assert "sourced: Infumorph label" in shown.output
+    assert "nothing has been programmed" in shown.output
+    data = json.loads(runner.invoke(app, ["trial", "propose", str(record), "--json"]).stdout)
+    assert data["verdict"] == "ok"
+    assert data["proposal"]["daily_dose"] == {"value": "0.3", "unit": "mg/day"}
+    refused = runner.invoke(app, ["trial", "propose", str(record), "--strength", "2 mcg/mL"])
+    assert refused.exit_code == 1
+    assert "pump_rate_range" in refused.output
+
+
+def test_trial_propose_refuses_a_trial_that_did_not_succeed(tmp_path: Path) -> None:
+    record = tmp_path / "failed.yaml"
+    record.write_text(
+        "drug: morphine\nbaseline: {nrs: 8}\ninjections: [{dose: 0.3 mg}]\n"
+        "scores: [{at: 2 h, nrs: 7}, {at: 8 h, nrs: 7}]\n",
+        "utf-8",
+    )
+    result = runner.invoke(app, ["trial", "propose", str(record)])
+    assert result.exit_code == 2
+    assert "only from a successful trial" in result.output
+    assert "Traceback" not in result.output

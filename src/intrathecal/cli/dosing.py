@@ -334,21 +334,12 @@ def program_check(
     if max_increase is not None:
         fraction = parse_fraction(max_increase, "--max-increase")
         settings = settings.with_dose_increase_fraction(fraction)
-    profile = DosingProfile(
-        opioid_status=_choice(OpioidStatus, opioid_status, "--opioid-status"),
-        psychosis_history=psychosis_history,
-        spasticity_origin=(
-            None
-            if spasticity_origin is None
-            else _choice(SpasticityOrigin, spasticity_origin, "--spasticity-origin")
-        ),
-        cancer_pain=cancer_pain,
-    )
+    profile = profile_from_options(opioid_status, psychosis_history, spasticity_origin, cancer_pain)
     report = check_program(
         ProgramRequest(
             proposed=proposed,
             current=before,
-            pump=safety_limits(_pump_model(pump_model)),
+            pump=safety_limits(pump_model_option(pump_model)),
             patient=profile,
             history=history,
             rule_set=chosen,
@@ -357,9 +348,9 @@ def program_check(
         )
     )
     if as_json:
-        print_json(_report_json(proposed, report))
+        print_json(report_json(proposed, report))
     else:
-        _print_report(proposed, report)
+        print_report(proposed, report)
     if report.refused:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -433,7 +424,27 @@ def _choice(kind: type[E], text: str, option: str) -> E:
         raise InvalidInput(f"{option}: expected one of {known}, got {text!r}") from None
 
 
-def _pump_model(key: str) -> PumpModel:
+def profile_from_options(
+    opioid_status: str,
+    psychosis_history: bool | None,
+    spasticity_origin: str | None,
+    cancer_pain: bool | None,
+) -> DosingProfile:
+    """The patient's dosing profile from the command-line options (one error per option)."""
+    return DosingProfile(
+        opioid_status=_choice(OpioidStatus, opioid_status, "--opioid-status"),
+        psychosis_history=psychosis_history,
+        spasticity_origin=(
+            None
+            if spasticity_origin is None
+            else _choice(SpasticityOrigin, spasticity_origin, "--spasticity-origin")
+        ),
+        cancer_pain=cancer_pain,
+    )
+
+
+def pump_model_option(key: str) -> PumpModel:
+    """The ``--pump-model`` option's model; an unknown key is a one-line input error."""
     try:
         return pump_model(key)
     except UnknownPumpModel as exc:
@@ -474,7 +485,8 @@ def _verdict(report: SafetyReport) -> str:
     return "needs_override" if report.needs_override else "ok"
 
 
-def _report_json(p: Prescription, report: SafetyReport) -> dict[str, Any]:
+def report_json(p: Prescription, report: SafetyReport) -> dict[str, Any]:
+    """A checked program as JSON: verdict, program, its summary and the findings."""
     return {
         "verdict": _verdict(report),
         "rule_set": report.rule_set,
@@ -488,7 +500,8 @@ def _report_json(p: Prescription, report: SafetyReport) -> dict[str, Any]:
 _STYLE = {Severity.HARD: "bold red", Severity.SOFT: "bold yellow", Severity.INFO: "cyan"}
 
 
-def _print_report(p: Prescription, report: SafetyReport) -> None:
+def print_report(p: Prescription, report: SafetyReport) -> None:
+    """A checked program as text: the program, its doses, then the findings and verdict."""
     summary = _summary(p)
     solution = ", ".join(f"{c.drug} {c.concentration}" for c in p.solution.components)
     lines = [

@@ -1,4 +1,4 @@
-"""CLI: ``intrathecal trial evaluate`` and ``trial rules`` - screening-trial outcome.
+"""CLI: ``intrathecal trial evaluate``, ``trial propose`` and ``trial rules``.
 
 Exit codes: 0 when the record was evaluated (success, failure or inconclusive alike; the
 outcome is in the output), 1 when the dosing safety policy refuses a trial dose (the same
@@ -13,14 +13,23 @@ import yaml
 from rich.table import Table
 
 from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
-from intrathecal.cli.dosing import finding_json, print_findings
+from intrathecal.cli.dosing import (
+    finding_json,
+    print_findings,
+    print_report,
+    profile_from_options,
+    pump_model_option,
+    report_json,
+)
 from intrathecal.core.errors import InvalidInput
-from intrathecal.core.quantities import format_fraction
+from intrathecal.core.first_program import propose_first_program
+from intrathecal.core.quantities import Concentration, format_fraction
 from intrathecal.core.safety import check_trial
 from intrathecal.core.spasticity_response import SpasticityEvaluation
 from intrathecal.core.trial import Outcome, TrialEvaluation
 from intrathecal.core.trial_config import TrialConfig, load_trial_config
 from intrathecal.core.trial_record import TrialRecord, trial_record_from_dict
+from intrathecal.device.limits import DEFAULT_MODEL, safety_limits
 
 trial_app = typer.Typer(
     help="Screening-trial evaluation: relief, side effects, outcome, referral.",
@@ -171,6 +180,88 @@ def evaluate_command(
         _render(record, result)
         if report.findings:
             print_findings(report)
+
+
+@trial_app.command("propose")
+@guarded
+def propose_command(
+    record_file: Annotated[Path, typer.Argument(help="Trial record YAML file.")],
+    pump_model: Annotated[
+        str, typer.Option("--pump-model", help="Pump model key (see data/pumps.yaml).")
+    ] = DEFAULT_MODEL,
+    opioid_status: Annotated[
+        str, typer.Option(help="The patient's opioid status: naive, tolerant, unknown.")
+    ] = "unknown",
+    spasticity_origin: Annotated[
+        str | None, typer.Option(help="Baclofen patients: spinal or cerebral origin.")
+    ] = None,
+    psychosis_history: Annotated[
+        bool | None,
+        typer.Option(
+            "--psychosis-history/--no-psychosis-history",
+            help="Record whether the patient has a history of psychosis.",
+            show_default=False,
+        ),
+    ] = None,
+    cancer_pain: Annotated[
+        bool | None,
+        typer.Option(
+            "--cancer-pain/--no-cancer-pain",
+            help="Record whether the patient has cancer pain.",
+            show_default=False,
+        ),
+    ] = None,
+    strength: Annotated[
+        str | None, typer.Option(help="Concentration to fill, e.g. '10 mg/mL' (else proposed).")
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option(help="Rule from trial.yaml (default: its default_rule).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Propose the first program from a successful trial; the clinician confirms it.
+
+    Exit 1 when the dosing policy refuses the proposal (or the trial doses).
+    """
+    settings = load_trial_config()
+    record = _read_record(record_file, settings)
+    profile = profile_from_options(opioid_status, psychosis_history, spasticity_origin, cancer_pain)
+    checked = check_trial(record, patient=profile, rule=settings.rule(rule), config=settings)
+    if checked.evaluation is None:
+        console.print("Trial doses checked by the dosing safety policy:")
+        print_findings(checked.report)
+        raise typer.Exit(EXIT_REFUSED)
+    proposal = propose_first_program(
+        checked.evaluation,
+        pump=safety_limits(pump_model_option(pump_model)),
+        patient=profile,
+        strength=None if strength is None else Concentration.parse(strength),
+    )
+    if json_output:
+        print_json(
+            {
+                "proposal": proposal,
+                **report_json(proposal.prescription, proposal.report),
+            }
+        )
+    else:
+        console.print(
+            f"[bold]Proposed first program[/] from the effective {proposal.trial_dose} "
+            f"{proposal.drug} trial dose: {proposal.daily_dose} at {proposal.strength}",
+            highlight=False,
+        )
+        for part in proposal.provenance:
+            status = "UNVERIFIED" if part.unverified else "sourced"
+            console.print(
+                f"  {part.part}: {part.text} ({status}: {part.attribution})",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        print_report(proposal.prescription, proposal.report)
+        console.print(f"[bold]{proposal.note}[/]")
+    if proposal.report.refused:
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @trial_app.command("rules")

@@ -1,10 +1,11 @@
-"""Dosing routes: a patient's dosing profile, and the baclofen screening → start calculator."""
+"""Dosing routes: a patient's dosing profile, the baclofen screening → start calculator, and
+the first program proposed from a successful trial."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from intrathecal.api.deps import (
     PatientReader,
@@ -13,15 +14,16 @@ from intrathecal.api.deps import (
     required_version,
     requires,
 )
-from intrathecal.api.fields import RecordId
+from intrathecal.api.fields import ConcentrationField, RecordId
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.schemas.dosing import (
     DosingProfileIn,
     DosingProfileOut,
+    FirstProgramOut,
     ScreeningStartIn,
     ScreeningStartOut,
 )
-from intrathecal.clinic import dosing_profile
+from intrathecal.clinic import dosing_profile, first_program
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
@@ -83,3 +85,29 @@ def screening_start(body: ScreeningStartIn, principal: Clinician) -> ScreeningSt
     except CoreError as exc:
         raise ValidationFailed(str(exc)) from None
     return ScreeningStartOut.of(result)
+
+
+#: Physicians, who program (the proposal prefills their programming form).
+Programmer = Annotated[Principal, Depends(requires(Action.PRESCRIPTION_PROGRAM))]
+
+
+@router.get(
+    "/patients/{patient_id}/first-program",
+    response_model=FirstProgramOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def first_program_proposal(
+    patient_id: RecordId,
+    work: Uow,
+    principal: Programmer,
+    trial_id: Annotated[RecordId | None, Query(description="Default: the latest success.")] = None,
+    strength: Annotated[
+        ConcentrationField | None, Query(description="Concentration to fill, e.g. '10 mg/mL'.")
+    ] = None,
+) -> FirstProgramOut:
+    """The first program proposed from a successful trial, checked by the dosing policy,
+    with the source and status of each part (audited read; nothing is programmed)."""
+    trial, proposal = first_program.first_program_proposal(
+        work, principal.actor, patient_id, trial_id, strength
+    )
+    return FirstProgramOut.of(trial, proposal)

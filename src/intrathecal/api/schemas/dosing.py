@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from intrathecal.api.fields import DurationField, MassField
 from intrathecal.api.schemas.auth import Strict
+from intrathecal.api.schemas.programming import FindingOut, findings_out
 from intrathecal.clinic.commands import RecordDosingProfile
-from intrathecal.clinic.records import DosingProfileRecord
+from intrathecal.clinic.records import DosingProfileRecord, Trial
+from intrathecal.core.first_program import FirstProgram
+from intrathecal.core.program_spec import prescription_to_dict
 from intrathecal.core.screening_start import ScreeningStartDose
 
 OpioidStatusIn = Literal["naive", "tolerant", "unknown"]
@@ -101,4 +104,57 @@ class ScreeningStartOut(BaseModel):
             source=result.rule.source.short,
             status=result.rule.status.value,
             explanation=result.explanation,
+        )
+
+
+class ProvenanceOut(BaseModel):
+    """Where one part of a proposal comes from; ``unverified`` parts are project defaults."""
+
+    part: str
+    text: str
+    attribution: str
+    unverified: bool
+
+
+class FirstProgramOut(BaseModel):
+    """The first program proposed from a successful trial, checked, for the clinician to
+    confirm; nothing has been programmed."""
+
+    patient_id: int
+    trial_id: int
+    drug: str
+    trial_dose: str
+    daily_dose: str
+    concentration: str
+    program: dict[str, Any]
+    verdict: Literal["ok", "needs_override", "refused"]
+    findings: list[FindingOut]
+    provenance: list[ProvenanceOut]
+    note: str
+
+    @classmethod
+    def of(cls, trial: Trial, proposal: FirstProgram) -> FirstProgramOut:
+        """The response for one proposal."""
+        assert trial.id is not None
+        report = proposal.report
+        verdict: Literal["ok", "needs_override", "refused"] = (
+            "refused" if report.refused else "needs_override" if report.needs_override else "ok"
+        )
+        return cls(
+            patient_id=trial.patient_id,
+            trial_id=trial.id,
+            drug=proposal.drug,
+            trial_dose=proposal.trial_dose.format(),
+            daily_dose=proposal.daily_dose.format(),
+            concentration=proposal.strength.format(),
+            program=prescription_to_dict(proposal.prescription),
+            verdict=verdict,
+            findings=findings_out(report.findings),
+            provenance=[
+                ProvenanceOut(
+                    part=p.part, text=p.text, attribution=p.attribution, unverified=p.unverified
+                )
+                for p in proposal.provenance
+            ],
+            note=proposal.note,
         )

@@ -16,12 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from intrathecal.api.deps import Context
 from intrathecal.api.fields import RecordId
-from intrathecal.clinic import chart, programming
+from intrathecal.clinic import chart, first_program, programming
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.chart import PatientChart
 from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
 from intrathecal.clinic.errors import SafetyRefused, ValidationFailed
 from intrathecal.clinic.permissions import Action
+from intrathecal.core.first_program import FirstProgram
 from intrathecal.core.program import Prescription
 from intrathecal.core.safety import SafetyReport
 from intrathecal.web.clinician_forms import PROGRAM_FIELDS, program_form, read_program
@@ -73,6 +74,7 @@ def _form_page(
     form: Mapping[str, str],
     errors: FormErrors | None,
     report: SafetyReport | None = None,
+    proposal: FirstProgram | None = None,
 ) -> Response:
     current = found.current_prescription
     return render(
@@ -85,6 +87,7 @@ def _form_page(
             "form": dict(form),
             "errors": errors,
             "report": report,
+            "proposal": proposal,
             "rows": compare_settings(None if current is None else current.program, _entered(form)),
         },
         status_code=422 if errors else 200,
@@ -95,12 +98,25 @@ def _form_page(
 def program_page(
     request: Request, patient_id: RecordId, ctx: Context, principal: Programmer
 ) -> Response:
-    """The programming form, prefilled with the program in force."""
+    """The programming form, prefilled with the program in force, or for a first program
+    with the one proposed from the successful trial (its provenance shown)."""
     found = chart.patient_chart(ctx.uow_factory(), principal.actor, patient_id, audit_rows=0)
     current = found.current_prescription
-    form = program_form(None if current is None else current.program)
+    proposal = None if current is not None else _proposal(ctx, principal, patient_id)
+    program = current.program if current is not None else None
+    form = program_form(proposal.prescription if proposal is not None else program)
     form["expected_version"] = str(0 if current is None else current.version)
-    return _form_page(request, found, form, None)
+    return _form_page(request, found, form, None, proposal=proposal)
+
+
+def _proposal(ctx: Context, principal: Principal, patient_id: int) -> FirstProgram | None:
+    """The first program proposed from the latest successful trial, when there is one."""
+    try:
+        return first_program.first_program_proposal(ctx.uow_factory(), principal.actor, patient_id)[
+            1
+        ]
+    except ValidationFailed:
+        return None
 
 
 @router.post("/clinic/patients/{patient_id}/program/check")
