@@ -15,6 +15,7 @@ from intrathecal.clinic.records import (
     AdverseEvent,
     AuditEntry,
     CareStatus,
+    DosingProfileRecord,
     Evaluation,
     Implant,
     Patient,
@@ -43,6 +44,7 @@ class PatientChart:
     visits: tuple[Visit, ...]
     care_status: CareStatus | None
     audit: tuple[AuditEntry, ...]
+    dosing_profile: DosingProfileRecord | None = None
 
     @property
     def active_implant(self) -> Implant | None:
@@ -81,6 +83,7 @@ def patient_chart(
             visits=tuple(uow.visits.for_patient(patient_id)),
             care_status=uow.care_status.get(patient_id),
             audit=trail,
+            dosing_profile=uow.dosing_profiles.get(patient_id),
         )
         uow.audit.append_read(
             actor,
@@ -94,6 +97,7 @@ def patient_chart(
                 "refills": [r.id for r in chart.refills],
                 "adverse_events": [r.id for r in chart.adverse_events],
                 "visits": [r.id for r in chart.visits],
+                "dosing_profile": chart.dosing_profile.version if chart.dosing_profile else None,
                 "audit_rows": len(trail),
             },
         )
