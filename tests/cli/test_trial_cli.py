@@ -122,3 +122,28 @@ def test_trial_propose_refuses_a_trial_that_did_not_succeed(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "only from a successful trial" in result.output
     assert "Traceback" not in result.output
+
+
+BACLOFEN = Path(__file__).resolve().parents[2] / "examples" / "trial-baclofen.yaml"
+
+
+def test_the_baclofen_example_is_judged_on_spasticity_and_starts_as_worked_example_4() -> None:
+    evaluated = runner.invoke(app, ["trial", "evaluate", str(BACLOFEN), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    evaluation = json.loads(evaluated.stdout)["evaluation"]
+    assert evaluation["outcome"] == "success"
+    assert evaluation["effective_injection"]["dose"] == {"value": "75", "unit": "mcg"}
+    proposed = runner.invoke(app, ["trial", "propose", str(BACLOFEN), "--json"])
+    assert proposed.exit_code == 0, proposed.output
+    data = json.loads(proposed.stdout)
+    assert data["proposal"]["daily_dose"] == {"value": "150", "unit": "mcg/day"}
+    assert data["program"]["basal"] == {"continuous": "0.3 mL/day"}
+
+
+def test_trial_rules_lists_the_spasticity_rule_with_its_statuses() -> None:
+    result = runner.invoke(app, ["trial", "rules"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "never judged on pain NRS" in result.output
+    line = next(x for x in result.output.splitlines() if "min_drop_points" in x)
+    assert "unverified" in line
+    assert "eviCore" in line

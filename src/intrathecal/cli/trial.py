@@ -277,12 +277,20 @@ def rules_command(
     if json_output:
         print_json(settings)
         return
-    for key, rule in settings.rules.items():
-        default = " (default)" if key == settings.default_rule else ""
-        table = Table(title=f"{key}{default}: {rule.description}", title_justify="left")
+    tables = {
+        f"{key}{' (default)' if key == settings.default_rule else ''}: {rule.description}": (
+            rule.sourced_values()
+        )
+        for key, rule in settings.rules.items()
+    }
+    spasticity = settings.spasticity
+    drugs = ", ".join(spasticity.drugs)
+    tables[f"spasticity_response ({drugs}; never judged on pain NRS)"] = spasticity.sourced_values()
+    for title, values in tables.items():
+        table = Table(title=title, title_justify="left")
         for column in ("parameter", "value", "status", "source"):
             table.add_column(column)
-        for name, value in rule.sourced_values().items():
+        for name, value in values.items():
             shown = value.value
             text = "-" if shown is None else getattr(shown, "value", shown)
             table.add_row(name, str(text), value.status.value, value.source.short)
