@@ -19,6 +19,7 @@ def test_first_program_form_is_prefilled_with_the_proposal_and_its_provenance(we
     assert "unverified" in page.text
     assert "Infumorph label" in page.text
     assert "nothing has been programmed" in page.text
+    assert "Dosing policy on the proposal: <strong>no finding blocks it</strong>" in page.text
     with web.context.uow_factory() as uow:
         actions = [e.action for e in uow.audit.for_patient(patient.id or 0, 20)]
         assert not uow.prescriptions.history(patient.id or 0)
