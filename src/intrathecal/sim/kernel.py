@@ -89,7 +89,7 @@ def _basal_cum(
     return days * per_day + _basal_within(u - days * DAY, n, starts, rates) - w0
 
 
-@_jit
+@_inline
 def _step_at(x: float, n: int, starts: np.ndarray) -> int:
     i = 0
     for j in range(1, n):
@@ -98,7 +98,7 @@ def _step_at(x: float, n: int, starts: np.ndarray) -> int:
     return i
 
 
-@_jit
+@_inline
 def _walk(
     a: float,
     pa: float,
@@ -167,11 +167,36 @@ def _prog(
     rates: np.ndarray,
 ) -> float:
     """Programmed volume from the cycle start to ``t`` (basal, carried bolus, granted boluses)."""
+    j = int(np.searchsorted(grants[:ng], t, side="right"))
+    return _prog_upto(
+        t, j, grants, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
+    )
+
+
+@_inline
+def _prog_upto(
+    t: float,
+    j: int,
+    grants: np.ndarray,
+    vol: float,
+    dur: float,
+    rate: float,
+    carry_rate: float,
+    carry_end: float,
+    ph0: float,
+    w0: float,
+    per_day: float,
+    n: int,
+    starts: np.ndarray,
+    rates: np.ndarray,
+) -> float:
+    """``_prog`` when the grants at or before ``t`` are known to be the first ``j`` (grants
+    are strictly increasing: a bolus runs for a positive duration, so a second request at
+    the same time is denied)."""
     p = _basal_cum(t, ph0, w0, per_day, n, starts, rates)
     if carry_end > 0.0:
         p += carry_rate * min(t, carry_end)
-    # grants before or at t (sorted): all but the last are complete
-    j = np.searchsorted(grants[:ng], t, side="right")
+    # all but the last of them are complete
     if j > 0:
         p += vol * (j - 1)
         run = t - grants[j - 1]
@@ -218,15 +243,59 @@ def _solve(
     )
     if alpha * t_stop + beta * p_stop < level - 1e-12:
         return math.nan
-    # the last grant at which the level is not yet reached starts the crossing piece
-    lo, hi = 0, ng
+    # the first grant at which the level is reached (``ng``: none) ends the crossing piece;
+    # alarms come late in a cycle, so search back from the last grant (doubling the step),
+    # then bisect
+    lo, hi, step = ng - 1, ng, 1
+    while (
+        lo >= 0
+        and alpha * grants[lo]
+        + beta
+        * _prog_upto(
+            grants[lo],
+            lo + 1,
+            grants,
+            vol,
+            dur,
+            rate,
+            carry_rate,
+            carry_end,
+            ph0,
+            w0,
+            per_day,
+            n,
+            starts,
+            rates,
+        )
+        >= level
+    ):
+        hi = lo
+        lo = hi - step
+        step *= 2
+    lo = max(lo + 1, 0)
     while lo < hi:
         mid = (lo + hi) // 2
-        g = grants[mid]
-        pg = _prog(
-            g, grants, ng, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
-        )
-        if alpha * g + beta * pg < level:
+        if (
+            alpha * grants[mid]
+            + beta
+            * _prog_upto(
+                grants[mid],
+                mid + 1,
+                grants,
+                vol,
+                dur,
+                rate,
+                carry_rate,
+                carry_end,
+                ph0,
+                w0,
+                per_day,
+                n,
+                starts,
+                rates,
+            )
+            < level
+        ):
             lo = mid + 1
         else:
             hi = mid
