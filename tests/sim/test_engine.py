@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intrathecal.core.program import (
     Continuous,
@@ -215,6 +217,56 @@ def test_register_gate_decides_like_the_recording_gate() -> None:
     for code in (Decision.BOLUS_RUNNING, Decision.LOCKOUT, Decision.DAILY_MAXIMUM):
         assert got.counts[:, code].sum() > 0
     assert want.counts[:, Decision.RESERVOIR_LOW].sum() > 0
+
+
+@given(
+    minutes=st.integers(1, 60),
+    extra_lockout=st.integers(0, 360),
+    max_per_day=st.integers(1, 10),
+    rate=st.sampled_from([0.5, 3.0, 8.0, 20.0]),
+    fill=st.sampled_from([6.0, 20.0, 40.0]),
+    seed=st.integers(0, 2**32),
+    start=st.integers(0, 2 * DAY_US),
+    lengths=st.lists(st.integers(1, 60 * DAY_US // 1000), min_size=1, max_size=4),
+)
+@settings(max_examples=60, deadline=None)
+def test_register_gate_property(
+    minutes: int,
+    extra_lockout: int,
+    max_per_day: int,
+    rate: float,
+    fill: float,
+    seed: int,
+    start: int,
+    lengths: list[int],
+) -> None:
+    """Any bolus settings, rate, fill and cycle cuts (µs, inside days): a generated stream
+    decides, counts and leaves the state exactly as its materialised times through the
+    general gate (daily maxima above the register window take the general gate too)."""
+    bolus = PatientBolus(
+        Volume("0.02", "mL"),
+        Duration(minutes, "min"),
+        Duration(minutes + extra_lockout, "min"),
+        max_per_day,
+    )
+    n = 4
+    programs = FleetPrograms.build([Prescription(MORPHINE, FLEX, (), bolus)] * n, MODEL)
+    stream = PoissonRequests.uniform(n, rate, seed)
+    fast, slow = FleetState.start(programs, start), FleetState.start(programs, start)
+    end = start
+    for length_ms in lengths:
+        end += length_ms * 1000 + 7
+        for state in (fast, slow):
+            refill(state, programs, np.arange(n), fill)
+        explicit = stream.materialise(programs.pump_id, fast.t_us.copy(), np.full(n, end))
+        got = run_cycle(fast, programs, stream, end)
+        want = run_cycle(slow, programs, explicit, end, record=True)
+        assert np.array_equal(got.counts, want.counts)
+        assert got.counts.sum() == explicit.times_s.shape[0]
+        for name in ("low_at_s", "empty_at_s"):
+            assert np.array_equal(getattr(got, name), getattr(want, name), equal_nan=True)
+        for name in ("grants_s", "bolus_end_s", "reservoir_ml", "true_ml"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
 
 
 def _exact_flex_time(
