@@ -7,8 +7,10 @@ half reading the worklist and half reading one patient (both audited reads). Rou
 interleaved (on, off, on, off, ...); the report gives the median over rounds of throughput,
 p50/p95/p99 and failures, and the audited/unaudited throughput ratio.
 
-With ``--baseline DIR`` (a checkout of an earlier revision) that revision's server runs
-the same workload in the same rounds, so the gain is measured under the same conditions.
+With ``--baseline DIR`` (a checkout of an earlier revision, ideally with its own
+virtualenv in ``DIR/.venv`` so it runs with the dependencies it had) that revision's server
+runs the same workload in the same rounds, so the gain is measured under the same
+conditions.
 
 Run: ``.venv/bin/python benchmarks/bench_load.py [--users 30] [--seconds 20] [--rounds 2]
 [--workers 2] [--backend sqlite|postgresql|both] [--baseline DIR]``.
@@ -80,28 +82,43 @@ def _database(backend: str, folder: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _serve_command(source: Path | None, workers: int) -> list[str]:
+    """``intrathecal serve`` of this checkout, or of ``source`` with its own virtualenv
+    (``DIR/.venv``) when it has one; ``--workers`` only where that ``serve`` has it (the
+    revision before issue 10 ran one process)."""
+    binary = BIN / "intrathecal"
+    if source is not None and (source / ".venv" / "bin" / "intrathecal").exists():
+        binary = source / ".venv" / "bin" / "intrathecal"
+    command = [str(binary), "serve", "--demo", "--host", "127.0.0.1"]
+    usage = subprocess.run(
+        [*command[:2], "--help"], env=_source_env(source), capture_output=True, text=True
+    )
+    if "--workers" in usage.stdout:
+        command += ["--workers", str(workers)]
+    return command
+
+
+def _source_env(source: Path | None) -> dict[str, str]:
+    """The environment that makes ``intrathecal`` import ``source``'s package."""
+    if source is None or (source / ".venv").exists():
+        return dict(os.environ)
+    return {**os.environ, "PYTHONPATH": str(source / "src")}
+
+
 @contextmanager
 def _server(
     url: str, port: int, workers: int, audit_reads: bool, source: Path | None
 ) -> Iterator[str]:
     env = {
-        **os.environ,
+        **_source_env(source),
         "INTRATHECAL_AUDIT_KEY": secrets.token_hex(32),
         "INTRATHECAL_AUDIT_READS": "true" if audit_reads else "false",
         "INTRATHECAL_LOGIN_ATTEMPTS_PER_IP": "1000",
     }
-    if source is not None:  # another checkout's package (the design before this one)
-        env["PYTHONPATH"] = str(source / "src")
     command = [
-        str(BIN / "intrathecal"),
-        "serve",
-        "--demo",
-        "--host",
-        "127.0.0.1",
+        *_serve_command(source, workers),
         "--port",
         str(port),
-        "--workers",
-        str(workers),
         "--database-url",
         url,
     ]
@@ -210,8 +227,8 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="a checkout of an earlier revision (e.g. git archive of it): its audited "
-        "reads run interleaved with this one's, as 'baseline'",
+        help="a checkout of an earlier revision (e.g. git archive of it, with its own "
+        ".venv): its audited reads run interleaved with this one's, as 'baseline'",
     )
     args = parser.parse_args()
     configs: list[tuple[str, bool, Path | None]] = [

@@ -4,6 +4,7 @@ connection it used goes back to the pool transactional again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from intrathecal.clinic.records import Patient
+from intrathecal.storage import db
 from intrathecal.storage.db import is_sqlite, make_engine
 from intrathecal.storage.tables import metadata
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
@@ -69,3 +71,54 @@ def test_a_connection_used_for_reads_is_transactional_again_for_the_next_unit(
                 assert uow.patients.search("M-9", 10, 0) == []
         finally:
             engine.dispose()
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.fixture
+def pg_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """A PostgreSQL engine with one pooled connection."""
+    if backend == "sqlite":
+        pytest.skip("SQLite connections are files in this process: nothing to ping")
+    with database_url(backend, tmp_path) as url:
+        engine = make_engine(url, pool_size=1, max_overflow=0)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_a_connection_idle_too_long_is_pinged_and_a_dead_one_replaced(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _backend_pid(pg_engine)
+    killer = make_engine(pg_engine.url.render_as_string(hide_password=False))
+    try:
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    finally:
+        killer.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert _backend_pid(pg_engine) != first  # pinged, found dead, replaced: no error
+
+
+def test_a_connection_used_moments_ago_is_not_pinged(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[object] = []
+    ping = pg_engine.dialect.do_ping
+
+    def counted(conn: object) -> bool:
+        pings.append(conn)
+        return ping(conn)
+
+    monkeypatch.setattr(pg_engine.dialect, "do_ping", counted)
+    first = _backend_pid(pg_engine)
+    assert _backend_pid(pg_engine) == first
+    assert pings == []
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert _backend_pid(pg_engine) == first
+    assert len(pings) == 1

@@ -12,10 +12,12 @@ from sqlalchemy import Engine, text
 
 from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.records import (
+    ApiTokenRecord,
     Implant,
     Patient,
     PrescriptionVersion,
     Refill,
+    SessionRecord,
     UserRecord,
 )
 from intrathecal.core.quantities import Concentration, DoseRate, Volume
@@ -172,3 +174,21 @@ def test_quantity_text_round_trips_exactly(volume: Volume, unit: str) -> None:
     implant = _implant(1).__class__(**{**vars(_implant(1)), "reservoir": shown})
     back = from_row(Implant, to_row(implant))
     assert back.reservoir == shown
+
+
+def test_a_session_or_token_is_found_with_its_user_in_one_lookup(engine: Engine) -> None:
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        user = uow.users.add(UserRecord(None, "dr.x", "h", "physician", NOW, "Dr X"))
+        assert user.id is not None
+        token = uow.api_tokens.add(
+            ApiTokenRecord(None, "t" * 64, user.id, "ci", NOW, NOW + timedelta(days=1))
+        )
+        session = uow.sessions.add(
+            SessionRecord(None, "s" * 64, user.id, NOW, NOW + timedelta(hours=1), "10.0.0.1")
+        )
+        uow.commit()
+    with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
+        assert uow.api_tokens.with_user("t" * 64) == (token, user)
+        assert uow.sessions.with_user("s" * 64) == (session, user)
+        assert uow.api_tokens.with_user("s" * 64) is None
+        assert uow.sessions.with_user("x" * 64) is None

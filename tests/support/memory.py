@@ -306,6 +306,10 @@ class MemorySessionRepository(MemoryRecordRepository[SessionRecord]):
         found = self.where(lambda s: s.token_hash == token_hash)
         return found[0] if found else None
 
+    def with_user(self, token_hash: str) -> tuple[SessionRecord, UserRecord] | None:
+        record = self.by_token_hash(token_hash)
+        return None if record is None else (record, self.state.table("users")[record.user_id])
+
     def revoke(self, session_id: int) -> None:
         if session_id in self.rows:
             self.rows[session_id] = dataclasses.replace(self.rows[session_id], revoked=True)
@@ -332,6 +336,10 @@ class MemoryApiTokenRepository(MemoryRecordRepository[ApiTokenRecord]):
     def by_token_hash(self, token_hash: str) -> ApiTokenRecord | None:
         found = self.where(lambda a: a.token_hash == token_hash)
         return found[0] if found else None
+
+    def with_user(self, token_hash: str) -> tuple[ApiTokenRecord, UserRecord] | None:
+        record = self.by_token_hash(token_hash)
+        return None if record is None else (record, self.state.table("users")[record.user_id])
 
     def for_user(self, user_id: int) -> list[ApiTokenRecord]:
         return self.where(lambda a: a.user_id == user_id)

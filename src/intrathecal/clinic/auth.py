@@ -117,6 +117,12 @@ def require_actor(actor: Actor, permission: Action) -> None:
     role_may(role, permission)
 
 
+def _active(user: UserRecord) -> UserRecord:
+    if not user.active:
+        raise InvalidCredentials("the account is disabled")
+    return user
+
+
 def _actor(user: UserRecord, ip: str | None) -> Actor:
     return Actor(
         user_id=user.id,
@@ -209,28 +215,29 @@ class AuthService:
     def authenticate_session(self, uow: UnitOfWork, secret: str, ip: str) -> Principal:
         """The principal behind a session cookie; InvalidCredentials if unknown or expired."""
         with uow.for_reads():
-            record = uow.sessions.by_token_hash(secret_hash(secret))
-            if record is None or record.revoked or record.expires_at <= self.clock():
-                raise InvalidCredentials("the session has expired or was revoked; log in again")
-            user = self._active_user(uow, record.user_id)
+            found = uow.sessions.with_user(secret_hash(secret))
+        if found is None or found[0].revoked or found[0].expires_at <= self.clock():
+            raise InvalidCredentials("the session has expired or was revoked; log in again")
+        user = _active(found[1])
         return Principal(user, _actor(user, ip), "session")
 
     def authenticate_token(self, uow: UnitOfWork, secret: str, ip: str) -> Principal:
-        """The principal behind a bearer token; InvalidCredentials if unknown or expired."""
+        """The principal behind a bearer token; InvalidCredentials if unknown or expired.
+
+        One lookup (the token with its user): revocation, expiry and a disabled account
+        count on every request."""
         with uow.for_reads():
-            record = uow.api_tokens.by_token_hash(secret_hash(secret))
-            now = self.clock()
-            if (
-                record is None
-                or record.id is None
-                or record.revoked
-                or self._token_expiry(record) <= now
-            ):
-                raise InvalidCredentials("the API token is unknown, expired or revoked")
-            user = self._active_user(uow, record.user_id)
+            found = uow.api_tokens.with_user(secret_hash(secret))
+        now = self.clock()
+        if found is None or found[0].revoked or self._token_expiry(found[0]) <= now:
+            raise InvalidCredentials("the API token is unknown, expired or revoked")
+        record, user = found
+        user = _active(user)
         # ``last_used_at`` is kept to the minute: a write (and a disk flush) on every
         # request would serialise all token requests on SQLite.
-        if record.last_used_at is None or now - record.last_used_at >= TOKEN_TOUCH_EVERY:
+        if record.id is not None and (
+            record.last_used_at is None or now - record.last_used_at >= TOKEN_TOUCH_EVERY
+        ):
             with uow:
                 uow.api_tokens.touch(record.id, now)
                 uow.commit()
@@ -239,15 +246,6 @@ class AuthService:
     def _token_expiry(self, record: ApiTokenRecord) -> datetime:
         bound = record.created_at + self.token_max_age
         return bound if record.expires_at is None else min(record.expires_at, bound)
-
-    def _active_user(self, uow: UnitOfWork, user_id: int) -> UserRecord:
-        try:
-            user = uow.users.get(user_id)
-        except NotFound:
-            raise InvalidCredentials("the account no longer exists") from None
-        if not user.active:
-            raise InvalidCredentials("the account is disabled")
-        return user
 
     # --- API tokens -------------------------------------------------------------------
     def issue_token(

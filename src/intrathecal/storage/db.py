@@ -5,16 +5,21 @@ The URL itself is a setting (``intrathecal.settings``); this module only normali
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 #: Connection execution option of a transaction that only reads (SQLite: BEGIN DEFERRED).
 READ_ONLY = "intrathecal_read_only"
 #: Connections a process keeps open when no pool size is given.
 DEFAULT_POOL_SIZE = 5
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is used.
+PING_AFTER_IDLE_SECONDS = 10.0
+_RETURNED_AT = "intrathecal_returned_at"
 #: File used when no URL is configured (relative to the working directory).
 DEFAULT_SQLITE_FILE = "intrathecal.db"
 
@@ -54,9 +59,36 @@ def make_engine(
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", pool_size)
-    return create_engine(resolved, **kwargs)
+    engine = create_engine(resolved, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip on every checkout (two or three per
+    request). A connection given back moments ago is alive unless the server went away
+    in between: then the statement fails, SQLAlchemy invalidates the whole pool, and the
+    next checkouts open fresh connections. A connection idle for longer (a firewall or the
+    server may have dropped it) is pinged first and, if dead, silently replaced.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get(_RETURNED_AT, 0.0)
+        if idle < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError(f"a pooled connection idle {idle:.0f} s is dead") from exc
 
 
 def read_only_options(engine: Engine) -> dict[str, Any]:

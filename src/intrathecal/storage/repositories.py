@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -440,6 +442,9 @@ class SqlSessionRepository(SqlRecordRepository[SessionRecord]):
     def by_token_hash(self, token_hash: str) -> SessionRecord | None:
         return self._first(select(t.sessions).where(t.sessions.c.token_hash == token_hash))
 
+    def with_user(self, token_hash: str) -> tuple[SessionRecord, UserRecord] | None:
+        return _with_user(self.conn, t.sessions, SessionRecord, token_hash)
+
     def revoke(self, session_id: int) -> None:
         self.conn.execute(
             update(t.sessions).where(t.sessions.c.id == session_id).values(revoked=True)
@@ -467,6 +472,9 @@ class SqlApiTokenRepository(SqlRecordRepository[ApiTokenRecord]):
     def by_token_hash(self, token_hash: str) -> ApiTokenRecord | None:
         return self._first(select(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash))
 
+    def with_user(self, token_hash: str) -> tuple[ApiTokenRecord, UserRecord] | None:
+        return _with_user(self.conn, t.api_tokens, ApiTokenRecord, token_hash)
+
     def for_user(self, user_id: int) -> list[ApiTokenRecord]:
         rows = self.conn.execute(
             select(t.api_tokens)
@@ -492,6 +500,32 @@ class SqlApiTokenRepository(SqlRecordRepository[ApiTokenRecord]):
         self.conn.execute(
             update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(last_used_at=at)
         )
+
+
+_USER_PREFIX = "owner_"  # "user_" would give user_id twice
+
+
+@functools.cache
+def _with_user_statement(table: Table) -> Select[Any]:
+    """A secret's row and its user's (user columns prefixed), by ``token_hash``."""
+    users = [c.label(_USER_PREFIX + c.name) for c in t.users.c]
+    return (
+        select(table, *users)
+        .join(t.users, t.users.c.id == table.c.user_id)
+        .where(table.c.token_hash == bindparam("token_hash"))
+    )
+
+
+def _with_user(
+    conn: Connection, table: Table, cls: type[R], token_hash: str
+) -> tuple[R, UserRecord] | None:
+    row = conn.execute(_with_user_statement(table), {"token_hash": token_hash}).first()
+    if row is None:
+        return None
+    values = row._mapping
+    own = {c.name: values[c.name] for c in table.c}
+    user = {c.name: values[_USER_PREFIX + c.name] for c in t.users.c}
+    return from_row(cls, own), from_row(UserRecord, user)
 
 
 class SqlAuditRepository:
