@@ -304,8 +304,8 @@ def _solve(
     else:
         a = grants[lo - 1]
         brate, bend = rate, a + dur
-    pa = _prog(
-        a, grants, ng, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
+    pa = _prog_upto(
+        a, lo, grants, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
     )
     bend = min(bend, t_stop)
     when = _walk(
