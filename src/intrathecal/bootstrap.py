@@ -70,11 +70,12 @@ class Services:
     def build(cls, settings: Settings, uow_factory: UowFactory | None = None) -> Services:
         """Wire the database engine (unless a factory is given), hasher and throttle."""
         engine = None
+        audit_key = audit_key_of(settings)
         if uow_factory is None:
             engine = make_engine(
                 settings.database_url, pool_size=settings.threads + BACKGROUND_CONNECTIONS
             )
-            uow_factory = _sql_factory(engine, settings.audit_reads)
+            uow_factory = _sql_factory(engine, settings.audit_reads, audit_key)
         hasher = fast_hasher() if settings.fast_password_hashing else default_hasher()
         throttle = Throttle(
             ThrottlePolicy(
@@ -92,7 +93,6 @@ class Services:
             session_hours=settings.session_hours,
             token_max_days=settings.token_max_days,
         )
-        audit_key = audit_key_of(settings)
         return cls(
             settings=settings,
             uow_factory=uow_factory,
@@ -114,9 +114,9 @@ def audit_key_of(settings: Settings) -> bytes | None:
     return resolve_audit_key(key, settings.audit_key_file, demo=settings.demo_audit_key)
 
 
-def _sql_factory(engine: Engine, audit_reads: bool) -> UowFactory:
+def _sql_factory(engine: Engine, audit_reads: bool, audit_key: bytes | None) -> UowFactory:
     def new_uow() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(engine, audit_reads=audit_reads)
+        return SqlAlchemyUnitOfWork(engine, audit_reads=audit_reads, audit_key=audit_key)
 
     return new_uow
 

@@ -92,6 +92,16 @@ def chained_entry(entry: AuditEntry, prev_seq: int, prev_hash: str, key: bytes) 
     return replace(linked, hash=entry_hash(linked, key))
 
 
+def chain(entries: Iterable[AuditEntry], seq: int, prev: str, key: bytes) -> list[AuditEntry]:
+    """``entries`` sealed in order after the head (``seq``, ``prev``)."""
+    chained = []
+    for entry in entries:
+        entry = chained_entry(entry, seq, prev, key)
+        chained.append(entry)
+        seq, prev = entry.seq, entry.hash
+    return chained
+
+
 def seal(uow: UnitOfWork, key: bytes, batch: int = SEAL_BATCH) -> int:
     """Chain every pending entry, oldest first, in transactions of ``batch``; the count.
 
@@ -105,11 +115,7 @@ def seal(uow: UnitOfWork, key: bytes, batch: int = SEAL_BATCH) -> int:
             pending = uow.audit.pending(batch)
             if not pending:
                 return sealed
-            chained = []
-            for _, entry in pending:
-                entry = chained_entry(entry, seq, prev, key)
-                chained.append(entry)
-                seq, prev = entry.seq, entry.hash
+            chained = chain((entry for _, entry in pending), seq, prev, key)
             uow.audit.store_sealed([row_id for row_id, _ in pending], chained)
             uow.commit()
         sealed += len(pending)

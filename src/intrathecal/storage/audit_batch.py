@@ -1,110 +1,144 @@
 """Group commit of read-audit entries: one transaction (one disk flush) for the entries of
 all requests that finished reading at about the same time, per engine and process.
 
-A request hands its entries over and waits until they are committed, so no read is answered
-before its audit entry is durable; a failed commit fails every request of that batch.
+No thread of its own: the first request to arrive leads, commits every entry waiting (its
+own and those queued behind it) and wakes their requests; a request that arrives while a
+commit runs waits, and the first of those leads the next commit. Alone, a request commits
+its own entry without a thread switch; under load, one commit carries many entries.
+
+With the audit key, a commit chains its entries at once (the head row is locked, each entry
+gets the next ``seq``, the previous MAC and its own MAC, ``clinic.audit.chain``), so a read
+entry never waits in ``audit_pending`` for the sealer; without the key it stores them
+pending, for a keyed ``seal`` later. Either way a request returns only once its entries are
+committed (a read is never answered before its audit entry is durable), and a failed
+commit fails every request of that batch.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
-from intrathecal.storage import tables as t
+from intrathecal.clinic.audit import chain
+from intrathecal.clinic.records import AuditEntry
+from intrathecal.storage.repositories import SqlAuditRepository
 
 #: Entries committed in one transaction at most.
 MAX_BATCH = 500
 #: How long a request waits for its batch before giving up (the database is stuck).
 WAIT_SECONDS = 60.0
-#: The writer thread ends after this long without work.
-IDLE_SECONDS = 5.0
+
+Commit = Callable[[Sequence[AuditEntry]], None]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Ticket:
-    rows: Sequence[Mapping[str, Any]]
-    done: threading.Event = field(default_factory=threading.Event)
+    entries: Sequence[AuditEntry]
+    wake: threading.Event = field(default_factory=threading.Event)
+    committed: bool = False
+    leads: bool = False
     error: BaseException | None = None
 
 
-class AuditBatcher:
-    """A writer thread per engine that inserts queued pending-audit rows in batches (it
-    stops when idle and starts again on demand)."""
+class GroupCommit:
+    """Leader/follower group commit of audit entries through ``commit`` (one call per
+    batch, never two at once)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = weakref.ref(engine)
-        self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
+    def __init__(self, commit: Commit, wait_seconds: float = WAIT_SECONDS) -> None:
+        self._commit = commit
+        self._wait_seconds = wait_seconds
         self._lock = threading.Lock()
-        self._running = False
+        self._queue: list[_Ticket] = []
+        self._leading = False
 
-    def write(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert ``rows`` into ``audit_pending``; return once they are committed."""
-        if not rows:
+    def write(self, entries: Sequence[AuditEntry]) -> None:
+        """Commit ``entries`` (with whatever else is waiting); return once they are."""
+        if not entries:
             return
-        ticket = _Ticket(rows)
+        ticket = _Ticket(entries)
         with self._lock:
-            self._queue.put(ticket)
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="audit-batch", daemon=True).start()
-        if not ticket.done.wait(WAIT_SECONDS):
-            raise TimeoutError("the audit entry could not be written in time")
+            self._queue.append(ticket)
+            ticket.leads = not self._leading
+            self._leading = True
+        if not ticket.leads:
+            self._follow(ticket)
+        if ticket.leads:
+            self._lead()
         if ticket.error is not None:
             raise RuntimeError("the audit entry could not be written") from ticket.error
 
-    def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    if self._queue.empty():
-                        self._running = False
-                        return
-                continue
-            self._commit(self._drain(first))
+    def _follow(self, ticket: _Ticket) -> None:
+        """Wait until a leader committed the ticket or handed the lead to it."""
+        woken = ticket.wake.wait(self._wait_seconds)
+        with self._lock:
+            if woken or ticket.leads or ticket.committed:
+                return
+            if ticket in self._queue:  # never taken: nothing of it is written
+                self._queue.remove(ticket)
+        raise TimeoutError("the audit entry could not be written in time")
 
-    def _drain(self, first: _Ticket) -> list[_Ticket]:
-        batch = [first]
-        size = len(first.rows)
-        while size < MAX_BATCH:
-            try:
-                ticket = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            batch.append(ticket)
-            size += len(ticket.rows)
-        return batch
-
-    def _commit(self, batch: list[_Ticket]) -> None:
+    def _lead(self) -> None:
+        """Commit the queue's head batch, wake its requests, pass the lead on (or drop it)."""
+        with self._lock:
+            batch: list[_Ticket] = []
+            size = 0
+            while self._queue and (not batch or size + len(self._queue[0].entries) <= MAX_BATCH):
+                taken = self._queue.pop(0)
+                batch.append(taken)
+                size += len(taken.entries)
         error: BaseException | None = None
-        engine = self._engine()
         try:
-            if engine is None:
-                raise RuntimeError("the database engine is gone")
-            with engine.begin() as conn:
-                conn.execute(insert(t.audit_pending), [dict(r) for tk in batch for r in tk.rows])
-        except Exception as exc:  # reported to every waiting request
+            self._commit([entry for ticket in batch for entry in ticket.entries])
+        except Exception as exc:  # reported to every request of the batch
             error = exc
+        with self._lock:
+            successor = self._queue[0] if self._queue else None
+            if successor is None:
+                self._leading = False
+            else:
+                successor.leads = True
         for ticket in batch:
             ticket.error = error
-            ticket.done.set()
+            ticket.committed = True
+            ticket.wake.set()
+        if successor is not None:
+            successor.wake.set()
 
 
-_BATCHERS: weakref.WeakKeyDictionary[Engine, AuditBatcher] = weakref.WeakKeyDictionary()
+def commit_entries(engine: Engine, key: bytes | None) -> Commit:
+    """One transaction storing ``entries``: chained under ``key``, else pending."""
+    ref = weakref.ref(engine)
+
+    def commit(entries: Sequence[AuditEntry]) -> None:
+        bound = ref()
+        if bound is None:
+            raise RuntimeError("the database engine is gone")
+        with bound.begin() as conn:
+            audit = SqlAuditRepository(conn)
+            if key is None:
+                audit.store_pending(entries)
+                return
+            seq, prev = audit.lock_head()
+            audit.append_sealed(chain(entries, seq, prev, key))
+
+    return commit
+
+
+_GROUPS: weakref.WeakKeyDictionary[Engine, dict[bytes | None, GroupCommit]] = (
+    weakref.WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 
-def batcher_for(engine: Engine) -> AuditBatcher:
-    """The process's batcher for ``engine`` (started on first use)."""
+def group_commit_for(engine: Engine, key: bytes | None) -> GroupCommit:
+    """The process's group commit for ``engine`` and audit ``key``."""
     with _LOCK:
-        found = _BATCHERS.get(engine)
+        groups = _GROUPS.setdefault(engine, {})
+        found = groups.get(key)
         if found is None:
-            found = _BATCHERS[engine] = AuditBatcher(engine)
+            found = groups[key] = GroupCommit(commit_entries(engine, key))
         return found

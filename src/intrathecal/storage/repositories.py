@@ -529,14 +529,15 @@ def _with_user(
 
 
 class SqlAuditRepository:
-    """The audit log: requests insert pending rows (no shared row is touched, so appends
-    never wait on each other); the sealer locks the head and moves them into the chain."""
+    """The audit log: writes insert pending rows (no shared row is touched, so appends
+    never wait on each other); the sealer locks the head and moves them into the chain.
+    A reading unit of work keeps its entries for the group commit (``audit_batch``)."""
 
     def __init__(self, conn: Connection, audit_reads: bool = True, read_only: bool = False) -> None:
         self.conn = conn
         self.audit_reads = audit_reads
         self.read_only = read_only
-        self.buffered: list[dict[str, Any]] = []
+        self.buffered: list[AuditEntry] = []
 
     def append(
         self,
@@ -563,13 +564,17 @@ class SqlAuditRepository:
         if not self.read_only:
             return self.append(actor, action, patient_id, details)
         entry = new_entry(actor, action, patient_id, details)
-        self.buffered.append(_pending_row(entry))
+        self.buffered.append(entry)
         return entry
 
-    def take_buffered(self) -> list[dict[str, Any]]:
+    def take_buffered(self) -> list[AuditEntry]:
         """The read entries of a reading unit of work, to be committed after it."""
         taken, self.buffered = self.buffered, []
         return taken
+
+    def store_pending(self, entries: Sequence[AuditEntry]) -> None:
+        """Insert unchained entries into ``audit_pending`` (for the sealer)."""
+        self.conn.execute(insert(t.audit_pending), [_pending_row(e) for e in entries])
 
     def lock_head(self) -> tuple[int, str]:
         """Lock the head row (FOR UPDATE; SQLite already holds the write lock) and read it."""
@@ -603,13 +608,19 @@ class SqlAuditRepository:
     def store_sealed(self, pending_ids: Sequence[int], entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
+        self.append_sealed(entries)
+        self.conn.execute(delete(t.audit_pending).where(t.audit_pending.c.id.in_(pending_ids)))
+
+    def append_sealed(self, entries: Sequence[AuditEntry]) -> None:
+        """Insert chained entries (the head row is locked) and move the head to the last."""
+        if not entries:
+            return
         rows = []
         for entry in entries:
             row = to_row(entry)
             row["details"] = _details_text(entry)
             rows.append(row)
         self.conn.execute(insert(t.audit_log), rows)
-        self.conn.execute(delete(t.audit_pending).where(t.audit_pending.c.id.in_(pending_ids)))
         self.conn.execute(
             update(t.audit_head)
             .where(t.audit_head.c.id == 1)

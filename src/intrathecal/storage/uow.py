@@ -13,7 +13,7 @@ from intrathecal.clinic.records import (
     Trial,
 )
 from intrathecal.storage import tables as t
-from intrathecal.storage.audit_batch import batcher_for
+from intrathecal.storage.audit_batch import group_commit_for
 from intrathecal.storage.db import make_engine, read_only_options
 from intrathecal.storage.repositories import (
     SqlAdverseEventRepository,
@@ -39,9 +39,17 @@ from intrathecal.storage.repositories import (
 class SqlAlchemyUnitOfWork:
     """Opens a connection and a transaction on enter; rolls back unless committed."""
 
-    def __init__(self, engine: Engine | str | None = None, *, audit_reads: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine | str | None = None,
+        *,
+        audit_reads: bool = True,
+        audit_key: bytes | None = None,
+    ) -> None:
         self.engine = engine if isinstance(engine, Engine) else make_engine(engine)
         self.audit_reads = audit_reads
+        #: With the key, a read's entries are chained as they are committed (else pending).
+        self.audit_key = audit_key
         self._reading = False
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
@@ -102,9 +110,9 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("commit outside a 'with uow:' block")
         self._tx.commit()
         if self._reading:
-            rows = self.audit.take_buffered()
+            entries = self.audit.take_buffered()
             self._release()  # give the connection back before waiting for the batch
-            batcher_for(self.engine).write(rows)
+            group_commit_for(self.engine, self.audit_key).write(entries)
 
     def for_reads(self) -> Self:
         """Make the next ``with`` block a reading one: no write lock (SQLite), no BEGIN or
