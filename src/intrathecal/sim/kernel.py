@@ -68,14 +68,14 @@ def _mix(x: np.uint64) -> np.uint64:
 
 @_inline
 def _basal_within(x: float, n: int, starts: np.ndarray, rates: np.ndarray) -> float:
-    """Basal volume from local midnight to day-time ``x`` (s)."""
+    """Basal volume from local midnight to day-time ``x`` (s).
+
+    Branch-free: a step starting at or after ``x`` adds ``rate * 0.0``, which changes no sum.
+    """
     total = 0.0
     for j in range(n):
-        lo = starts[j]
-        if x <= lo:
-            break
         hi = starts[j + 1] if j + 1 < n else DAY
-        total += rates[j] * (min(x, hi) - lo)
+        total += rates[j] * max(min(x, hi) - starts[j], 0.0)
     return total
 
 
