@@ -59,6 +59,22 @@ _jit = nb.njit(cache=True, fastmath=False, nogil=True)
 _inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always")
 
 
+def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
+    if a != b:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.select(args[0], args[1], args[2])
+
+    return a(types.boolean, a, b), codegen
+
+
+# ``_select(cond, a, b)``: ``a if cond else b`` as one LLVM ``select``. numba turns a
+# conditional expression into a branch, which LLVM may keep as a data-dependent (so often
+# mispredicted) jump in the gate's loop.
+_select: Any = intrinsic(_select_typing)
+
+
 @_inline
 def _mix(x: np.uint64) -> np.uint64:
     x = (x ^ (x >> _S30)) * _M1
@@ -93,8 +109,7 @@ def _basal_cum(
 def _step_at(x: float, n: int, starts: np.ndarray) -> int:
     i = 0
     for j in range(1, n):
-        if starts[j] <= x:
-            i = j
+        i = _select(starts[j] <= x, j, i)
     return i
 
 
@@ -152,30 +167,6 @@ def _walk(
 @_inline
 def _prog(
     t: float,
-    grants: np.ndarray,
-    ng: int,
-    vol: float,
-    dur: float,
-    rate: float,
-    carry_rate: float,
-    carry_end: float,
-    ph0: float,
-    w0: float,
-    per_day: float,
-    n: int,
-    starts: np.ndarray,
-    rates: np.ndarray,
-) -> float:
-    """Programmed volume from the cycle start to ``t`` (basal, carried bolus, granted boluses)."""
-    j = int(np.searchsorted(grants[:ng], t, side="right"))
-    return _prog_upto(
-        t, j, grants, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
-    )
-
-
-@_inline
-def _prog_upto(
-    t: float,
     j: int,
     grants: np.ndarray,
     vol: float,
@@ -190,9 +181,9 @@ def _prog_upto(
     starts: np.ndarray,
     rates: np.ndarray,
 ) -> float:
-    """``_prog`` when the grants at or before ``t`` are known to be the first ``j`` (grants
-    are strictly increasing: a bolus runs for a positive duration, so a second request at
-    the same time is denied)."""
+    """Programmed volume from the cycle start to ``t`` (basal, carried bolus, granted boluses)
+    when the grants at or before ``t`` are the first ``j`` (grants are strictly increasing:
+    a bolus runs for a positive duration, so a second request at the same time is denied)."""
     p = _basal_cum(t, ph0, w0, per_day, n, starts, rates)
     if carry_end > 0.0:
         p += carry_rate * min(t, carry_end)
@@ -210,6 +201,7 @@ def _solve(
     alpha: float,
     beta: float,
     t_stop: float,
+    p_stop: float,
     grants: np.ndarray,
     ng: int,
     vol: float,
@@ -224,23 +216,10 @@ def _solve(
     starts: np.ndarray,
     rates: np.ndarray,
 ) -> float:
-    """First time in ``[0, t_stop]`` where ``alpha*t + beta*P(t)`` reaches ``level``, else nan."""
-    p_stop = _prog(
-        t_stop,
-        grants,
-        ng,
-        vol,
-        dur,
-        rate,
-        carry_rate,
-        carry_end,
-        ph0,
-        w0,
-        per_day,
-        n,
-        starts,
-        rates,
-    )
+    """First time in ``[0, t_stop]`` where ``alpha*t + beta*P(t)`` reaches ``level``, else nan.
+
+    ``p_stop = P(t_stop)``; every grant lies before ``t_stop``.
+    """
     if alpha * t_stop + beta * p_stop < level - 1e-12:
         return math.nan
     # the first grant at which the level is reached (``ng``: none) ends the crossing piece;
@@ -251,7 +230,7 @@ def _solve(
         lo >= 0
         and alpha * grants[lo]
         + beta
-        * _prog_upto(
+        * _prog(
             grants[lo],
             lo + 1,
             grants,
@@ -278,7 +257,7 @@ def _solve(
         if (
             alpha * grants[mid]
             + beta
-            * _prog_upto(
+            * _prog(
                 grants[mid],
                 mid + 1,
                 grants,
@@ -304,7 +283,7 @@ def _solve(
     else:
         a = grants[lo - 1]
         brate, bend = rate, a + dur
-    pa = _prog_upto(
+    pa = _prog(
         a, lo, grants, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
     )
     bend = min(bend, t_stop)
@@ -458,22 +437,6 @@ def _request_times(
                     rel_us[m + j] = slots[j, q]
             m += c
     return m
-
-
-def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
-    if a != b:
-        return None
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.select(args[0], args[1], args[2])
-
-    return a(types.boolean, a, b), codegen
-
-
-# ``_select(cond, a, b)``: ``a if cond else b`` as one LLVM ``select``. numba turns a
-# conditional expression into a branch, which LLVM may keep as a data-dependent (so often
-# mispredicted) jump in the gate's loop.
-_select: Any = intrinsic(_select_typing)
 
 
 @_inline
@@ -821,6 +784,22 @@ def _pump_cycles(
                             alpha[i],
                             beta[i],
                             stop,
+                            _prog(
+                                stop,
+                                ng,
+                                gbuf,
+                                vol,
+                                dur,
+                                rate,
+                                carry_rate0,
+                                carry_end0,
+                                ph0,
+                                w0,
+                                per_day,
+                                n,
+                                starts,
+                                rates,
+                            ),
                             gbuf,
                             ng,
                             vol,
@@ -857,8 +836,8 @@ def _pump_cycles(
             # ---- alarms and volumes at the stop
             p_stop = _prog(
                 stop,
-                gbuf,
                 ng,
+                gbuf,
                 vol,
                 dur,
                 rate,
@@ -878,6 +857,7 @@ def _pump_cycles(
                     0.0,
                     1.0,
                     stop,
+                    p_stop,
                     gbuf,
                     ng,
                     vol,
@@ -901,6 +881,7 @@ def _pump_cycles(
                     0.0,
                     1.0,
                     stop,
+                    p_stop,
                     gbuf,
                     ng,
                     vol,
@@ -926,6 +907,7 @@ def _pump_cycles(
                     0.0,
                     k_true,
                     stop,
+                    p_stop,
                     gbuf,
                     ng,
                     vol,
