@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intrathecal.api.deps import Context
+from intrathecal.api.fields import Day
 from intrathecal.clinic import config, patients, reads, scheduling
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.commands import ScheduleVisit
@@ -43,9 +44,16 @@ class BookingForm(BaseModel):
 
     patient_id: int = Field(ge=1, le=2**31 - 1)
     kind: str = Field(min_length=1, max_length=40)
-    day: date
+    day: Day
     at: time
     location_code: str = Field(min_length=1, max_length=40)
+
+    @field_validator("day")
+    @classmethod
+    def _not_past(cls, day: date) -> date:
+        if day < datetime.now(UTC).date():
+            raise ValueError(f"{day.isoformat()} has passed: book a visit for today or later")
+        return day
 
 
 BOOKING_FIELDS = (*BookingForm.model_fields, "scheduled_at", "request_id")
@@ -158,7 +166,7 @@ def calendar(
     request: Request,
     ctx: Context,
     principal: ScheduleReader,
-    start: Annotated[date | None, Query()] = None,
+    start: Annotated[Day | None, Query()] = None,
     location: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_-]*$")] = None,
 ) -> Response:
     """Visits of one week (Monday to Sunday), by location."""
