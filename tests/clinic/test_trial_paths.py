@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def baclofen_screenings(draw: st.DrawFn) -> dict[str, Any]:
     spacing = draw(st.sampled_from([24, 24, 2]))
     data: dict[str, Any] = {
         "drug": "baclofen",
-        "started_at": f"{TODAY}T08:00:00+00:00",
+        "started_at": f"{TODAY - timedelta(days=5)}T08:00:00+00:00",
         "baseline": {"nrs": draw(st.integers(0, 10))},
         "injections": [
             {"dose": f"{50 + 25 * i} mcg", "at": f"{spacing * i} h"} for i in range(doses)
@@ -122,7 +122,7 @@ def test_a_baclofen_screening_with_spasticity_is_stored_and_read_back(
     record_evaluation(uow, evaluation(patient.id), staff.physician)
     data = {
         "drug": "baclofen",
-        "started_at": f"{TODAY}T08:00:00+00:00",
+        "started_at": f"{TODAY - timedelta(days=5)}T08:00:00+00:00",
         "baseline": {"nrs": 0},
         "injections": [{"dose": "50 mcg", "at": "0 h"}],
         "spasticity": {

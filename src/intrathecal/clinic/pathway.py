@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from fractions import Fraction
 
 from intrathecal.clinic import care, config, implanted_pump
 from intrathecal.clinic import validation as v
@@ -102,6 +103,19 @@ class TrialResult:
     evaluation: TrialEvaluation
 
 
+def _observed_by_now(record: TrialRecord, started: datetime) -> None:
+    """A trial is recorded after the fact: its given start and every injection and
+    observation lie in the past (a few minutes of clock skew allowed)."""
+    v.not_future_moment(started, "started_at")
+    latest = max(record.last_observed(), record.injections[-1].at, key=lambda d: d.seconds())
+    elapsed = datetime.now(UTC) + v.CLOCK_SKEW - started
+    if latest.seconds() > Fraction(elapsed.total_seconds()):
+        raise ValidationFailed(
+            f"trial record: an injection or observation {latest.format('h')} after the start "
+            f"lies in the future (the trial started {started:%Y-%m-%d %H:%M} UTC)"
+        )
+
+
 def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult:
     """Check the doses and evaluate through the one trial check (``check_trial``), store, refer."""
     require(actor, "trial.record", cmd.patient_id)
@@ -117,6 +131,8 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     started = record.started_at or datetime.now(UTC)
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
+    if record.started_at is not None:
+        _observed_by_now(record, started)
     with uow:
         uow.patients.lock(cmd.patient_id)
         result = _checked_trial(uow, cmd.patient_id, record, rule, trial_config)

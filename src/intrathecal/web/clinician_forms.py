@@ -195,6 +195,15 @@ def trial_body(data: Mapping[str, str]) -> dict[str, Any]:
     return body
 
 
+#: Where the trial form shows an error on a ``TrialIn`` location (see ``forms.validate``).
+TRIAL_ERROR_FIELDS = {
+    "injections": "dose",
+    "spasticity": "spasticity_scale",
+    "spasticity.before": "spasticity_before",
+    "spasticity.after": "spasticity_after",
+}
+
+
 def _grade(text: str) -> int | str:
     """A spasticity grade as typed: whole points become numbers, anything else (``1+``, a
     typo) stays text for the model to accept or name."""

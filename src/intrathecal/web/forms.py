@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -68,15 +68,31 @@ _MESSAGES = {
 }
 
 
-def validate(model: type[M], data: Mapping[str, str]) -> M | FormErrors:
-    """The form as ``model``, or its errors by field (plain language)."""
+def validate(
+    model: type[M], data: Mapping[str, Any], fields: Mapping[str, str] | None = None
+) -> M | FormErrors:
+    """The form as ``model``, or its errors by field (plain language).
+
+    ``fields`` names the form field of a model location the form spells differently
+    (``"injections"`` -> ``"dose"``, ``"spasticity.before"`` -> ``"spasticity_before"``):
+    the longest matching dotted prefix wins, so the error shows next to what was typed."""
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         errors = FormErrors()
         for error in exc.errors():
             loc = error.get("loc") or ()
-            name = str(loc[0]) if loc else None
+            name = _field_of(loc, fields or {})
             message = _MESSAGES.get(error["type"]) or str(error.get("msg", "Invalid value."))
             errors.add(name, message.removeprefix("Value error, "))
         return errors
+
+
+def _field_of(loc: tuple[int | str, ...], fields: Mapping[str, str]) -> str | None:
+    """The form field an error at model location ``loc`` belongs to."""
+    parts = [str(part) for part in loc if not isinstance(part, int)]
+    for end in range(len(parts), 0, -1):
+        found = fields.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return str(loc[0]) if loc else None

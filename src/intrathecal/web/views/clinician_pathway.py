@@ -8,7 +8,7 @@ case's, shown on the chart afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from intrathecal.core.trial_config import load_trial_config
 from intrathecal.web.clinician_forms import (
     IMPLANT_FIELDS,
     THERAPY_ROWS,
+    TRIAL_ERROR_FIELDS,
     evaluation_body,
     given,
     now_local,
@@ -53,6 +54,7 @@ class PathwayForm:
     record: Callable[[UnitOfWork, Any, Actor], object]
     defaults: Callable[[], dict[str, str]]
     anchor: str
+    error_fields: Mapping[str, str] = field(default_factory=dict)
 
 
 def _today() -> str:
@@ -76,6 +78,7 @@ FORMS: Mapping[str, PathwayForm] = {
         pathway.record_trial,
         lambda: {"started_at": now_local(), "method": "single_shot"},
         "h-trial",
+        TRIAL_ERROR_FIELDS,
     ),
     "implant": PathwayForm(
         Action.IMPLANT_RECORD,
@@ -138,7 +141,7 @@ def _routes(name: str, spec: PathwayForm) -> None:
         data = await form_data(request)
         raw = await request.form()
         ticked = [v for v in raw.getlist("contraindications") if isinstance(v, str)]
-        parsed = validate(spec.model, spec.body(data, ticked))
+        parsed = validate(spec.model, spec.body(data, ticked), spec.error_fields)
         errors = parsed if isinstance(parsed, FormErrors) else FormErrors()
         if not isinstance(parsed, FormErrors):
             try:
