@@ -474,7 +474,7 @@ def _window_gate(
     unlock = _us(ring[size - 1]) + lock_us - 1
     bend = _us(bend_s)
     window = np.int64(DAY_US - 1)
-    ng = n_run = n_lock = n_max = 0
+    ng = n_run = n_lock = 0
     for r in range(nreq):
         t = rel_us[r]
         running = t < bend
@@ -482,7 +482,6 @@ def _window_gate(
         full = g8 > t - window
         n_run += running
         n_lock += _select(running, False, locked)
-        n_max += _select(running | locked, False, full)
         ok = not (running | locked | full)
         grants_us[ng] = t
         ng += ok
@@ -496,7 +495,7 @@ def _window_gate(
         g1 = _select(ok, t, g1)
         unlock = _select(ok, t + lock_us - 1, unlock)
         bend = _select(ok, t + dur_us, bend)
-    return ng, n_run, n_lock, n_max
+    return ng, n_run, n_lock, nreq - ng - n_run - n_lock
 
 
 @_inline
