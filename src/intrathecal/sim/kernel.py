@@ -433,8 +433,9 @@ def _request_times(
                     m += 1
         else:  # whole slots are copied, the count advances (branch-free)
             if m + SLOTS <= room:
+                at = np.uint64(m)  # unsigned indices: no negative-index wraparound code
                 for j in range(SLOTS):
-                    rel_us[m + j] = slots[j, q]
+                    rel_us[at + np.uint64(j)] = slots[np.uint64(j), np.uint64(q)]
             m += c
     return m
 
