@@ -13,6 +13,8 @@ from sqlalchemy import Engine, text
 from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.records import (
     ApiTokenRecord,
+    Coverage,
+    Diagnosis,
     Implant,
     Patient,
     PrescriptionVersion,
@@ -192,3 +194,35 @@ def test_a_session_or_token_is_found_with_its_user_in_one_lookup(engine: Engine)
         assert uow.sessions.with_user("s" * 64) == (session, user)
         assert uow.api_tokens.with_user("s" * 64) is None
         assert uow.sessions.with_user("x" * 64) is None
+
+
+def test_a_patient_reads_back_with_diagnoses_and_coverage_in_order(engine: Engine) -> None:
+    diagnoses = (
+        Diagnosis("G89.4", "Chronic pain syndrome", primary=True),
+        Diagnosis("M54.16", "Radiculopathy, lumbar region"),
+        Diagnosis("C79.51", "Secondary malignant neoplasm of bone"),
+    )
+    coverage = (Coverage("medicare", "1EG4-TE5-MK72"), Coverage("aetna", "W123", "G-77"))
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        stored = uow.patients.add(
+            Patient(
+                None,
+                "M7",
+                "A",
+                "B",
+                date(1960, 1, 1),
+                "female",
+                NOW,
+                diagnoses=diagnoses,
+                coverage=coverage,
+            )
+        )
+        bare = _patient(uow, "M8")
+        uow.commit()
+    assert stored.id is not None
+    with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
+        found = uow.patients.get(stored.id)
+        assert uow.patients.get(bare).diagnoses == ()
+    assert found.diagnoses == diagnoses
+    assert found.coverage == coverage
+    assert [d.primary for d in found.diagnoses] == [True, False, False]

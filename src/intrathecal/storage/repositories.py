@@ -10,16 +10,23 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    Boolean,
     Connection,
+    Integer,
     Select,
+    String,
     Table,
     bindparam,
     delete,
     func,
     insert,
+    literal,
+    null,
     or_,
     select,
     true,
+    type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -193,18 +200,47 @@ class SqlPatientRepository:
             )
 
     def _load(self, row: Mapping[Any, Any]) -> Patient:
-        pid = row["id"]
-        diags = self.conn.execute(
-            select(t.diagnoses).where(t.diagnoses.c.patient_id == pid).order_by(t.diagnoses.c.id)
-        )
-        covs = self.conn.execute(
-            select(t.coverages).where(t.coverages.c.patient_id == pid).order_by(t.coverages.c.id)
-        )
+        children = self.conn.execute(_children_statement(), {"patient_id": row["id"]})
+        diagnoses, coverage = [], []
+        for child in children:
+            if child.kind == "diagnosis":
+                diagnoses.append(Diagnosis(child.code, child.description, child.primary))
+            else:
+                coverage.append(Coverage(child.insurer, child.member_id, child.group_number))
         values = dict(row)
-        values["diagnoses"] = tuple(from_row(Diagnosis, d._mapping) for d in diags)
-        values["coverage"] = tuple(from_row(Coverage, c._mapping) for c in covs)
-        patient = from_row(Patient, values)
-        return patient
+        values["diagnoses"] = tuple(diagnoses)
+        values["coverage"] = tuple(coverage)
+        return from_row(Patient, values)
+
+
+@functools.cache
+def _children_statement() -> Any:
+    """A patient's diagnoses and coverages in one round trip, each in id order."""
+    pid = bindparam("patient_id", type_=Integer)
+    d, c = t.diagnoses, t.coverages
+    text_null = type_coerce(null(), String)
+    diagnoses = select(
+        literal("diagnosis").label("kind"),
+        d.c.id,
+        d.c.code,
+        d.c.description,
+        d.c.primary,
+        text_null.label("insurer"),
+        text_null.label("member_id"),
+        text_null.label("group_number"),
+    ).where(d.c.patient_id == pid)
+    coverages = select(
+        literal("coverage"),
+        c.c.id,
+        text_null,
+        text_null,
+        type_coerce(null(), Boolean),
+        c.c.insurer,
+        c.c.member_id,
+        c.c.group_number,
+    ).where(c.c.patient_id == pid)
+    children = union_all(diagnoses, coverages).subquery()
+    return select(children).order_by(children.c.kind, children.c.id)
 
 
 def _matches(text: str) -> Any:
