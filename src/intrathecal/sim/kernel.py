@@ -959,11 +959,12 @@ def _pump_cycles(
                 bolus_end_s[i] = max(carry_end0 - span, 0.0)
                 bolus_rate[i] = carry_rate0 if carry_end0 > span else 0.0
             # the ring, oldest first, rebased to the next cycle's start
-            for q in range(width):
+            for q in range(width - min(m, width)):
                 grants_s[i, q] = -math.inf
+            at = head  # the oldest
             for q in range(min(m, width)):
-                g = ring[(head + q) % m]
-                grants_s[i, width - m + q] = g - span
+                grants_s[i, width - m + q] = ring[at] - span
+                at = at + 1 if at + 1 < m else 0
             t_us[i] = t1
 
 
