@@ -102,3 +102,15 @@ def test_several_workers_build_their_app_from_the_exported_environment(
     assert options["factory"] is True
     assert options["workers"] == 2
     assert load_settings().database_url == url
+
+
+def test_serve_runs_on_uvloop_and_httptools() -> None:
+    """uvicorn[standard] is a dependency and serve leaves uvicorn's "auto" choice alone, so
+    it runs the C event loop and HTTP parser (pure-Python h11 costs far more per request)."""
+    import importlib.util
+
+    assert importlib.util.find_spec("uvloop") is not None
+    assert importlib.util.find_spec("httptools") is not None
+    options = uvicorn_options(load_settings(), "127.0.0.1", 8000)
+    assert options.get("loop", "auto") == "auto"
+    assert options.get("http", "auto") == "auto"
