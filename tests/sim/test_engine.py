@@ -31,6 +31,7 @@ from intrathecal.sim import (
     run_cycle,
     run_fleet,
 )
+from intrathecal.sim import randomness as rnd
 
 DAY_US = 86_400_000_000
 MORPHINE = Solution.single("morphine", Concentration.parse("10 mg/mL"))
@@ -122,6 +123,22 @@ def test_generated_requests_equal_their_materialised_times() -> None:
     assert np.array_equal(got.low_at_s, want.low_at_s, equal_nan=True)
     assert got.counts.sum() == explicit.times_s.shape[0] > 0
     assert np.all(np.diff(explicit.of(n - 1)) >= 0)
+
+
+def test_integer_poisson_thresholds_count_like_the_float_cdf() -> None:
+    """``w >= ceil(F * 2**32)`` decides exactly as ``w / 2**32 >= F``, at every threshold."""
+    lam = np.array([0.01, 0.5, 3.0, 7.25, 20.0, 150.0])
+    cdf, _ = rnd.poisson_cdf(lam)
+    thresholds, _ = rnd.poisson_table(lam)
+    for row in range(lam.shape[0]):
+        edges = thresholds[row].astype(np.int64)
+        words = np.concatenate([edges - 1, edges, edges + 1, np.arange(0, 2**32, 2**20 + 7)])
+        words = np.clip(words, 0, 2**32 - 1).astype(np.uint64)
+        as_float = np.sum(
+            (words.astype(np.float64) / 4294967296.0)[:, None] >= cdf[row][None, :], axis=1
+        )
+        as_int = rnd.poisson_count(words, thresholds[row])
+        assert np.array_equal(as_float, as_int)
 
 
 def test_request_streams_do_not_depend_on_where_cycles_are_cut() -> None:

@@ -52,13 +52,10 @@ def word(keys: NDArray[np.uint64], index: int) -> NDArray[np.uint64]:
     return (h >> _S32) if index % 2 == 0 else (h & _LOW32)
 
 
-def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    """Poisson count thresholds for the distinct rates and each pump's row index.
+def poisson_cdf(lam: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Poisson CDF rows ``F(0), F(1), ...`` for the distinct rates and each pump's row index.
 
-    Row ``r`` holds ``ceil(F(k) * 2**32)`` for ``k = 0, 1, ...`` (``F`` the CDF of rate
-    ``r``): a 32-bit word ``w`` (the uniform ``w / 2**32``) gives the count of entries at or
-    below it (inversion, integer compares only), so the table's width caps the count. The
-    width keeps the tail beyond it below 1e-15 for every rate in the table.
+    The width keeps the tail beyond it below 1e-15 for every rate in the table.
     """
     rates, index = np.unique(lam, return_inverse=True)
     top = float(rates.max(initial=0.0))
@@ -70,7 +67,19 @@ def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.uint64], NDArray
         table[:, k] = cdf
         p = p * (rates / (k + 1))
         cdf = cdf + p
-    return np.ceil(table * 4294967296.0).astype(np.uint64), index.astype(np.int64)
+    return table, index.astype(np.int64)
+
+
+def poisson_table(lam: NDArray[np.float64]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """Poisson count thresholds for the distinct rates and each pump's row index.
+
+    Row ``r`` holds ``ceil(F(k) * 2**32)`` (``poisson_cdf``): a 32-bit word ``w`` is at or
+    above it exactly when the uniform ``w / 2**32`` is at or above ``F(k)`` (both sides are
+    exact multiples of 2**-32 apart from ``F``), so the count, the number of entries at or
+    below the word (inversion), takes integer compares only; the table's width caps it.
+    """
+    table, index = poisson_cdf(lam)
+    return np.ceil(table * 4294967296.0).astype(np.uint64), index
 
 
 def poisson_count(u32: NDArray[np.uint64], rows: NDArray[np.uint64]) -> NDArray[np.int64]:
