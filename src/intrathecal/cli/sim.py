@@ -129,7 +129,11 @@ def _output(
     if plot is not None:
         from intrathecal.sim.study_plot import plot_studies
 
-        plot_studies(results, plot, f"{config.patients} patients, {config.years:g} years")
+        plot_studies(
+            results,
+            plot,
+            f"{config.patients} patients, {config.years:g} year{'' if config.years == 1 else 's'}",
+        )
     if as_json:
         print_json(
             {

@@ -33,6 +33,8 @@ def plot_studies(results: Sequence[StudyResult], path: Path, title: str) -> None
             ax.barh(row, mid, color=colours[row % len(colours)], height=0.6)
             ax.errorbar(mid, row, xerr=[[mid - low], [high - mid]], fmt="none", ecolor="black")
             ax.text(high, row, f"  {mid:.3g}", va="center", fontsize=8)
+        top = max(result.bands()[name][2] for result in results)
+        ax.set_xlim(0, top * 1.15 if top > 0 else 1)  # a zero rate reads as zero, not a blur
         ax.set_yticks(range(len(results)), [r.policy for r in results])
         ax.set_title(label, fontsize=9, loc="left")
         ax.tick_params(labelsize=8)
