@@ -206,3 +206,16 @@ def test_bad_catheter_length_unit_exits_2():
     result = _run(*args)
     assert result.exit_code == 2
     assert "--catheter-length" in result.output
+
+
+@pytest.mark.parametrize(
+    ("rate", "filled_at"),
+    [("0.000001 mL/day", "2026-11-25T10:00"), ("0.3 mL/day", "9999-12-31T10:00")],
+)
+def test_plan_whose_dates_pass_the_calendar_is_a_one_line_error(rate: str, filled_at: str):
+    result = runner.invoke(
+        app, ["refill", "plan", "--filled", "20 mL", "--filled-at", filled_at, "--rate", rate]
+    )
+    assert result.exit_code == 2
+    assert "after the year 9999" in result.output
+    assert "Traceback" not in result.output

@@ -359,7 +359,13 @@ def plan_command(
         bridge=bridge,
         priming=priming,
     )
-    plan = plan_refill(request, load_refill_config(config))
+    try:
+        plan = plan_refill(request, load_refill_config(config))
+    except OverflowError:
+        raise InvalidInput(
+            f"the alarm or empty date falls after the year 9999: check --rate ({mean}) "
+            f"and --filled-at ({filled_at})"
+        ) from None
     if json_output:
         print_json(plan)
     else:
