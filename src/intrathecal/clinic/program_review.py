@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from intrathecal.core.catalogue import UnknownDrug, load_catalogue
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import daily_dose, mean_rate, worst_case_daily_dose
 from intrathecal.core.program_spec import prescription_to_dict, quantity_text
+from intrathecal.core.quantities import DoseRate
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,23 @@ class SettingRow:
         return self.old != self.new
 
 
+def dose_text(dose: DoseRate, drug: str) -> str:
+    """A daily dose in the unit of the drug's limits and findings (baclofen ``100 mcg/day``,
+    morphine ``0.5 mg/day``); mg/day for a drug the catalogue does not know."""
+    try:
+        unit = load_catalogue().get(drug).dose_unit
+    except UnknownDrug:
+        unit = "mg/day"
+    return dose.format(unit, 4)
+
+
 def settings_of(p: Prescription) -> dict[str, str]:
     """The settings a clinician reads back from a pump, worded, by label."""
     out: dict[str, str] = {}
     for component in p.solution.components:
         out[f"{component.drug} concentration"] = quantity_text(component.concentration)
     for drug, dose in daily_dose(p).items():
-        out[f"{drug} daily dose"] = dose.format("mg/day", 4)
+        out[f"{drug} daily dose"] = dose_text(dose, drug)
     out["mean rate"] = mean_rate(p).format("mL/day", 4)
     out["basal"] = basal_text(prescription_to_dict(p))
     out["periodic boluses"] = str(len(p.periodic)) if p.periodic else "none"
@@ -44,7 +56,7 @@ def settings_of(p: Prescription) -> dict[str, str]:
             f"{quantity_text(pb.lockout)}, at most {pb.max_per_day}/day"
         )
         for drug, dose in worst_case_daily_dose(p).items():
-            out[f"{drug} worst-case daily dose"] = dose.format("mg/day", 4)
+            out[f"{drug} worst-case daily dose"] = dose_text(dose, drug)
     return out
 
 

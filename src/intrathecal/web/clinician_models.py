@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from intrathecal.clinic.chart import PatientChart
-from intrathecal.clinic.program_review import SettingRow, compare_programs, settings_of
+from intrathecal.clinic.program_review import SettingRow, compare_programs, dose_text, settings_of
 from intrathecal.clinic.records import Implant, PrescriptionVersion, Refill, Trial, WorklistItem
 from intrathecal.core.program_math import daily_dose, mean_rate
 from intrathecal.core.program_spec import (
@@ -101,7 +101,7 @@ def after_visit_summary(
         p = prescription.program
         doses = daily_dose(p)
         drugs = tuple(
-            (c.drug, quantity_text(c.concentration), doses[c.drug].format("mg/day", 4))
+            (c.drug, quantity_text(c.concentration), dose_text(doses[c.drug], c.drug))
             for c in p.solution.components
         )
         rate = mean_rate(p).format("mL/day", 4)

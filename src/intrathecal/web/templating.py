@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from intrathecal.clinic.program_review import dose_text
 from intrathecal.web import csrf
 from intrathecal.web.navigation import links_for
 
@@ -37,7 +38,7 @@ def when(value: datetime | None) -> str:
     return "—" if value is None else value.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
 
 
-environment.filters.update(words=words, day=day, when=when)
+environment.filters.update(words=words, day=day, when=when, dose_text=dose_text)
 
 
 def render(
