@@ -83,7 +83,7 @@ def _web_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginThrottled):
         return error_page(request, 429)
     if isinstance(exc, Conflict):
-        return error_page(request, 409)
+        return error_page(request, 409, f"{exc}. Reload the page to see the latest version.")
     if isinstance(exc, RequestValidationError):
         return error_page(request, 422)
     if isinstance(exc, StarletteHTTPException):

@@ -53,6 +53,8 @@ def _page(
         {
             "patient": found.patient,
             "pending": pending,
+            "may_decide": pending.prescribed_by != principal.user_id
+            and pending.override_requested_of in (None, principal.user_id),
             "rows": compare_settings(before[-1].program if before else None, pending.program),
             "form": form,
             "errors": errors,
