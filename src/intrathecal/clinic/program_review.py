@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from intrathecal.core.catalogue import UnknownDrug, load_catalogue
+from intrathecal.core.catalogue import load_catalogue
+from intrathecal.core.errors import UnknownDrug
 from intrathecal.core.program import Prescription
 from intrathecal.core.program_math import daily_dose, mean_rate, worst_case_daily_dose
 from intrathecal.core.program_spec import prescription_to_dict, quantity_text
