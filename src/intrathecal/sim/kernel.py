@@ -51,6 +51,7 @@ _GOLDEN3 = np.uint64((3 * 0x9E3779B97F4A7C15) % 2**64)
 _GOLDEN4 = np.uint64((4 * 0x9E3779B97F4A7C15) % 2**64)
 _PAD = np.int64(2**40)  # past any ms of a day: sorts after the day's requests
 SLOTS = 7  # requests a day on the vector path (words 1-7 of four hashes)
+CHUNK = 64  # days per vector pass
 WINDOW = 8  # the largest daily maximum the register gate holds
 _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
@@ -301,6 +302,12 @@ def _ms_of_day(w: np.uint64) -> np.int64:
 
 
 @_inline
+def _thousand(a: np.int64) -> np.int64:
+    """``a * 1000`` as shifts (the vectorised day loop is short of 64-bit multiplier slots)."""
+    return (a << 10) - (a << 4) - (a << 3)
+
+
+@_inline
 def _exchange(a: np.int64, b: np.int64) -> tuple[np.int64, np.int64]:
     return min(a, b), max(a, b)
 
@@ -309,17 +316,20 @@ def _exchange(a: np.int64, b: np.int64) -> tuple[np.int64, np.int64]:
 def _draw_days(
     pkey: np.uint64,
     d0: np.int64,
-    nd: np.int64,
+    nd: int,
     thr: np.ndarray,
     base0: np.int64,
     slots: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Days ``d0 .. d0 + nd - 1`` at once (a loop the compiler vectorises across days).
+    """Days ``d0 .. d0 + nd - 1`` (at most ``CHUNK``) at once (a loop the compiler
+    vectorises across days).
 
-    ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``; ``slots[:, q]`` its
-    first ``SLOTS`` request times, sorted (a sorting network), in µs from ``base0`` (day
-    ``d0``'s midnight relative to the cycle start), ``_PAD`` past the count.
+    ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``;
+    ``slots[j * CHUNK + q]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
+    sorting network), in µs from ``base0`` (day ``d0``'s midnight relative to the cycle
+    start), ``_PAD`` past the count. The constant row stride keeps the gathering's
+    addresses in immediates.
     """
     k0, k1, k2, k3 = thr[0], thr[1], thr[2], thr[3]
     k4, k5, k6, k7 = thr[4], thr[5], thr[6], thr[7]
@@ -358,13 +368,13 @@ def _draw_days(
         a3, a4 = _exchange(a3, a4)
         a5, a6 = _exchange(a5, a6)
         base = base0 + q * DAY_US
-        slots[0, q] = base + a0 * 1000
-        slots[1, q] = base + a1 * 1000
-        slots[2, q] = base + a2 * 1000
-        slots[3, q] = base + a3 * 1000
-        slots[4, q] = base + a4 * 1000
-        slots[5, q] = base + a5 * 1000
-        slots[6, q] = base + a6 * 1000
+        slots[0 * CHUNK + q] = base + _thousand(a0)
+        slots[1 * CHUNK + q] = base + _thousand(a1)
+        slots[2 * CHUNK + q] = base + _thousand(a2)
+        slots[3 * CHUNK + q] = base + _thousand(a3)
+        slots[4 * CHUNK + q] = base + _thousand(a4)
+        slots[5 * CHUNK + q] = base + _thousand(a5)
+        slots[6 * CHUNK + q] = base + _thousand(a6)
         counts[q] = c
 
 
@@ -410,33 +420,36 @@ def _request_times(
     nd = (t1_us - 1) // DAY_US - d0 + 1
     span = t1_us - t0_us
     pkey = seed_key + np.uint64(pump_id) * _PUMP
-    _draw_days(pkey, d0, nd, thr, d0 * DAY_US - t0_us, slots, counts)
     room = rel_us.shape[0]
     m = 0
-    for q in range(nd):
-        c = counts[q]
-        if c > SLOTS:  # a busy day
-            base = (d0 + q) * DAY_US - t0_us
-            k = _draw_day(_mix(pkey + np.uint64(d0 + q) * _DAYK), thr, day_ms)
-            for j in range(k):
-                rel = base + day_ms[j] * 1000
-                if rel >= 0 and rel < span:
-                    if m < room:
-                        rel_us[m] = rel
-                    m += 1
-        elif q == 0 or q == nd - 1:  # a day the cycle starts or ends in: its part inside
-            for j in range(c):
-                rel = slots[j, q]
-                if rel >= 0 and rel < span:
-                    if m < room:
-                        rel_us[m] = rel
-                    m += 1
-        else:  # whole slots are copied, the count advances (branch-free)
-            if m + SLOTS <= room:
-                at = np.uint64(m)  # unsigned indices: no negative-index wraparound code
-                for j in range(SLOTS):
-                    rel_us[at + np.uint64(j)] = slots[np.uint64(j), np.uint64(q)]
-            m += c
+    for c0 in range(0, nd, CHUNK):
+        days = min(int(nd - c0), CHUNK)
+        _draw_days(pkey, d0 + c0, days, thr, (d0 + c0) * DAY_US - t0_us, slots, counts)
+        for q in range(days):
+            c = counts[q]
+            day = c0 + q
+            if c > SLOTS:  # a busy day
+                base = (d0 + day) * DAY_US - t0_us
+                k = _draw_day(_mix(pkey + np.uint64(d0 + day) * _DAYK), thr, day_ms)
+                for j in range(k):
+                    rel = base + day_ms[j] * 1000
+                    if rel >= 0 and rel < span:
+                        if m < room:
+                            rel_us[m] = rel
+                        m += 1
+            elif day == 0 or day == nd - 1:  # a day the cycle starts or ends in: its part inside
+                for j in range(c):
+                    rel = slots[j * CHUNK + q]
+                    if rel >= 0 and rel < span:
+                        if m < room:
+                            rel_us[m] = rel
+                        m += 1
+            else:  # whole slots are copied, the count advances (branch-free)
+                if m + SLOTS <= room:
+                    at = np.uint64(m)  # unsigned indices: no negative-index wraparound code
+                    for j in range(SLOTS):
+                        rel_us[at + np.uint64(j)] = slots[np.uint64(j * CHUNK + q)]
+                m += c
     return m
 
 
@@ -608,8 +621,8 @@ def _pump_cycles(
     gbuf = gbuf_buf
     rel_us = np.empty(times.shape[0], dtype=np.int64)
     grants_us = np.empty(gbuf.shape[0], dtype=np.int64)
-    slots = np.empty((SLOTS, times.shape[0] // 8), dtype=np.int64)
-    counts_d = np.empty(times.shape[0] // 8, dtype=np.int64)
+    slots = np.empty(SLOTS * CHUNK, dtype=np.int64)
+    counts_d = np.empty(CHUNK, dtype=np.int64)
     for i in range(lo, hi):
         for _cycle in range(cycles):
             t0 = t_us[i]
@@ -635,8 +648,6 @@ def _pump_cycles(
                 need = ((t1 - t0) // DAY_US + 2) * 8
                 if need > rel_us.shape[0]:
                     rel_us = np.empty(need, dtype=np.int64)
-                    slots = np.empty((SLOTS, need // 8), dtype=np.int64)
-                    counts_d = np.empty(need // 8, dtype=np.int64)
                 nreq = 0
                 if lam[i] > 0.0:
                     thr = thr_table[thr_row[i]]
