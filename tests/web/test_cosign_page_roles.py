@@ -35,3 +35,23 @@ def test_a_second_decision_on_a_decided_request_names_the_conflict(web: Web) -> 
     again = second.submit(path, {"decision": "confirm"})
     assert again.status_code == 409
     assert "version 2" in again.text
+
+
+def test_the_findings_partial_updates_the_as_entered_column(web: Web) -> None:
+    """Typing a new rate re-checks it and re-draws the side-by-side table with what was
+    typed, so the findings and the 'as entered' settings never disagree."""
+    clinic = make_clinic(web)
+    doctor = clinic.client("dr.ada")
+    pid = clinic.patient_id
+    doctor.get(f"/clinic/patients/{pid}/program")
+    partial = doctor.submit(
+        f"/clinic/patients/{pid}/program/check",
+        {"expected_version": "1", "drug": "morphine", "concentration": "10 mg/mL",
+         "basal_rate": "0.0625 mL/day"},
+    )  # fmt: skip
+    assert '<section id="settings-compare" aria-labelledby="h-current" hx-swap-oob="true">' in (
+        partial.text
+    )
+    table = partial.text.split('id="settings-compare"')[1]
+    assert "0.0625 mL/day" in table
+    assert "0.05 mL/day" in table  # the program in force, v1

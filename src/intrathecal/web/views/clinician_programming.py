@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from intrathecal.api.deps import Context
 from intrathecal.api.fields import RecordId
-from intrathecal.clinic import chart, first_program, programming
+from intrathecal.clinic import chart, first_program, programming, reads
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.chart import PatientChart
 from intrathecal.clinic.commands import ConfirmOnPump, OverrideRequest, ProgramPrescription
@@ -134,10 +134,19 @@ async def program_check(
         )
     except ValidationFailed as exc:
         errors.add_clinic_error(exc, FORM_FIELDS)
+    history = reads.prescription_history(ctx.uow_factory(), principal.actor, patient_id)
+    current = next((p for p in reversed(history) if p.status == "active"), None)
     return render(
         request,
         "clinician/_program_check.html",
-        {"report": report, "check_errors": errors, "accepted": accepted, "partial": True},
+        {
+            "report": report,
+            "check_errors": errors,
+            "accepted": accepted,
+            "partial": True,
+            "current": current,
+            "rows": compare_settings(None if current is None else current.program, _entered(data)),
+        },
     )
 
 
