@@ -18,6 +18,7 @@ from intrathecal.core.program_math import daily_dose, mean_rate
 from intrathecal.core.program_spec import (
     quantity_text,
 )
+from intrathecal.core.spasticity_response import judged_on_spasticity
 from intrathecal.core.trial_config import load_trial_config
 from intrathecal.web.plots import pain_score_svg, reservoir_svg
 
@@ -133,11 +134,12 @@ def after_visit_summary(
 
 @dataclass(frozen=True)
 class TrialView:
-    """A trial with its pain-score plot and the success threshold it is judged by."""
+    """A trial with its pain-score plot (none without scores after the injection) and the
+    pain success threshold it is judged by (none for a screening judged on spasticity)."""
 
     trial: Trial
-    plot: str
-    threshold: str
+    plot: str | None
+    threshold: str | None
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,15 @@ class ChartView:
 
 
 def _trial_view(trial: Trial) -> TrialView:
-    rule = load_trial_config().rule()
+    config = load_trial_config()
+    if judged_on_spasticity(trial.record, config.spasticity):
+        plot = pain_score_svg(trial.record) if trial.record.scores else None
+        return TrialView(trial, plot, None)
+    rule = config.rule()
     threshold = rule.relief_threshold_percent
     label = f"{float(threshold.value):g} % relief, {rule.key} rule {threshold.tag()}"
-    return TrialView(trial, pain_score_svg(trial.record, threshold.value), label)
+    plot = pain_score_svg(trial.record, threshold.value) if trial.record.scores else None
+    return TrialView(trial, plot, label)
 
 
 def chart_view(chart: PatientChart) -> ChartView:
