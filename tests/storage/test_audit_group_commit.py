@@ -197,3 +197,13 @@ def test_reads_answered_before_a_kill_keep_their_entries(engine: Engine) -> None
 
 def _phone_change(pid: int, version: int) -> UpdatePatient:
     return UpdatePatient(patient_id=pid, expected_version=version, phone=f"555-000{version}")
+
+
+def test_newest_entries_merge_pending_writes_and_chained_reads_by_time(engine: Engine) -> None:
+    pid = _patient(engine)
+    update_patient(SqlAlchemyUnitOfWork(engine, audit_key=KEY), _phone_change(pid, 1), DOCTOR)
+    get_patient(SqlAlchemyUnitOfWork(engine, audit_key=KEY), pid, DOCTOR)  # chained at once
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        assert uow.audit.pending_count() == 1  # the write waits for the sealer
+        assert [e.action for e in uow.audit.recent(2)] == ["patient.read", "patient.updated"]
+        assert [e.action for e in uow.audit.for_patient(pid, 1)] == ["patient.read"]

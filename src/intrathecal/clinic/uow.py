@@ -278,11 +278,11 @@ class AuditRepository(Protocol):
         ...
 
     def for_patient(self, patient_id: int, limit: int = 200) -> list[AuditEntry]:
-        """A patient's entries, newest first (pending ones before sealed ones)."""
+        """A patient's entries, newest first by time (pending and sealed ones merged)."""
         ...
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
-        """The newest entries (pending ones before sealed ones)."""
+        """The newest entries by time (pending and sealed ones merged)."""
         ...
 
 

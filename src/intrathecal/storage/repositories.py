@@ -695,15 +695,16 @@ class SqlAuditRepository:
         return self._newest(limit, None)
 
     def _newest(self, limit: int, patient_id: int | None) -> list[AuditEntry]:
-        """Pending entries (newest first), then sealed ones by descending ``seq``."""
+        """The newest entries by time, pending and sealed merged (a read is chained as it
+        is committed, so a pending write entry may be older or newer than sealed ones)."""
         pending = select(t.audit_pending).order_by(t.audit_pending.c.id.desc()).limit(limit)
         sealed = select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
         if patient_id is not None:
             pending = pending.where(t.audit_pending.c.patient_id == patient_id)
             sealed = sealed.where(t.audit_log.c.patient_id == patient_id)
         found = [_audit(r._mapping) for r in self.conn.execute(pending)]
-        if len(found) < limit:
-            found += [_audit(r._mapping) for r in self.conn.execute(sealed)]
+        found += [_audit(r._mapping) for r in self.conn.execute(sealed)]
+        found.sort(key=lambda entry: entry.at, reverse=True)  # ISO 8601 UTC: sorts as text
         return found[:limit]
 
 
