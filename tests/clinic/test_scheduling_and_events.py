@@ -120,3 +120,31 @@ def test_adverse_event_outside_the_risk_list_is_refused(uow: UnitOfWork, staff: 
     )
     with uow:
         assert uow.adverse_events.for_patient(pid) == [event]
+
+
+@pytest.mark.parametrize(
+    ("notes", "says"), [("healed\x00", "control characters"), ("x" * 4001, "at most 4000")]
+)
+def test_visit_notes_with_control_characters_or_too_long_are_refused(
+    uow: UnitOfWork, staff: Staff, notes: str, says: str
+) -> None:
+    pid = implanted(uow, staff).id or 0
+    visit = schedule_visit(
+        uow, ScheduleVisit(pid, "wound_check", datetime.now(UTC), "main"), staff.scheduler
+    )
+    with pytest.raises(ValidationFailed, match=says):
+        complete_visit(uow, CompleteVisit(visit.id or 0, notes), staff.nurse)
+    with uow:
+        assert uow.visits.get(visit.id or 0).status == "scheduled"
+
+
+def test_a_visit_booked_with_a_nul_in_its_notes_is_refused(uow: UnitOfWork, staff: Staff) -> None:
+    pid = register(uow, staff).id or 0
+    with pytest.raises(ValidationFailed, match="control characters"):
+        schedule_visit(
+            uow,
+            ScheduleVisit(pid, "refill", datetime.now(UTC), "main", notes="a\x00"),
+            staff.scheduler,
+        )
+    with uow:
+        assert uow.visits.for_patient(pid) == []

@@ -261,3 +261,17 @@ def test_visit_notes_complete_the_visit(clinic: Clinic) -> None:
     assert nurse.get(path).status_code == 200
     assert nurse.submit(path, {"notes": "wound healed"}).status_code == 303
     assert "wound healed" in nurse.get(f"/clinic/patients/{clinic.patient_id}").text
+
+
+def test_visit_notes_with_a_nul_byte_are_a_form_error(clinic: Clinic) -> None:
+    visit = schedule_visit(
+        clinic.web.context.uow_factory(),
+        ScheduleVisit(clinic.patient_id, "wound_check", datetime.now(UTC), "main"),
+        clinic.staff.nurse,
+    )
+    nurse = clinic.client("nurse.cy")
+    path = f"/clinic/patients/{clinic.patient_id}/visits/{visit.id}"
+    nurse.get(path)
+    refused = nurse.submit(path, {"notes": "healed\x00"})
+    assert refused.status_code == 422
+    assert 'id="e-notes"' in refused.text

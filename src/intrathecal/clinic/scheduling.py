@@ -69,6 +69,7 @@ def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
     require(actor, "visit.schedule", cmd.patient_id)
     v.one_of(cmd.kind, VISIT_KINDS, "kind")
     at = v.aware(cmd.scheduled_at, "scheduled_at")
+    notes = v.text(cmd.notes, "notes", max_len=4000, required=False)
     with uow:
         uow.patients.lock(cmd.patient_id)
         if cmd.clinician_id is not None:
@@ -83,7 +84,7 @@ def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
                 location_code=v.location(uow, cmd.location_code),
                 scheduled_at=at,
                 clinician_id=cmd.clinician_id,
-                notes=cmd.notes,
+                notes=notes,
             )
         )
         if cmd.request_id is not None:
@@ -103,6 +104,7 @@ def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
 
 def complete_visit(uow: UnitOfWork, cmd: CompleteVisit, actor: Actor) -> Visit:
     """Mark a visit done; wound checks and endocrine reviews update the worklist."""
+    notes = v.text(cmd.notes, "notes", max_len=4000, required=False)
     with uow:
         visit = uow.visits.get(cmd.visit_id)
         require(actor, "visit.complete", visit.patient_id)
@@ -110,7 +112,7 @@ def complete_visit(uow: UnitOfWork, cmd: CompleteVisit, actor: Actor) -> Visit:
         visit = uow.visits.get(cmd.visit_id)  # as it is now that no one else can change it
         if visit.status != "scheduled":
             raise Conflict(f"visit {cmd.visit_id} is already {visit.status}")
-        done = replace(visit, status="completed", notes=(visit.notes + "\n" + cmd.notes).strip())
+        done = replace(visit, status="completed", notes=(visit.notes + "\n" + notes).strip())
         uow.visits.update(done)
         status = uow.care_status.get(visit.patient_id)
         if status is not None:
