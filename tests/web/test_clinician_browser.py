@@ -6,6 +6,7 @@ linked from the README into ``docs/screenshots/``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
@@ -71,10 +72,12 @@ def test_physician_sees_findings_while_typing_and_hard_blocks_submit(
     doctor.login("physician")
     steady = patient_id(live, "DEMO-0004")
     page = doctor.goto(f"/clinic/patients/{steady}/program")
+    # 30 % above the rate in force (the main journey may have raised it on this live server)
+    in_force = Decimal(page.get_by_label("Basal rate (continuous)").input_value().split()[0])
     page.get_by_label("Basal rate (continuous)").fill("20 mL/day")
     expect(page.locator("#findings .finding-hard").first).to_be_visible()
     expect(page.locator("#submit-program")).to_be_disabled()
-    page.get_by_label("Basal rate (continuous)").fill("0.39 mL/day")
+    page.get_by_label("Basal rate (continuous)").fill(f"{in_force * Decimal('1.3')} mL/day")
     expect(page.locator("#findings .finding-hard")).to_have_count(0)
     expect(page.locator("#findings li.finding-soft")).not_to_have_count(0)
     expect(page.locator("#submit-program")).to_be_enabled()
