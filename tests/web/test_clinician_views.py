@@ -260,7 +260,9 @@ def test_visit_notes_complete_the_visit(clinic: Clinic) -> None:
     path = f"/clinic/patients/{clinic.patient_id}/visits/{visit.id}"
     assert nurse.get(path).status_code == 200
     assert nurse.submit(path, {"notes": "wound healed"}).status_code == 303
-    assert "wound healed" in nurse.get(f"/clinic/patients/{clinic.patient_id}").text
+    chart = nurse.get(f"/clinic/patients/{clinic.patient_id}").text
+    assert "wound healed" in chart
+    assert '<th scope="col">When (UTC)</th>' in chart  # visit times are UTC, labelled so
 
 
 def test_visit_notes_with_a_nul_byte_are_a_form_error(clinic: Clinic) -> None:
