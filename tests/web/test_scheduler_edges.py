@@ -61,3 +61,20 @@ def test_booking_today_is_accepted(web: Web) -> None:
     today = (datetime.now(UTC) + timedelta(hours=1)).date().isoformat()
     _, response = _book(web, today)
     assert response.status_code == 303  # type: ignore[attr-defined]
+
+
+def test_booking_a_request_twice_says_it_was_already_booked(web: Web) -> None:
+    patient_id = _patient(web)
+    request_id = _public_request(web)
+    scheduler = web.logged_in(Role.SCHEDULER)
+    scheduler.get(f"/scheduler/requests/{request_id}")
+    day = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    form = {"action": "book", "patient_id": str(patient_id), "kind": "evaluation",
+            "day": day, "at": "10:30", "location_code": "main", "query": "Rivera"}  # fmt: skip
+    assert scheduler.submit(f"/scheduler/requests/{request_id}", form).status_code == 303
+    again = scheduler.submit(f"/scheduler/requests/{request_id}", form)
+    assert again.status_code == 409
+    assert f"appointment request {request_id} is already scheduled" in again.text
+    with web.context.uow_factory() as uow:
+        assert len(uow.visits.for_patient(patient_id)) == 1
+    assert scheduler.get("/scheduler/requests/999999").status_code == 404

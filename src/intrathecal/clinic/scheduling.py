@@ -64,6 +64,19 @@ def list_appointment_requests(
     return found
 
 
+def open_appointment_request(uow: UnitOfWork, actor: Actor, request_id: int) -> AppointmentRequest:
+    """One request still waiting to be booked (audited); ``Conflict`` names what became of
+    one that was already answered (a second click on "Book"), ``NotFound`` otherwise."""
+    require(actor, "appointment.list")
+    with uow.for_reads():
+        found = uow.appointment_requests.get(request_id)
+        uow.audit.append_read(actor, "appointment.read", None, {"id": request_id})
+        uow.commit()
+    if found.status != "new":
+        raise Conflict(f"appointment request {request_id} is already {found.status}")
+    return found
+
+
 def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
     """Book a visit; when it answers a public request, that request is closed."""
     require(actor, "visit.schedule", cmd.patient_id)

@@ -60,11 +60,7 @@ BOOKING_FIELDS = (*BookingForm.model_fields, "scheduled_at", "request_id")
 
 
 def _open_request(ctx: Context, principal: Principal, request_id: int) -> AppointmentRequest:
-    found = scheduling.list_appointment_requests(ctx.uow_factory(), principal.actor, INBOX_CAP)
-    for item in found:
-        if item.id == request_id:
-            return item
-    raise NotFound(f"appointment request {request_id} is not open")
+    return scheduling.open_appointment_request(ctx.uow_factory(), principal.actor, request_id)
 
 
 @router.get("/scheduler/requests")
