@@ -5,7 +5,10 @@ For each database (SQLite, PostgreSQL) and read auditing on and off, starts a re
 key, several workers), takes an API token, and runs locust for a bounded time with N users,
 half reading the worklist and half reading one patient (both audited reads). Rounds are
 interleaved (on, off, on, off, ...); the report gives the median over rounds of throughput,
-p50/p95/p99 and failures, and the audited/unaudited throughput ratio.
+p50/p95/p99, failures, the CPU milliseconds each request cost the server's processes and
+the database's (PostgreSQL backends of the run's database; SQLite runs in the server), and
+the audited/unaudited throughput ratio. On a shared machine throughput follows the CPU the
+others leave; CPU per request does not.
 
 With ``--baseline DIR`` (a checkout of an earlier revision, ideally with its own
 virtualenv in ``DIR/.venv`` so it runs with the dependencies it had) that revision's server
@@ -30,9 +33,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -55,6 +59,10 @@ class Run:
     p99: float
     requests: int
     failures: int
+    #: CPU milliseconds per request: the server's processes, and (PostgreSQL) the
+    #: database server's backends for this run's database.
+    server_cpu_ms: float = float("nan")
+    database_cpu_ms: float = float("nan")
 
 
 def _free_port() -> int:
@@ -108,7 +116,7 @@ def _source_env(source: Path | None) -> dict[str, str]:
 @contextmanager
 def _server(
     url: str, port: int, workers: int, audit_reads: bool, source: Path | None
-) -> Iterator[str]:
+) -> Iterator[tuple[str, int]]:
     env = {
         **_source_env(source),
         "INTRATHECAL_AUDIT_KEY": secrets.token_hex(32),
@@ -127,7 +135,7 @@ def _server(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            yield _wait_until_up(proc, log, f"http://127.0.0.1:{port}")
+            yield _wait_until_up(proc, log, f"http://127.0.0.1:{port}"), proc.pid
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -164,6 +172,43 @@ def _token_and_patients(base: str) -> tuple[str, list[int]]:
         items = client.get("/api/v1/worklist?limit=200").json()["items"]
     patients = sorted({int(i["patient_id"]) for i in items}) or [1]
     return str(issued.json()["token"]), patients
+
+
+def _cpu_seconds(pid: int, url: str) -> tuple[float, float]:
+    """CPU seconds used so far by the server's process tree and by the PostgreSQL backends
+    serving ``url``'s database (whose process titles name it; 0 for SQLite)."""
+    import psutil
+
+    def used(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            return 0.0
+        return float(times.user + times.system)
+
+    root = psutil.Process(pid)
+    server = used(root) + sum(used(child) for child in root.children(recursive=True))
+    database = 0.0
+    if not url.startswith("sqlite"):
+        name = url.rsplit("/", 1)[1]
+        for process in psutil.process_iter(["name", "cmdline"]):
+            title = " ".join(process.info["cmdline"] or [])
+            if (process.info["name"] or "").startswith("postgres") and f" {name} " in title:
+                database += used(process)
+    return server, database
+
+
+def _measured(pid: int, url: str, run: Callable[[], Run]) -> Run:
+    """``run()`` with the CPU it cost the server and the database, per request."""
+    server0, database0 = _cpu_seconds(pid, url)
+    result = run()
+    server1, database1 = _cpu_seconds(pid, url)
+    per = 1000 / max(result.requests, 1)
+    return replace(
+        result,
+        server_cpu_ms=(server1 - server0) * per,
+        database_cpu_ms=(database1 - database0) * per,
+    )
 
 
 def _locust(base: str, token: str, patients: list[int], users: int, seconds: int) -> Run:
@@ -250,11 +295,18 @@ def main() -> None:
                 for label, audit_reads, source in configs:
                     with (
                         _database(backend, Path(folder)) as url,
-                        _server(url, _free_port(), args.workers, audit_reads, source) as base,
+                        _server(url, _free_port(), args.workers, audit_reads, source) as (
+                            base,
+                            pid,
+                        ),
                     ):
                         token, patients = _token_and_patients(base)
                         results[label].append(
-                            _locust(base, token, patients, args.users, args.seconds)
+                            _measured(
+                                pid,
+                                url,
+                                partial(_locust, base, token, patients, args.users, args.seconds),
+                            )
                         )
             for label, runs in results.items():
                 print(
@@ -263,7 +315,9 @@ def main() -> None:
                     f"p50 {statistics.median(r.p50 for r in runs):5.0f} ms  "
                     f"p95 {statistics.median(r.p95 for r in runs):5.0f} ms  "
                     f"p99 {statistics.median(r.p99 for r in runs):5.0f} ms  "
-                    f"failures {sum(r.failures for r in runs)}/{sum(r.requests for r in runs)}"
+                    f"failures {sum(r.failures for r in runs)}/{sum(r.requests for r in runs)}  "
+                    f"CPU/request: server {statistics.median(r.server_cpu_ms for r in runs):.2f} "
+                    f"ms, database {statistics.median(r.database_cpu_ms for r in runs):.2f} ms"
                 )
             rps = {label: statistics.median(r.rps for r in runs) for label, runs in results.items()}
             ratio = rps["audited reads"] / max(rps["reads not audited"], 1e-9)
