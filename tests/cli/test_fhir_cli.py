@@ -83,3 +83,22 @@ def test_refusals_exit_2_with_one_line(tmp_path: Path) -> None:
     )
     assert refused.exit_code == 2
     assert "BAD" in refused.output
+
+
+def test_record_ids_beyond_32_bits_are_bad_input_not_a_database_error(tmp_path: Path) -> None:
+    """PostgreSQL cannot compare an integer column with 99999999999: the option refuses it."""
+    url = _clinic(tmp_path)
+    export = runner.invoke(
+        app,
+        ["fhir", "export", "--as", "nurse.cli", "--patient", "99999999999", "--database-url", url],
+    )
+    assert export.exit_code == 2
+    assert "--patient" in export.output
+    create = runner.invoke(
+        app,
+        ["users", "create", "pat.cli", "--role", "patient", "--patient-id", "99999999999",
+         "--password-stdin", "--database-url", url],
+        input="correct horse battery staple 42\n",
+    )  # fmt: skip
+    assert create.exit_code == 2
+    assert "--patient-id" in create.output

@@ -18,6 +18,9 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 
+#: The largest record id (ids are 32-bit integers in every database the clinic runs on).
+LARGEST_ID = 2**31 - 1
+
 console = Console()
 err_console = Console(stderr=True)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from intrathecal.cli._common import EXIT_REFUSED, INPUT_ERRORS, guarded
+from intrathecal.cli._common import EXIT_REFUSED, INPUT_ERRORS, LARGEST_ID, guarded
 from intrathecal.clinic.errors import ClinicError
 
 if TYPE_CHECKING:
@@ -69,7 +69,10 @@ def users_create(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
     patient_id: Annotated[
-        int | None, typer.Option("--patient-id", help="The patient record of a patient login.")
+        int | None,
+        typer.Option(
+            "--patient-id", min=1, max=LARGEST_ID, help="The patient record of a patient login."
+        ),
     ] = None,
     display_name: Annotated[str, typer.Option("--display-name")] = "",
     database_url: DatabaseUrl = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from intrathecal.cli._common import guarded
+from intrathecal.cli._common import LARGEST_ID, guarded
 from intrathecal.cli.clinic import DatabaseUrl, _settings
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import Actor
@@ -41,7 +41,8 @@ def _actor(url: str, username: str) -> Actor:
 def export(
     as_user: AsUser,
     patient: Annotated[
-        int | None, typer.Option("--patient", min=1, help="Export this patient only.")
+        int | None,
+        typer.Option("--patient", min=1, max=LARGEST_ID, help="Export this patient only."),
     ] = None,
     out: Annotated[
         Path | None,
