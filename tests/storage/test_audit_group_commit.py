@@ -83,6 +83,28 @@ def test_a_failed_commit_fails_its_requests_and_the_next_ones_go_through() -> No
     assert [e.details["tag"] for e in stored] == ["kept"]
 
 
+class Interrupted(BaseException):
+    """Like KeyboardInterrupt: not an Exception."""
+
+
+def test_an_interrupted_commit_still_hands_the_lead_on() -> None:
+    interrupt = threading.Event()
+    interrupt.set()
+    stored: list[AuditEntry] = []
+
+    def commit(entries: Sequence[AuditEntry]) -> None:
+        if interrupt.is_set():
+            raise Interrupted
+        stored.extend(entries)
+
+    group = GroupCommit(commit, wait_seconds=2)
+    with pytest.raises(Interrupted):
+        group.write(_entries(1, "interrupted"))
+    interrupt.clear()
+    group.write(_entries(1, "next"))  # would time out if the lead had stayed taken
+    assert [e.details["tag"] for e in stored] == ["next"]
+
+
 def test_a_request_that_waits_too_long_gives_up_and_writes_nothing() -> None:
     release = threading.Event()
     stored: list[AuditEntry] = []

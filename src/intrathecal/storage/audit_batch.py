@@ -93,8 +93,15 @@ class GroupCommit:
         error: BaseException | None = None
         try:
             self._commit([entry for ticket in batch for entry in ticket.entries])
-        except Exception as exc:  # reported to every request of the batch
+        except BaseException as exc:  # reported to every request of the batch
             error = exc
+            if not isinstance(exc, Exception):
+                raise  # an interrupt: the lead is still handed on below
+        finally:
+            self._hand_on(batch, error)
+
+    def _hand_on(self, batch: list[_Ticket], error: BaseException | None) -> None:
+        """Wake the batch's requests and give the lead to the first one queued (if any)."""
         with self._lock:
             successor = self._queue[0] if self._queue else None
             if successor is None:
