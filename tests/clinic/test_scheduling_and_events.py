@@ -148,3 +148,14 @@ def test_a_visit_booked_with_a_nul_in_its_notes_is_refused(uow: UnitOfWork, staf
         )
     with uow:
         assert uow.visits.for_patient(pid) == []
+
+
+def test_a_visit_beyond_the_clinic_calendar_is_refused(uow: UnitOfWork, staff: Staff) -> None:
+    """A referral's ServiceRequest dated 9999-12-31 became a visit no calendar week could show."""
+    pid = register(uow, staff).id or 0
+    with pytest.raises(ValidationFailed, match=r"outside 1900-01-01\.\.2200-12-31"):
+        schedule_visit(
+            uow, ScheduleVisit(pid, "evaluation", datetime(9999, 12, 31, tzinfo=UTC)), staff.nurse
+        )
+    with uow:
+        assert uow.visits.for_patient(pid) == []

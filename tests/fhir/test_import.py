@@ -76,3 +76,16 @@ def test_another_person_under_a_known_mrn_is_refused_and_nothing_changes(
         visits = uow.visits.for_patient(first.patient_id)
     assert [d.code for d in stored.diagnoses] == ["M96.1"]
     assert len(visits) == 1
+
+
+def test_a_referral_dated_beyond_the_calendar_is_refused_whole(
+    uow: UnitOfWork, staff: Staff
+) -> None:
+    bundle = referral_bundle("H-9999")
+    for entry in bundle["entry"]:
+        if entry["resource"]["resourceType"] == "ServiceRequest":
+            entry["resource"]["occurrenceDateTime"] = "9999-12-31T00:00:00Z"
+    with pytest.raises(ValidationFailed, match="scheduled_at"):
+        import_referral(uow, staff.nurse, bundle)
+    with uow:
+        assert uow.patients.by_mrn("H-9999") is None

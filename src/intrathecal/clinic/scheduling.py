@@ -81,7 +81,7 @@ def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
     """Book a visit; when it answers a public request, that request is closed."""
     require(actor, "visit.schedule", cmd.patient_id)
     v.one_of(cmd.kind, VISIT_KINDS, "kind")
-    at = v.aware(cmd.scheduled_at, "scheduled_at")
+    at = v.in_calendar(v.aware(cmd.scheduled_at, "scheduled_at"), "scheduled_at")
     notes = v.text(cmd.notes, "notes", max_len=4000, required=False)
     with uow:
         uow.patients.lock(cmd.patient_id)

@@ -57,6 +57,22 @@ def aware(moment: datetime, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+#: The dates the clinic keeps (the API's date fields accept the same range).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
+
+
+def in_calendar(moment: datetime, field: str) -> datetime:
+    """An aware date-time on a day between ``EARLIEST_DAY`` and ``LATEST_DAY``."""
+    day = moment.astimezone(UTC).date()
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationFailed(
+            f"{field}: {day.isoformat()} is outside {EARLIEST_DAY.isoformat()}.."
+            f"{LATEST_DAY.isoformat()}"
+        )
+    return moment
+
+
 #: Clock difference tolerated between a client and the server for "not in the future".
 CLOCK_SKEW = timedelta(minutes=5)
 
