@@ -86,3 +86,19 @@ def test_logged_in_page_shows_logout_and_the_role_navigation(web: Web) -> None:
     page = visitor.get("/").text
     assert "Log out" in page
     assert 'href="/scheduler/requests"' in page
+
+
+def test_a_username_no_account_can_have_fails_like_a_wrong_password_and_is_audited(
+    web: Web,
+) -> None:
+    # NUL cannot be stored by PostgreSQL and the throttle key holds 200 characters: both
+    # were a 500 before the login counted them; now they fail, throttled and audited.
+    for typed in ("dr\x00demo", "x" * 300):
+        visitor = web.client()
+        visitor.get("/login")
+        response = visitor.submit("/login", {"username": typed, "password": "wrong-secret"})
+        assert response.status_code == 422
+        assert "username or password is not right" in response.text
+    with web.context.uow_factory() as uow:
+        failed = [e for e in uow.audit.recent(limit=100) if e.action == "auth.login_failed"]
+    assert [e.details["username"] for e in failed] == ["x" * 80, "dr\N{REPLACEMENT CHARACTER}demo"]

@@ -134,3 +134,12 @@ def test_vendored_assets_are_served_locally(web: Web) -> None:
     for asset in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/pico-2.1.1.min.css"):
         assert asset in page
         assert visitor.client.get(asset).status_code == 200
+
+
+def test_every_page_names_an_icon_the_server_has(web: Web) -> None:
+    # Without one the browser asks for /favicon.ico on every page and logs a 404.
+    visitor = web.client()
+    assert '<link rel="icon" href="/static/favicon.svg"' in visitor.get("/").text
+    icon = visitor.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")

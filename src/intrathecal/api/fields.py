@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from intrathecal.clinic.validation import CONTROL_CHARACTERS
+from intrathecal.clinic.validation import CONTROL_CHARACTERS, EARLIEST_DAY, LATEST_DAY
 from intrathecal.core.errors import CoreError
 from intrathecal.core.quantities import (
     Concentration,
@@ -173,21 +173,17 @@ def _whole_id(value: object) -> object:
 RecordId = Annotated[int, BeforeValidator(_whole_id), Field(ge=1, le=2**31 - 1)]
 
 
-_EARLIEST = date(1900, 1, 1)
-_LATEST = date(2200, 12, 31)
-
-
 def _date_in_range(value: date) -> date:
     day = value.date() if isinstance(value, datetime) else value
-    if not _EARLIEST <= day <= _LATEST:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise PydanticCustomError(
             "date_range",
             "date {given} is outside {earliest}..{latest}",
             {
                 "given": day.isoformat(),
-                "earliest": _EARLIEST.isoformat(),
-                "latest": _LATEST.isoformat(),
-                "expected": f"a date between {_EARLIEST} and {_LATEST}",
+                "earliest": EARLIEST_DAY.isoformat(),
+                "latest": LATEST_DAY.isoformat(),
+                "expected": f"a date between {EARLIEST_DAY} and {LATEST_DAY}",
             },
         )
     return value

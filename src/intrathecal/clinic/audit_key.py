@@ -56,6 +56,7 @@ def require_key(key: bytes | None) -> bytes:
     if key is None:
         raise ValidationFailed(
             f"no audit key: set {KEY_ENV} (64+ hex digits) or {KEY_FILE_ENV} "
-            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))' > audit.key)"
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))' > audit.key); "
+            "a database made by `serve --demo` is keyed with the demo key: add --demo-key"
         )
     return key

@@ -30,12 +30,14 @@ from intrathecal.clinic.password_policy import check_new_password
 from intrathecal.clinic.permissions import Action, Role, role_may
 from intrathecal.clinic.records import Actor, ApiTokenRecord, SessionRecord, UserRecord
 from intrathecal.clinic.uow import UnitOfWork
+from intrathecal.clinic.validation import CONTROL_CHARACTERS
 
 SESSION_PREFIX = "its_"
 #: How stale an API token's ``last_used_at`` may get before a request updates it.
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 TOKEN_PREFIX = "itk_"
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+USERNAME_MAX_LENGTH = 80
+_USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{1,{USERNAME_MAX_LENGTH - 1}}}$")
 
 
 class InvalidCredentials(ClinicError):
@@ -157,7 +159,10 @@ class AuthService:
     # --- passwords and sessions -------------------------------------------------------
     def login(self, uow: UnitOfWork, username: str, password: str, ip: str) -> LoginResult:
         """Check the password and open a session; throttled per username and address."""
-        name = normalise_username(username)
+        # What was typed, made storable: no account has control characters or more than 80
+        # characters, so such a name just fails (throttled and audited) like any other.
+        name = CONTROL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", normalise_username(username))
+        name = name[:USERNAME_MAX_LENGTH]
         with uow:
             self.throttle.before_login(uow, name, ip)
             user = uow.users.by_username(name)

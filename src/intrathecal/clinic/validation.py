@@ -57,7 +57,7 @@ def aware(moment: datetime, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-#: The dates the clinic keeps (the API's date fields accept the same range).
+#: The dates the clinic keeps: the use cases and the API's date fields accept this range.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2200, 12, 31)
 

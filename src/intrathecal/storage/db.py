@@ -5,6 +5,9 @@ The URL itself is a setting (``intrathecal.settings``); this module only normali
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,7 @@ def make_engine(
         connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
         if not _in_memory(make_url(resolved).database):
             kwargs.setdefault("pool_size", pool_size)
+            connect_args.setdefault("factory", WriterLockedConnection)
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -127,7 +131,59 @@ def _configure_sqlite(engine: Engine) -> None:
         # A unit of work that only reads (``for_reads``) takes no write lock: WAL readers
         # run beside the writer, so audited reads do not queue behind each other.
         read_only = connection.get_execution_options().get(READ_ONLY)
+        if not read_only:
+            raw = connection.connection.dbapi_connection
+            if isinstance(raw, WriterLockedConnection):
+                raw.lock_writer()
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class WriterLockedConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on a file lock first.
+
+    SQLite's busy handler makes a waiting writer sleep and retry (1, 2, 5, 10 ms and more),
+    so writers from several server processes wake late and queue behind each other. An
+    exclusive ``flock`` on ``<database>-writer.lock``, taken before BEGIN IMMEDIATE and
+    released after COMMIT or ROLLBACK, hands the write lock over as soon as it is free
+    (the kernel wakes the next waiter). Each connection opens the file itself, so threads
+    of one process queue too. BEGIN IMMEDIATE stays: the database's own lock still guards
+    any writer that does not use this class.
+    """
+
+    def __init__(self, database: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._lock_path = f"{database}-writer.lock"
+        self._lock_fd: int | None = None
+
+    def lock_writer(self) -> None:
+        """Wait for, then hold, the writer lock until the transaction ends."""
+        if self._lock_fd is None:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_fd = fd
+
+    def _unlock_writer(self) -> None:
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            os.close(fd)  # closing the only descriptor releases the lock
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._unlock_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._unlock_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._unlock_writer()
 
 
 class DatabaseUnavailable(Exception):
