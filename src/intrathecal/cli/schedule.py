@@ -72,6 +72,7 @@ def refills(
         SchedulingPolicy,
         naive_schedule,
         solve_refill_schedule,
+        visit_deadlines,
     )
     from intrathecal.storage.db import require_existing
 
@@ -121,6 +122,11 @@ def refills(
     schedule = solve_refill_schedule(demands, sessions, horizon, policy)
     naive = naive_schedule(demands, sessions, horizon, policy)
     drugs = {str(n.patient_id): n for n in needs}
+    due: dict[tuple[str, int], int] = {}
+    for demand in demands:
+        days = [v.day for v in schedule.visits_of(demand.pump_id)]
+        for day, deadline in zip(days, visit_deadlines(demand, policy, days), strict=True):
+            due[(demand.pump_id, day)] = deadline
     rows = [
         {
             "date": (first + timedelta(days=v.day)).isoformat(),
@@ -128,7 +134,7 @@ def refills(
             "patient_id": int(v.pump_id),
             "drug": drugs[v.pump_id].drug,
             "baclofen": drugs[v.pump_id].baclofen,
-            "refill_due": drugs[v.pump_id].needed_by.isoformat(),
+            "refill_due": (first + timedelta(days=due[(v.pump_id, v.day)])).isoformat(),
         }
         for v in schedule.visits
     ]

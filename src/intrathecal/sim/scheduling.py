@@ -129,6 +129,14 @@ def first_deadline(demand: RefillDemand, policy: SchedulingPolicy) -> int:
     return demand.alarm_day - policy.margin(demand)
 
 
+def visit_deadlines(
+    demand: RefillDemand, policy: SchedulingPolicy, days: Sequence[int]
+) -> list[int]:
+    """The deadline each of a pump's visits (on ``days``, in order) had to meet: the first
+    its alarm minus the margin, each later one what the visit before it bought."""
+    return [first_deadline(demand, policy), *(day + _step(demand, policy) for day in days[:-1])]
+
+
 def _step(demand: RefillDemand, policy: SchedulingPolicy) -> int:
     """Days from a visit to the next deadline (at least one)."""
     return max(1, demand.cycle_days - policy.margin(demand))
