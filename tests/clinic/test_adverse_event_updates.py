@@ -226,3 +226,33 @@ def test_a_catheter_fault_becoming_ongoing_again_raises_the_device_alert(
     assert "catheter fault" in status.device_alert
     seal(uow, KEY)
     assert verify_chain(uow, KEY).ok
+
+
+def test_a_death_is_both_the_severity_and_the_outcome(uow: UnitOfWork, staff: Staff) -> None:
+    pid = register(uow, staff).id or 0
+    for severity, outcome in (("mild", "fatal"), ("fatal", "ongoing")):
+        with pytest.raises(ValidationFailed, match="a death is recorded as severity 'fatal'"):
+            record_adverse_event(
+                uow,
+                RecordAdverseEvent(pid, "infection", severity, ONSET, "sepsis", outcome=outcome),
+                staff.physician,
+            )
+    event = record_adverse_event(
+        uow, RecordAdverseEvent(pid, "infection", "moderate", ONSET, "sepsis"), staff.physician
+    )
+    with pytest.raises(ValidationFailed, match="got severity 'moderate', outcome 'fatal'"):
+        update_adverse_event(
+            uow,
+            UpdateAdverseEvent(
+                event.patient_id, event.id or 0, expected_version=1, outcome="fatal"
+            ),
+            staff.physician,
+        )
+    died = update_adverse_event(
+        uow,
+        UpdateAdverseEvent(
+            event.patient_id, event.id or 0, expected_version=1, severity="fatal", outcome="fatal"
+        ),
+        staff.physician,
+    )
+    assert (died.severity, died.outcome, died.version) == ("fatal", "fatal", 2)

@@ -358,6 +358,12 @@ def test_implant_volumes_are_bounded_by_the_pump_model(
         implanted(uow, staff, **changes)
 
 
+@pytest.mark.parametrize("level", ["Z99", "T13", "t10", "T10-T11"])
+def test_catheter_tip_must_be_one_vertebra(uow: UnitOfWork, staff: Staff, level: str) -> None:
+    with pytest.raises(ValidationFailed, match=r"^catheter_tip_level: expected one vertebra"):
+        implanted(uow, staff, catheter_tip_level=level)
+
+
 # --- guided refill ----------------------------------------------------------------------------
 
 

@@ -41,12 +41,22 @@ CATEGORIES: Mapping[Category, str] = {
 RESOLVED_OUTCOMES = ("resolved", "resolved_with_sequelae")
 
 
+def _death_agrees(severity: str, outcome: str) -> None:
+    """A death is both the severity (CTCAE grade 5) and the outcome, or neither."""
+    if (severity == "fatal") != (outcome == "fatal"):
+        raise ValidationFailed(
+            f"severity and outcome: a death is recorded as severity 'fatal' and outcome "
+            f"'fatal' together (got severity {severity!r}, outcome {outcome!r})"
+        )
+
+
 def record_adverse_event(uow: UnitOfWork, cmd: RecordAdverseEvent, actor: Actor) -> AdverseEvent:
     """Store an adverse event."""
     require(actor, "adverse_event.record", cmd.patient_id)
     v.one_of(cmd.category, CATEGORY_CODES, "category")
     v.one_of(cmd.severity, SEVERITIES, "severity")
     v.one_of(cmd.outcome, OUTCOMES, "outcome")
+    _death_agrees(cmd.severity, cmd.outcome)
     v.not_future(cmd.onset, "onset")
     with uow:
         uow.patients.lock(cmd.patient_id)
@@ -120,6 +130,7 @@ def update_adverse_event(uow: UnitOfWork, cmd: UpdateAdverseEvent, actor: Actor)
             )
         updated = dataclasses.replace(current, **given)  # type: ignore[arg-type]
         updated = _check_resolution(updated, cmd.resolved_on)
+        _death_agrees(updated.severity, updated.outcome)
         changed = sorted(
             name
             for name in ("severity", "actions", "outcome", "resolved_on")

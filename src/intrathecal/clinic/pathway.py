@@ -31,6 +31,7 @@ from intrathecal.core.sourced_data import load_data_file
 from intrathecal.core.trial import Outcome, TrialEvaluation
 from intrathecal.core.trial_config import TrialConfig, TrialRule, load_trial_config
 from intrathecal.core.trial_record import TrialRecord
+from intrathecal.device.catheter import is_vertebral_level
 
 TRIAL_METHODS = ("single_shot", "catheter")
 
@@ -228,6 +229,17 @@ def _fill_moment(cmd: RecordImplant) -> datetime | None:
     return at
 
 
+def _tip_level(level: str) -> str:
+    """The catheter tip's vertebral level as typed ('T10'), or ValidationFailed."""
+    cleaned = v.text(level, "catheter_tip_level", 10)
+    if not is_vertebral_level(cleaned):
+        raise ValidationFailed(
+            f"catheter_tip_level: expected one vertebra, C1-C7, T1-T12, L1-L5 or S1-S5 "
+            f"(e.g. T10), got {cleaned!r}"
+        )
+    return cleaned
+
+
 def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant:
     """Record the pump and catheter, pair the telemetry key, set ERI and wound-check dates."""
     require(actor, "implant.record", cmd.patient_id)
@@ -272,7 +284,7 @@ def record_implant(uow: UnitOfWork, cmd: RecordImplant, actor: Actor) -> Implant
                 pump_serial=v.text(cmd.pump_serial, "pump_serial", 60),
                 reservoir=cmd.reservoir,
                 catheter_length_cm=cmd.catheter_length_cm,
-                catheter_tip_level=v.text(cmd.catheter_tip_level, "catheter_tip_level", 10),
+                catheter_tip_level=_tip_level(cmd.catheter_tip_level),
                 catheter_volume=cmd.catheter_volume,
                 incisions=tuple(cmd.incisions),
                 return_to_work=v.text(cmd.return_to_work, "return_to_work", 40),

@@ -21,6 +21,11 @@ from intrathecal.device.errors import DeviceInputError
 _LEVEL_RE = re.compile(r"^(?:C[1-7]|T(?:[1-9]|1[0-2])|L[1-5]|S[1-5])$")
 
 
+def is_vertebral_level(level: object) -> bool:
+    """Whether ``level`` names one vertebra (C1-C7, T1-T12, L1-L5, S1-S5), e.g. 'T10'."""
+    return isinstance(level, str) and _LEVEL_RE.match(level) is not None
+
+
 class Integrity(enum.Enum):
     """The physical state of the catheter."""
 
@@ -54,7 +59,7 @@ class Catheter:
             raise DeviceInputError(
                 f"catheter volume per cm must be above zero, got {self.volume_per_cm}"
             )
-        if not isinstance(self.tip_level, str) or not _LEVEL_RE.match(self.tip_level):
+        if not is_vertebral_level(self.tip_level):
             raise DeviceInputError(
                 f"tip level must be a vertebral level such as 'T10' or 'C5', got {self.tip_level!r}"
             )
