@@ -16,6 +16,7 @@ from intrathecal.sim.scheduling import (
     greedy_schedule,
     naive_schedule,
     solve_refill_schedule,
+    visit_deadlines,
 )
 from tests.sim.schedule_check import schedule_violations
 
@@ -164,3 +165,9 @@ def test_a_long_overdue_pump_is_booked_first_and_named_late() -> None:
     schedule = solve_refill_schedule(demands, sessions, 14, POLICY)
     assert schedule.late_pumps == ("overdue",)
     assert schedule.visits_of("overdue")[0].day == 0
+
+
+def test_each_visit_is_given_the_deadline_the_visit_before_it_bought() -> None:
+    pump = demand("a", 30, cycle=40)  # margin 7: first by day 23, then 33 days per refill
+    assert visit_deadlines(pump, POLICY, [20, 50, 80]) == [23, 53, 83]
+    assert visit_deadlines(pump, POLICY, []) == []

@@ -8,6 +8,7 @@ is booked in the database.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -122,9 +123,12 @@ def refills(
     schedule = solve_refill_schedule(demands, sessions, horizon, policy)
     naive = naive_schedule(demands, sessions, horizon, policy)
     drugs = {str(n.patient_id): n for n in needs}
+    days_of: dict[str, list[int]] = defaultdict(list)
+    for visit in schedule.visits:  # in day order
+        days_of[visit.pump_id].append(visit.day)
     due: dict[tuple[str, int], int] = {}
     for demand in demands:
-        days = [v.day for v in schedule.visits_of(demand.pump_id)]
+        days = days_of[demand.pump_id]
         for day, deadline in zip(days, visit_deadlines(demand, policy, days), strict=True):
             due[(demand.pump_id, day)] = deadline
     rows = [

@@ -134,6 +134,8 @@ def visit_deadlines(
 ) -> list[int]:
     """The deadline each of a pump's visits (on ``days``, in order) had to meet: the first
     its alarm minus the margin, each later one what the visit before it bought."""
+    if not days:
+        return []
     return [first_deadline(demand, policy), *(day + _step(demand, policy) for day in days[:-1])]
 
 
@@ -370,8 +372,10 @@ def _kept_late(
 ) -> bool:
     """Whether closed clinic days leave the pump past a deadline after its first visit."""
     days = [solver.value(v.day) for v in chain if solver.boolean_value(v.present)]
-    step = _step(demand, policy)
-    return any(b - a > step for a, b in pairwise(days)) or bool(days and days[-1] + step < horizon)
+    later = zip(days[1:], visit_deadlines(demand, policy, days)[1:], strict=True)
+    return any(day > deadline for day, deadline in later) or bool(
+        days and days[-1] + _step(demand, policy) < horizon
+    )
 
 
 def _read_solution(

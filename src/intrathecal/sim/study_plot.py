@@ -27,13 +27,14 @@ def plot_studies(results: Sequence[StudyResult], path: Path, title: str) -> None
     """One panel per rate; one bar (median) with a 5–95 % whisker per policy. PNG or SVG."""
     fig, axes = plt.subplots(len(PLOTTED), 1, figsize=(8, 1.5 * len(PLOTTED) + 1))
     colours = ["#1f5f8b", "#c26a00", "#3a7d44"]
+    bands = [result.bands() for result in results]
     for ax, (name, label) in zip(axes, PLOTTED.items(), strict=True):
-        for row, result in enumerate(results):
-            low, mid, high = result.bands()[name]
+        for row, band in enumerate(bands):
+            low, mid, high = band[name]
             ax.barh(row, mid, color=colours[row % len(colours)], height=0.6)
             ax.errorbar(mid, row, xerr=[[mid - low], [high - mid]], fmt="none", ecolor="black")
             ax.text(high, row, f"  {mid:.3g}", va="center", fontsize=8)
-        top = max(result.bands()[name][2] for result in results)
+        top = max(band[name][2] for band in bands)
         ax.set_xlim(0, top * 1.15 if top > 0 else 1)  # a zero rate reads as zero, not a blur
         ax.set_yticks(range(len(results)), [r.policy for r in results])
         ax.set_title(label, fontsize=9, loc="left")
