@@ -107,10 +107,15 @@ def _serve_command(source: Path | None, workers: int) -> list[str]:
 
 
 def _source_env(source: Path | None) -> dict[str, str]:
-    """The environment that makes ``intrathecal`` import ``source``'s package."""
-    if source is None or (source / ".venv").exists():
+    """The environment that makes ``intrathecal`` import ``source``'s package: this
+    checkout's as this process imports it (``PYTHONPATH`` included), another checkout's
+    without this ``PYTHONPATH`` (which would shadow that checkout's package with this one)."""
+    if source is None:
         return dict(os.environ)
-    return {**os.environ, "PYTHONPATH": str(source / "src")}
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    if (source / ".venv").exists():
+        return env
+    return {**env, "PYTHONPATH": str(source / "src")}
 
 
 @contextmanager
