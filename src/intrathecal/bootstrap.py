@@ -147,12 +147,14 @@ def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
 
     uvicorn's own proxy-header handling is off: it trusts loopback by default, which
     would let any local process forge the client address; ``api.client_address``
-    applies ``trusted_proxies`` instead.
+    applies ``trusted_proxies`` instead. Its access log is on only when ``access_log``
+    asks for it.
     """
     options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": "info",
+        "access_log": settings.access_log,
         "proxy_headers": False,
         "server_header": False,
         "workers": settings.workers,

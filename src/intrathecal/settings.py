@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     #: a database connection open (``storage.db.make_engine``).
     threads: int = Field(16, ge=1, le=256)
     max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024, le=64 * 1024 * 1024)
+    #: uvicorn's line per request on stderr (method, path, status, address); off by default:
+    #: the audit log records who read or changed what, and the line costs every request.
+    access_log: bool = False
 
     # --- audit ----------------------------------------------------------------------------
     #: False only to measure the audit's cost: reads are then not recorded.

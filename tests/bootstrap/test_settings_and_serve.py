@@ -79,6 +79,15 @@ def test_uvicorn_never_trusts_proxy_headers_itself() -> None:
     assert "ssl_certfile" not in options
 
 
+def test_uvicorn_writes_no_access_log_line_per_request_unless_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("INTRATHECAL_ACCESS_LOG", raising=False)
+    assert uvicorn_options(load_settings(), "127.0.0.1", 8000)["access_log"] is False
+    monkeypatch.setenv("INTRATHECAL_ACCESS_LOG", "true")
+    assert uvicorn_options(load_settings(), "127.0.0.1", 8000)["access_log"] is True
+
+
 def test_tls_certificate_and_key_reach_uvicorn(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     settings = load_settings(tls_certfile=cert, tls_keyfile=key, workers=2)
