@@ -1,20 +1,24 @@
 """Request threads: only the database work of a request runs in the thread pool (the
-dependencies that just read the request run on the event loop), and the pool has the
-configured number of threads."""
+dependencies that just read the request run on the event loop, so does the validation of a
+response), and the pool has the configured number of threads."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import anyio
+import pytest
 from anyio import to_thread
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from intrathecal.bootstrap import BACKGROUND_CONNECTIONS, create_app
+from intrathecal.clinic.permissions import Role
 from intrathecal.settings import Settings
+from tests.api.helpers import create_patient
 
 
 def _dependencies(dependant: Dependant) -> Iterator[Any]:
@@ -51,3 +55,24 @@ def test_the_thread_pool_has_the_configured_threads(settings: Settings) -> None:
             assert app.state.context.engine.pool.size() == 3 + BACKGROUND_CONNECTIONS
     finally:
         app.state.context.close()
+
+
+def test_an_audited_read_goes_to_the_thread_pool_twice(
+    as_role: Callable[[Role], TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Authentication and the endpoint; FastAPI would validate a plain ``def`` endpoint's
+    response in a third trip (``api.routing``)."""
+    physician = as_role(Role.PHYSICIAN)
+    patient_id = create_patient(physician)["id"]
+    trips: list[Any] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    for path in (f"/api/v1/patients/{patient_id}", "/api/v1/worklist"):
+        trips.clear()
+        assert physician.get(path).status_code == 200
+        assert len(trips) == 2, path

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from intrathecal.api.deps import ClientIp, Context, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.care import (
     AppointmentRequestIn,
     AppointmentRequestOut,
@@ -26,7 +27,7 @@ from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import Actor
 
-router = APIRouter(tags=["appointments"])
+router = api_router(tags=["appointments"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
 Scheduler = Annotated[Principal, Depends(requires(Action.VISIT_SCHEDULE))]

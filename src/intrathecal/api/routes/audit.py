@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from intrathecal.api.deps import Context, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.care import AuditEntryOut, AuditVerifyOut
 from intrathecal.clinic import patients, reads
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = api_router(prefix="/audit", tags=["audit"])
 
 Auditor = Annotated[Principal, Depends(requires(Action.AUDIT_READ))]
 Paging = Annotated[PageParams, Depends(page_params)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import Depends, Path, Request, Response, status
 
 from intrathecal.api.deps import ClientIp, Context, CurrentPrincipal, bearer_token, requires
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.auth import (
     IssuedTokenOut,
     LoginRequest,
@@ -20,7 +21,7 @@ from intrathecal.api.schemas.auth import (
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = api_router(prefix="/auth", tags=["auth"])
 
 
 @router.post(

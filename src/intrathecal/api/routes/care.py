@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import Depends, Request, Response, status
 
 from intrathecal.api.deps import (
     PatientReader,
@@ -16,6 +16,7 @@ from intrathecal.api.deps import (
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.care import (
     AdverseEventIn,
     AdverseEventOut,
@@ -35,7 +36,7 @@ from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.commands import ClearDeviceAlert
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/patients/{patient_id}", tags=["care"])
+router = api_router(prefix="/patients/{patient_id}", tags=["care"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)

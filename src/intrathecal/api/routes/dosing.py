@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from intrathecal.api.deps import (
     PatientReader,
@@ -16,6 +16,7 @@ from intrathecal.api.deps import (
 )
 from intrathecal.api.fields import ConcentrationField, RecordId
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.dosing import (
     DosingProfileIn,
     DosingProfileOut,
@@ -30,7 +31,7 @@ from intrathecal.clinic.permissions import Action
 from intrathecal.core.errors import CoreError
 from intrathecal.core.screening_start import starting_dose_from_screening
 
-router = APIRouter(tags=["dosing"])
+router = api_router(tags=["dosing"])
 
 #: Clinical staff (physicians and nurses) record a profile and use the calculator.
 Clinician = Annotated[Principal, Depends(requires(Action.PATIENT_UPDATE))]

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.errors import (
     ClinicError,
@@ -31,7 +32,7 @@ from intrathecal.fhir.importer import import_referral
 from intrathecal.fhir.jsonio import MEDIA_TYPE, dumps, loads
 from intrathecal.fhir.outcome import operation_outcome
 
-router = APIRouter(prefix="/fhir", tags=["fhir"])
+router = api_router(prefix="/fhir", tags=["fhir"])
 
 Importer = Annotated[Principal, Depends(requires(Action.PATIENT_REGISTER))]
 T = TypeVar("T")

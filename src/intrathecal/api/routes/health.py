@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
-router = APIRouter(tags=["health"])
+from intrathecal.api.routing import api_router
+
+router = api_router(tags=["health"])
 
 
 class Health(BaseModel):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 
 from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.pathway import (
     EvaluationIn,
     EvaluationOut,
@@ -24,7 +25,7 @@ from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.serialize import to_jsonable as jsonable
 
-router = APIRouter(prefix="/patients/{patient_id}", tags=["pathway"])
+router = api_router(prefix="/patients/{patient_id}", tags=["pathway"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from intrathecal.api.deps import (
     PatientReader,
@@ -16,12 +16,13 @@ from intrathecal.api.deps import (
 from intrathecal.api.fields import REQUIRED_TEXT_PATTERN, RecordId
 from intrathecal.api.pagination import Page, PageParams, make_page, page_params
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.patients import PatientCreate, PatientOut, PatientPatch, PatientSummary
 from intrathecal.clinic import patients
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/patients", tags=["patients"])
+router = api_router(prefix="/patients", tags=["patients"])
 
 Registrar = Annotated[Principal, Depends(requires(Action.PATIENT_REGISTER))]
 Editor = Annotated[Principal, Depends(requires(Action.PATIENT_UPDATE))]

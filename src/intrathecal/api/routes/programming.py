@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import Depends, Request, Response, status
 
 from intrathecal.api.deps import (
     PatientReader,
@@ -16,6 +16,7 @@ from intrathecal.api.deps import (
 from intrathecal.api.fields import RecordId
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.programming import (
     CosignIn,
     PrescriptionIn,
@@ -29,7 +30,7 @@ from intrathecal.clinic.commands import ConfirmOnPump, DecideOverride
 from intrathecal.clinic.errors import NotFound
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["programming"])
+router = api_router(prefix="/patients/{patient_id}/prescriptions", tags=["programming"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
 
@@ -144,7 +145,7 @@ def cosign(
     return PrescriptionOut.of(decided)
 
 
-cosign_router = APIRouter(prefix="/cosignatures", tags=["programming"])
+cosign_router = api_router(prefix="/cosignatures", tags=["programming"])
 
 
 @cosign_router.get("", response_model=list[PrescriptionOut], responses=problem_responses(401, 403))

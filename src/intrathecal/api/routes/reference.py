@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from intrathecal.api import reference_data
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.reference import (
     DrugOut,
     InsurerOut,
@@ -19,7 +20,7 @@ from intrathecal.api.schemas.reference import (
 from intrathecal.clinic import config, protocols
 from intrathecal.core.catalogue import load_catalogue
 
-router = APIRouter(tags=["reference"])
+router = api_router(tags=["reference"])
 
 RuleSetParam = Annotated[
     Literal["us", "eu"], Query(description="Jurisdiction whose label limits apply.")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import Depends, Path, Request, status
 
 from intrathecal.api.deps import Context, requires
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.auth import UserCreate, UserOut, UserPatch
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = api_router(prefix="/users", tags=["users"])
 
 Admin = Annotated[Principal, Depends(requires(Action.USER_MANAGE))]
 

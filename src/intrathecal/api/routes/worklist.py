@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from intrathecal.api.deps import Uow, requires
 from intrathecal.api.pagination import Page, PageParams, page_params, slice_page
 from intrathecal.api.problems import problem_responses
+from intrathecal.api.routing import api_router
 from intrathecal.api.schemas.care import WorklistItemOut
 from intrathecal.clinic import worklist as use_case
 from intrathecal.clinic.auth import Principal
 from intrathecal.clinic.permissions import Action
 
-router = APIRouter(tags=["worklist"])
+router = api_router(tags=["worklist"])
 
 #: Items ranked by the query at most (then paged).
 WORKLIST_CAP = 500
