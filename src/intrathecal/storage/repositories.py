@@ -585,7 +585,7 @@ class SqlAuditRepository:
         if self.read_only:
             raise RuntimeError("a unit of work opened for reads records only its reads")
         entry = new_entry(actor, action, patient_id, details)
-        self.conn.execute(insert(t.audit_pending).values(**_pending_row(entry)))
+        self.conn.execute(_INSERT_PENDING, _pending_row(entry))
         return entry
 
     def append_read(
@@ -610,16 +610,11 @@ class SqlAuditRepository:
 
     def store_pending(self, entries: Sequence[AuditEntry]) -> None:
         """Insert unchained entries into ``audit_pending`` (for the sealer)."""
-        self.conn.execute(insert(t.audit_pending), [_pending_row(e) for e in entries])
+        self.conn.execute(_INSERT_PENDING, [_pending_row(e) for e in entries])
 
     def lock_head(self) -> tuple[int, str]:
         """Lock the head row (FOR UPDATE; SQLite already holds the write lock) and read it."""
-        stmt = (
-            select(t.audit_head.c.last_seq, t.audit_head.c.last_hash)
-            .where(t.audit_head.c.id == 1)
-            .with_for_update()
-        )
-        head = self.conn.execute(stmt).first()
+        head = self.conn.execute(_LOCK_HEAD).first()
         if head is None:  # a database created without the seed row: create it once
             try:
                 with self.conn.begin_nested():
@@ -628,7 +623,7 @@ class SqlAuditRepository:
                     )
             except IntegrityError:
                 pass  # another writer created it first
-            head = self.conn.execute(stmt).one()
+            head = self.conn.execute(_LOCK_HEAD).one()
         return int(head[0]), str(head[1])
 
     def pending(self, limit: int) -> list[tuple[int, AuditEntry]]:
@@ -651,22 +646,11 @@ class SqlAuditRepository:
         """Insert chained entries (the head row is locked) and move the head to the last."""
         if not entries:
             return
-        rows = []
-        for entry in entries:
-            row = to_row(entry)
-            row["details"] = _details_text(entry)
-            rows.append(row)
-        self.conn.execute(insert(t.audit_log), rows)
-        self.conn.execute(
-            update(t.audit_head)
-            .where(t.audit_head.c.id == 1)
-            .values(last_seq=entries[-1].seq, last_hash=entries[-1].hash)
-        )
+        self.conn.execute(_INSERT_SEALED, [_sealed_row(e) for e in entries])
+        self.conn.execute(_MOVE_HEAD, {"new_seq": entries[-1].seq, "new_hash": entries[-1].hash})
 
     def head(self) -> tuple[int, str]:
-        row = self.conn.execute(
-            select(t.audit_head.c.last_seq, t.audit_head.c.last_hash).where(t.audit_head.c.id == 1)
-        ).first()
+        row = self.conn.execute(_HEAD).first()
         return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
     def count(self) -> int:
@@ -708,15 +692,17 @@ class SqlAuditRepository:
         return found[:limit]
 
 
-def _details_text(entry: AuditEntry) -> str:
-    return json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+def _sealed_row(entry: AuditEntry) -> dict[str, Any]:
+    """An entry's ``audit_log`` values (the details as JSON text, encoded once)."""
+    row = {name: getattr(entry, name) for name in _AUDIT_FIELDS}
+    row["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+    return row
 
 
 def _pending_row(entry: AuditEntry) -> dict[str, Any]:
-    row = to_row(entry)
+    row = _sealed_row(entry)
     for name in ("seq", "prev_hash", "hash"):
         row.pop(name)
-    row["details"] = _details_text(entry)
     return row
 
 
@@ -729,6 +715,18 @@ def _audit(row: Mapping[Any, Any]) -> AuditEntry:
 
 
 _AUDIT_FIELDS = tuple(c.name for c in t.audit_log.columns)
+
+# The statements of every audit commit, built once: a statement object keeps its cache key,
+# one built per call costs SQLAlchemy that work again (about half an audit commit's CPU).
+_HEAD = select(t.audit_head.c.last_seq, t.audit_head.c.last_hash).where(t.audit_head.c.id == 1)
+_LOCK_HEAD = _HEAD.with_for_update()
+_MOVE_HEAD = (
+    update(t.audit_head)
+    .where(t.audit_head.c.id == 1)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
+_INSERT_SEALED = insert(t.audit_log)
+_INSERT_PENDING = insert(t.audit_pending)
 
 
 class SqlIdempotencyRepository(SqlRecordRepository[IdempotencyRecord]):
