@@ -1,6 +1,6 @@
 """Connection pool sizing and reading units of work: a pool keeps the connections it is
-sized for, a reading unit on PostgreSQL runs without BEGIN/COMMIT (autocommit), and a
-connection it used goes back to the pool transactional again."""
+sized for, a reading unit runs without BEGIN/COMMIT (autocommit), and a connection it used
+goes back to the pool transactional again."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ from sqlalchemy import Engine, text
 
 from intrathecal.clinic.records import Patient
 from intrathecal.storage import db
-from intrathecal.storage.db import is_sqlite, make_engine
+from intrathecal.storage.db import make_engine
 from intrathecal.storage.tables import metadata
 from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 from tests.storage.dbs import database_url
 
 
 def _one_statement_per_transaction(uow: SqlAlchemyUnitOfWork) -> bool:
-    """True when each statement is its own transaction (PostgreSQL autocommit)."""
+    """True when each statement is its own transaction (autocommit)."""
     conn = uow.patients.conn
     conn.execute(text("SELECT 1"))
+    if conn.dialect.name == "sqlite":
+        return not conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
     same = conn.execute(text("SELECT transaction_timestamp() = statement_timestamp()"))
     return bool(same.scalar_one())
 
@@ -42,11 +44,7 @@ def test_the_pool_keeps_the_connections_it_is_sized_for(
             engine.dispose()
 
 
-def test_a_reading_unit_on_postgresql_sends_no_begin_and_a_writing_one_does(
-    engine: Engine,
-) -> None:
-    if is_sqlite(str(engine.url)):
-        pytest.skip("SQLite reads keep their (deferred) transaction: one snapshot, no lock")
+def test_a_reading_unit_sends_no_begin_and_a_writing_one_does(engine: Engine) -> None:
     with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
         assert _one_statement_per_transaction(uow)
     with SqlAlchemyUnitOfWork(engine) as uow:

@@ -96,11 +96,13 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def read_only_options(engine: Engine) -> dict[str, Any]:
-    """Execution options of a unit of work that only reads.
+    """Execution options of a unit of work that only reads: no BEGIN or COMMIT, each
+    statement runs in its own snapshot (autocommit).
 
-    SQLite: a plain (deferred) BEGIN, no write lock. PostgreSQL: autocommit, so a read
-    costs its statements' round trips and no BEGIN or COMMIT; under READ COMMITTED each
-    statement of a transaction sees its own snapshot anyway, so nothing is lost.
+    PostgreSQL: a read costs only its statements' round trips; under READ COMMITTED each
+    statement of a transaction sees its own snapshot anyway. SQLite: no write lock and two
+    statements fewer (about 40 us of CPU per unit of work); a read of several statements
+    may see a write committed between them, as on PostgreSQL.
     """
     if engine.dialect.name == "sqlite":
         return {READ_ONLY: True}
@@ -128,14 +130,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A unit of work that only reads (``for_reads``) takes no write lock: WAL readers
-        # run beside the writer, so audited reads do not queue behind each other.
-        read_only = connection.get_execution_options().get(READ_ONLY)
-        if not read_only:
-            raw = connection.connection.dbapi_connection
-            if isinstance(raw, WriterLockedConnection):
-                raw.lock_writer()
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A unit of work that only reads (``for_reads``) begins nothing: its statements run
+        # in autocommit, WAL readers beside the writer, so audited reads never queue.
+        if connection.get_execution_options().get(READ_ONLY):
+            return
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, WriterLockedConnection):
+            raw.lock_writer()
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class WriterLockedConnection(sqlite3.Connection):

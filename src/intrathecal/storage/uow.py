@@ -115,9 +115,9 @@ class SqlAlchemyUnitOfWork:
             group_commit_for(self.engine, self.audit_key).write(entries)
 
     def for_reads(self) -> Self:
-        """Make the next ``with`` block a reading one: no write lock (SQLite), no BEGIN or
-        COMMIT round trips (PostgreSQL, ``storage.db.read_only_options``), and its read
-        audit entries are committed with other requests' (group commit) at ``commit()``."""
+        """Make the next ``with`` block a reading one: no BEGIN or COMMIT, so no write lock
+        and no round trips for them (``storage.db.read_only_options``), and its read audit
+        entries are committed with other requests' (group commit) at ``commit()``."""
         self._reading = True
         return self
 
