@@ -24,10 +24,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
 from numba.core import types
 from numba.core.extending import intrinsic
+
+# LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
+# (taken about 70% of the time in no order a predictor can learn): a mispredicted jump per
+# few requests costs more than the whole branch-free step. It is a code-layout heuristic
+# only (results are the same either way); off for the compiles of this process.
+llvm.set_option("", "-x86-cmov-converter=false")
 
 DAY = 86_400.0
 INV_DAY = 1.0 / DAY
@@ -49,15 +56,17 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 _GOLDEN2 = np.uint64((2 * 0x9E3779B97F4A7C15) % 2**64)
 _GOLDEN3 = np.uint64((3 * 0x9E3779B97F4A7C15) % 2**64)
 _GOLDEN4 = np.uint64((4 * 0x9E3779B97F4A7C15) % 2**64)
-_PAD = np.int64(2**40)  # past any ms of a day: sorts after the day's requests
+_PAD = np.int64(2**40)  # past any µs of a day: sorts after the day's requests
 SLOTS = 7  # requests a day on the vector path (words 1-7 of four hashes)
+ROW = 8  # slots stored per day: the SLOTS and a pad, so a day's row is one vector
 CHUNK = 64  # days per vector pass
 WINDOW = 8  # the largest daily maximum the register gate holds
 _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
+_THOUSAND = np.uint64(1000)
 
-_jit = nb.njit(cache=True, fastmath=False, nogil=True)
-_inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always")
+_jit = nb.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
+_inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always", error_model="numpy")
 
 
 def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
@@ -166,32 +175,24 @@ def _walk(
 
 
 @_inline
-def _prog(
-    t: float,
-    j: int,
-    grants: np.ndarray,
-    vol: float,
-    dur: float,
-    rate: float,
-    carry_rate: float,
-    carry_end: float,
-    ph0: float,
-    w0: float,
-    per_day: float,
-    n: int,
-    starts: np.ndarray,
-    rates: np.ndarray,
-) -> float:
+def _prog(t: float, j: int, grants: np.ndarray, scale: float, bolus: Any, basal: Any) -> float:
     """Programmed volume from the cycle start to ``t`` (basal, carried bolus, granted boluses)
     when the grants at or before ``t`` are the first ``j`` (grants are strictly increasing:
-    a bolus runs for a positive duration, so a second request at the same time is denied)."""
+    a bolus runs for a positive duration, so a second request at the same time is denied).
+
+    ``grants[k] / scale`` is grant ``k`` in seconds (``scale`` 1.0 for seconds, 1e6 for
+    whole µs); ``bolus`` is ``(vol, dur, rate, carry_rate, carry_end)``, ``basal``
+    ``(ph0, w0, per_day, n, starts, rates)``.
+    """
+    vol, dur, rate, carry_rate, carry_end = bolus
+    ph0, w0, per_day, n, starts, rates = basal
     p = _basal_cum(t, ph0, w0, per_day, n, starts, rates)
     if carry_end > 0.0:
         p += carry_rate * min(t, carry_end)
     # all but the last of them are complete
     if j > 0:
         p += vol * (j - 1)
-        run = t - grants[j - 1]
+        run = t - grants[j - 1] / scale
         p += vol if run >= dur else rate * run
     return p
 
@@ -204,22 +205,14 @@ def _solve(
     t_stop: float,
     p_stop: float,
     grants: np.ndarray,
+    scale: float,
     ng: int,
-    vol: float,
-    dur: float,
-    rate: float,
-    carry_rate: float,
-    carry_end: float,
-    ph0: float,
-    w0: float,
-    per_day: float,
-    n: int,
-    starts: np.ndarray,
-    rates: np.ndarray,
+    bolus: Any,
+    basal: Any,
 ) -> float:
     """First time in ``[0, t_stop]`` where ``alpha*t + beta*P(t)`` reaches ``level``, else nan.
 
-    ``p_stop = P(t_stop)``; every grant lies before ``t_stop``.
+    ``p_stop = P(t_stop)``; every grant lies before ``t_stop`` (arguments as ``_prog``).
     """
     if alpha * t_stop + beta * p_stop < level - 1e-12:
         return math.nan
@@ -227,66 +220,29 @@ def _solve(
     # alarms come late in a cycle, so search back from the last grant (doubling the step),
     # then bisect
     lo, hi, step = ng - 1, ng, 1
-    while (
-        lo >= 0
-        and alpha * grants[lo]
-        + beta
-        * _prog(
-            grants[lo],
-            lo + 1,
-            grants,
-            vol,
-            dur,
-            rate,
-            carry_rate,
-            carry_end,
-            ph0,
-            w0,
-            per_day,
-            n,
-            starts,
-            rates,
-        )
-        >= level
-    ):
+    while lo >= 0:
+        g = grants[lo] / scale
+        if alpha * g + beta * _prog(g, lo + 1, grants, scale, bolus, basal) < level:
+            break
         hi = lo
         lo = hi - step
         step *= 2
     lo = max(lo + 1, 0)
     while lo < hi:
         mid = (lo + hi) // 2
-        if (
-            alpha * grants[mid]
-            + beta
-            * _prog(
-                grants[mid],
-                mid + 1,
-                grants,
-                vol,
-                dur,
-                rate,
-                carry_rate,
-                carry_end,
-                ph0,
-                w0,
-                per_day,
-                n,
-                starts,
-                rates,
-            )
-            < level
-        ):
+        g = grants[mid] / scale
+        if alpha * g + beta * _prog(g, mid + 1, grants, scale, bolus, basal) < level:
             lo = mid + 1
         else:
             hi = mid
+    _, dur, rate, carry_rate, carry_end = bolus
+    ph0, _, per_day, n, starts, rates = basal
     if lo == 0:
         a, brate, bend = 0.0, carry_rate, carry_end
     else:
-        a = grants[lo - 1]
+        a = grants[lo - 1] / scale
         brate, bend = rate, a + dur
-    pa = _prog(
-        a, lo, grants, vol, dur, rate, carry_rate, carry_end, ph0, w0, per_day, n, starts, rates
-    )
+    pa = _prog(a, lo, grants, scale, bolus, basal)
     bend = min(bend, t_stop)
     when = _walk(
         a, pa, level, alpha, beta, brate, bend, t_stop + 1.0, ph0, per_day, n, starts, rates
@@ -297,14 +253,51 @@ def _solve(
 
 
 @_inline
+def _cycle_solve(
+    level: float,
+    alpha: float,
+    beta: float,
+    t_stop: float,
+    p_stop: float,
+    in_us: bool,
+    grants_us: np.ndarray,
+    grants_s: np.ndarray,
+    ng: int,
+    bolus: Any,
+    basal: Any,
+) -> float:
+    """``_solve`` on the cycle's grants: whole µs from the register gate, else seconds."""
+    if in_us:
+        return _solve(level, alpha, beta, t_stop, p_stop, grants_us, 1e6, ng, bolus, basal)
+    return _solve(level, alpha, beta, t_stop, p_stop, grants_s, 1.0, ng, bolus, basal)
+
+
+@_inline
+def _cycle_prog(
+    t: float,
+    in_us: bool,
+    grants_us: np.ndarray,
+    grants_s: np.ndarray,
+    ng: int,
+    bolus: Any,
+    basal: Any,
+) -> float:
+    """``_prog`` at ``t`` after all ``ng`` grants (see ``_cycle_solve``)."""
+    if in_us:
+        return _prog(t, ng, grants_us, 1e6, bolus, basal)
+    return _prog(t, ng, grants_s, 1.0, bolus, basal)
+
+
+@_inline
 def _ms_of_day(w: np.uint64) -> np.int64:
     return np.int64((w * _MS_PER_DAY) >> _S32)
 
 
 @_inline
-def _thousand(a: np.int64) -> np.int64:
-    """``a * 1000`` as shifts (the vectorised day loop is short of 64-bit multiplier slots)."""
-    return (a << 10) - (a << 4) - (a << 3)
+def _us_of_day(w: np.uint64) -> np.int64:
+    """The µs of day of ``_ms_of_day(w)`` (multiplied before the sort, where the compiler
+    still knows the value fits 32 bits and multiplies in 32-bit lanes)."""
+    return np.int64(((w * _MS_PER_DAY) >> _S32) * _THOUSAND)
 
 
 @_inline
@@ -326,10 +319,11 @@ def _draw_days(
     vectorises across days).
 
     ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``;
-    ``slots[j * CHUNK + q]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
+    ``slots[q * ROW + j]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
     sorting network), in µs from ``base0`` (day ``d0``'s midnight relative to the cycle
-    start), ``_PAD`` past the count. The constant row stride keeps the gathering's
-    addresses in immediates.
+    start), ``_PAD`` past the count and in ``j = SLOTS``. Request ``j`` is drawn when
+    ``w >= thr[j]`` (``c > j``: the thresholds ascend), so the count's comparisons also
+    choose the pads.
     """
     k0, k1, k2, k3 = thr[0], thr[1], thr[2], thr[3]
     k4, k5, k6, k7 = thr[4], thr[5], thr[6], thr[7]
@@ -343,13 +337,13 @@ def _draw_days(
         c = np.int64(
             (w >= k0) + (w >= k1) + (w >= k2) + (w >= k3) + (w >= k4) + (w >= k5) + (w >= k6)
         ) + np.int64(w >= k7)
-        a0 = _ms_of_day(h1 & _LOW32) if c > 0 else _PAD
-        a1 = _ms_of_day(h2 >> _S32) if c > 1 else _PAD
-        a2 = _ms_of_day(h2 & _LOW32) if c > 2 else _PAD
-        a3 = _ms_of_day(h3 >> _S32) if c > 3 else _PAD
-        a4 = _ms_of_day(h3 & _LOW32) if c > 4 else _PAD
-        a5 = _ms_of_day(h4 >> _S32) if c > 5 else _PAD
-        a6 = _ms_of_day(h4 & _LOW32) if c > 6 else _PAD
+        a0 = _us_of_day(h1 & _LOW32) if w >= k0 else _PAD
+        a1 = _us_of_day(h2 >> _S32) if w >= k1 else _PAD
+        a2 = _us_of_day(h2 & _LOW32) if w >= k2 else _PAD
+        a3 = _us_of_day(h3 >> _S32) if w >= k3 else _PAD
+        a4 = _us_of_day(h3 & _LOW32) if w >= k4 else _PAD
+        a5 = _us_of_day(h4 >> _S32) if w >= k5 else _PAD
+        a6 = _us_of_day(h4 & _LOW32) if w >= k6 else _PAD
         # an optimal 7-input sorting network (16 compare-exchanges, depth 6)
         a0, a6 = _exchange(a0, a6)
         a2, a3 = _exchange(a2, a3)
@@ -368,13 +362,14 @@ def _draw_days(
         a3, a4 = _exchange(a3, a4)
         a5, a6 = _exchange(a5, a6)
         base = base0 + q * DAY_US
-        slots[0 * CHUNK + q] = base + _thousand(a0)
-        slots[1 * CHUNK + q] = base + _thousand(a1)
-        slots[2 * CHUNK + q] = base + _thousand(a2)
-        slots[3 * CHUNK + q] = base + _thousand(a3)
-        slots[4 * CHUNK + q] = base + _thousand(a4)
-        slots[5 * CHUNK + q] = base + _thousand(a5)
-        slots[6 * CHUNK + q] = base + _thousand(a6)
+        slots[q * ROW + 0] = base + a0
+        slots[q * ROW + 1] = base + a1
+        slots[q * ROW + 2] = base + a2
+        slots[q * ROW + 3] = base + a3
+        slots[q * ROW + 4] = base + a4
+        slots[q * ROW + 5] = base + a5
+        slots[q * ROW + 6] = base + a6
+        slots[q * ROW + SLOTS] = base + _PAD
         counts[q] = c
 
 
@@ -413,7 +408,7 @@ def _request_times(
 
     ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). Days with at
     most ``SLOTS`` requests come from the vector pass; busier days are drawn again whole.
-    The count is returned even when ``rel_us`` lacks room for all of them plus ``SLOTS``
+    The count is returned even when ``rel_us`` lacks room for all of them plus ``ROW``
     (some may then be missing: the caller retries with that room).
     """
     d0 = t0_us // DAY_US
@@ -439,16 +434,17 @@ def _request_times(
                         m += 1
             elif day == 0 or day == nd - 1:  # a day the cycle starts or ends in: its part inside
                 for j in range(c):
-                    rel = slots[j * CHUNK + q]
+                    rel = slots[q * ROW + j]
                     if rel >= 0 and rel < span:
                         if m < room:
                             rel_us[m] = rel
                         m += 1
-            else:  # whole slots are copied, the count advances (branch-free)
-                if m + SLOTS <= room:
+            else:  # the day's whole row is copied, the count advances (branch-free)
+                if m + ROW <= room:
                     at = np.uint64(m)  # unsigned indices: no negative-index wraparound code
-                    for j in range(SLOTS):
-                        rel_us[at + np.uint64(j)] = slots[np.uint64(j * CHUNK + q)]
+                    row = np.uint64(q * ROW)
+                    for j in range(ROW):
+                        rel_us[at + np.uint64(j)] = slots[row + np.uint64(j)]
                 m += c
     return m
 
@@ -469,47 +465,77 @@ def _window_gate(
     lock_us: np.int64,
     dur_us: np.int64,
     grants_us: np.ndarray,
+    gaps_us: np.ndarray,
 ) -> tuple[int, int, int, int]:
-    """The branch-free gate on int64 µs with the last ``size`` grants in registers.
+    """The branch-free gate on int64 µs with the last ``size - 1`` grants in registers.
 
-    ``size`` is a constant at each call site, so the window ``g1 .. g8`` (newest in
-    ``g{9 - size}``, the oldest the rolling maximum looks at in ``g8``) folds to registers.
-    Lockout: ``t - last < lockout - 1 µs``; 24 h: ``t - oldest < 24 h - 1 µs``; exact on
-    whole µs. Granted times go to ``grants_us``; returns (granted, running, lockout, max).
+    ``size`` is a constant at each call site, so ``r1`` (the newest grant) to ``r7`` fold to
+    the registers it needs. A request at ``t`` is granted when ``t >= gate``, the first free
+    time: the running bolus's end (``bend``), the lockout's (``last + lockout - 1 µs``) and
+    24 h - 1 µs after the oldest of the last ``size`` grants; exact on whole µs. Granted
+    times go to ``grants_us``; returns (granted, running, lockout, max).
+
+    Which limit denied a request is counted after the chain, from its gap to the newest grant
+    before it (``gaps_us``): running if the gap is under the bolus duration, else lockout if
+    under ``hold = max(duration, lockout - 1 µs)``, else the daily maximum. Requests before
+    this call's first grant compare with the carried ``bend`` and its lockout end instead.
     """
-    g1 = _us(ring[7]) if size >= 8 else _NEVER
-    g2 = _us(ring[6]) if size >= 7 else _NEVER
-    g3 = _us(ring[5]) if size >= 6 else _NEVER
-    g4 = _us(ring[4]) if size >= 5 else _NEVER
-    g5 = _us(ring[3]) if size >= 4 else _NEVER
-    g6 = _us(ring[2]) if size >= 3 else _NEVER
-    g7 = _us(ring[1]) if size >= 2 else _NEVER
-    g8 = _us(ring[0])
-    unlock = _us(ring[size - 1]) + lock_us - 1
-    bend = _us(bend_s)
+    r1 = _us(ring[size - 1]) if size >= 2 else _NEVER
+    r2 = _us(ring[size - 2]) if size >= 3 else _NEVER
+    r3 = _us(ring[size - 3]) if size >= 4 else _NEVER
+    r4 = _us(ring[size - 4]) if size >= 5 else _NEVER
+    r5 = _us(ring[size - 5]) if size >= 6 else _NEVER
+    r6 = _us(ring[size - 6]) if size >= 7 else _NEVER
+    r7 = _us(ring[size - 7]) if size >= 8 else _NEVER
     window = np.int64(DAY_US - 1)
-    ng = n_run = n_lock = 0
+    hold = max(dur_us, lock_us - 1)  # after a grant at t: busy until t + hold
+    bend = _us(bend_s)
+    busy = max(bend, _us(ring[size - 1]) + lock_us - 1)
+    gate = max(busy, _us(ring[0]) + window)
+    ng = 0
     for r in range(nreq):
         t = rel_us[r]
-        running = t < bend
-        locked = t < unlock
-        full = g8 > t - window
-        n_run += running
-        n_lock += _select(running, False, locked)
-        ok = not (running | locked | full)
+        ok = t >= gate
         grants_us[ng] = t
         ng += ok
-        g8 = _select(ok, t if size == 1 else g7, g8)
-        g7 = _select(ok, t if size == 2 else g6, g7)
-        g6 = _select(ok, t if size == 3 else g5, g6)
-        g5 = _select(ok, t if size == 4 else g4, g5)
-        g4 = _select(ok, t if size == 5 else g3, g4)
-        g3 = _select(ok, t if size == 6 else g2, g3)
-        g2 = _select(ok, t if size == 7 else g1, g2)
-        g1 = _select(ok, t, g1)
-        unlock = _select(ok, t + lock_us - 1, unlock)
-        bend = _select(ok, t + dur_us, bend)
-    return ng, n_run, n_lock, nreq - ng - n_run - n_lock
+        gaps_us[r] = t - r1
+        # the oldest of the last ``size`` grants once ``t`` is one of them
+        oldest = t
+        if size == 2:
+            oldest = r1
+        elif size == 3:
+            oldest = r2
+        elif size == 4:
+            oldest = r3
+        elif size == 5:
+            oldest = r4
+        elif size == 6:
+            oldest = r5
+        elif size == 7:
+            oldest = r6
+        elif size == 8:
+            oldest = r7
+        gate = _select(ok, max(t + hold, oldest + window), gate)
+        r7 = _select(ok, r6, r7)
+        r6 = _select(ok, r5, r6)
+        r5 = _select(ok, r4, r5)
+        r4 = _select(ok, r3, r4)
+        r3 = _select(ok, r2, r3)
+        r2 = _select(ok, r1, r2)
+        r1 = _select(ok, t, r1)
+    # the denials' reasons: before the first grant against the carried state, after it (the
+    # first grant itself skipped) from the gaps, a loop the compiler vectorises
+    first = grants_us[0] if ng > 0 else np.int64(2**62)
+    n_run = n_busy = 0
+    r = 0
+    while r < nreq and rel_us[r] < first:
+        n_run += rel_us[r] < bend
+        n_busy += rel_us[r] < busy
+        r += 1
+    for k in range(np.uint64(r + 1), np.uint64(nreq)):  # unsigned: no wraparound code
+        n_run += gaps_us[k] < dur_us
+        n_busy += gaps_us[k] < hold
+    return ng, n_run, n_busy - n_run, nreq - ng - n_busy
 
 
 @_inline
@@ -522,23 +548,24 @@ def _fast_gate(
     lock_us: np.int64,
     dur_us: np.int64,
     grants_us: np.ndarray,
+    gaps_us: np.ndarray,
 ) -> tuple[int, int, int, int]:
     """``_window_gate`` for a daily maximum ``m`` of 1 to ``WINDOW`` (one copy per size)."""
     if m == 1:
-        return _window_gate(rel_us, nreq, 1, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 1, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 2:
-        return _window_gate(rel_us, nreq, 2, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 2, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 3:
-        return _window_gate(rel_us, nreq, 3, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 3, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 4:
-        return _window_gate(rel_us, nreq, 4, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 4, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 5:
-        return _window_gate(rel_us, nreq, 5, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 5, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 6:
-        return _window_gate(rel_us, nreq, 6, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 6, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
     if m == 7:
-        return _window_gate(rel_us, nreq, 7, ring, bend_s, lock_us, dur_us, grants_us)
-    return _window_gate(rel_us, nreq, 8, ring, bend_s, lock_us, dur_us, grants_us)
+        return _window_gate(rel_us, nreq, 7, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
+    return _window_gate(rel_us, nreq, 8, ring, bend_s, lock_us, dur_us, grants_us, gaps_us)
 
 
 @_inline
@@ -620,8 +647,9 @@ def _pump_cycles(
     times = times_buf
     gbuf = gbuf_buf
     rel_us = np.empty(times.shape[0], dtype=np.int64)
+    gaps_us = np.empty(times.shape[0], dtype=np.int64)
     grants_us = np.empty(gbuf.shape[0], dtype=np.int64)
-    slots = np.empty(SLOTS * CHUNK, dtype=np.int64)
+    slots = np.empty(ROW * CHUNK, dtype=np.int64)
     counts_d = np.empty(CHUNK, dtype=np.int64)
     for i in range(lo, hi):
         for _cycle in range(cycles):
@@ -648,14 +676,16 @@ def _pump_cycles(
                 need = ((t1 - t0) // DAY_US + 2) * 8
                 if need > rel_us.shape[0]:
                     rel_us = np.empty(need, dtype=np.int64)
+                    gaps_us = np.empty(need, dtype=np.int64)
                 nreq = 0
                 if lam[i] > 0.0:
                     thr = thr_table[thr_row[i]]
                     nreq = _request_times(
                         seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
                     )
-                    if nreq + SLOTS > rel_us.shape[0]:  # a very busy stream: again, with room
-                        rel_us = np.empty(nreq + SLOTS, dtype=np.int64)
+                    if nreq + ROW > rel_us.shape[0]:  # a very busy stream: again, with room
+                        rel_us = np.empty(nreq + ROW, dtype=np.int64)
+                        gaps_us = np.empty(nreq + ROW, dtype=np.int64)
                         nreq = _request_times(
                             seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
                         )
@@ -698,6 +728,8 @@ def _pump_cycles(
             used0 = battery_used[i]
             carry_end0 = bolus_end_s[i]
             carry_rate0 = bolus_rate[i]
+            bolus = (vol, dur, rate, carry_rate0, carry_end0)
+            basal = (ph0, w0, per_day, n, starts, rates)
             # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
             m = mx if mx > 0 else 1
             _load_ring(grants_s, i, m, ring)
@@ -726,7 +758,7 @@ def _pump_cycles(
                 if free:
                     # the common case: no end of service, the reservoir not checked
                     ng, n_run, n_lock, n_max = _fast_gate(
-                        rel_us, nreq, m, ring, carry_end0, lock_us, dur_us, grants_us
+                        rel_us, nreq, m, ring, carry_end0, lock_us, dur_us, grants_us, gaps_us
                     )
                     # kept if the reservoir held every grant with room to spare (the check
                     # could then deny none); otherwise decided again below, checking it
@@ -734,10 +766,8 @@ def _pump_cycles(
                         free = False
                         ng = n_run = n_lock = n_max = 0
                     else:
-                        for k in range(ng):
-                            gbuf[k] = grants_us[k] / 1e6
                         for k in range(max(ng - m, 0), ng):  # the ring as the general gate
-                            ring[head] = gbuf[k]  # leaves it
+                            ring[head] = grants_us[k] / 1e6  # leaves it
                             head = head + 1 if head + 1 < m else 0
                 if not (free or in_seconds):
                     for r in range(nreq):
@@ -790,40 +820,19 @@ def _pump_cycles(
                     cap = (eri_cap_us[i] - t0) / 1e6
                     solved = math.nan
                     if alpha[i] * stop + beta[i] * p_upper >= 1.0 - used0 - 1e-9:
-                        solved = _solve(
+                        p_stop = _cycle_prog(stop, free, grants_us, gbuf, ng, bolus, basal)
+                        solved = _cycle_solve(
                             1.0 - used0,
                             alpha[i],
                             beta[i],
                             stop,
-                            _prog(
-                                stop,
-                                ng,
-                                gbuf,
-                                vol,
-                                dur,
-                                rate,
-                                carry_rate0,
-                                carry_end0,
-                                ph0,
-                                w0,
-                                per_day,
-                                n,
-                                starts,
-                                rates,
-                            ),
+                            p_stop,
+                            free,
+                            grants_us,
                             gbuf,
                             ng,
-                            vol,
-                            dur,
-                            rate,
-                            carry_rate0,
-                            carry_end0,
-                            ph0,
-                            w0,
-                            per_day,
-                            n,
-                            starts,
-                            rates,
+                            bolus,
+                            basal,
                         )
                     if cap <= stop and (math.isnan(solved) or cap < solved):
                         solved = max(cap, 0.0)
@@ -845,67 +854,28 @@ def _pump_cycles(
             counts[i, NOT_CONFIGURED] += 0 if configured else nreq - n_eos
             stop = max(min(span, eos_rel), 0.0)
             # ---- alarms and volumes at the stop
-            p_stop = _prog(
-                stop,
-                ng,
-                gbuf,
-                vol,
-                dur,
-                rate,
-                carry_rate0,
-                carry_end0,
-                ph0,
-                w0,
-                per_day,
-                n,
-                starts,
-                rates,
-            )
+            p_stop = _cycle_prog(stop, free, grants_us, gbuf, ng, bolus, basal)
             la = math.nan
             if low_armed[i] and exp0 - p_stop <= threshold_ml[i] + EPS_V:
-                la = _solve(
+                la = _cycle_solve(
                     exp0 - threshold_ml[i],
                     0.0,
                     1.0,
                     stop,
                     p_stop,
+                    free,
+                    grants_us,
                     gbuf,
                     ng,
-                    vol,
-                    dur,
-                    rate,
-                    carry_rate0,
-                    carry_end0,
-                    ph0,
-                    w0,
-                    per_day,
-                    n,
-                    starts,
-                    rates,
+                    bolus,
+                    basal,
                 )
                 if not math.isnan(la):
                     low_armed[i] = False
             ea = math.nan
             if empty_armed[i] and exp0 - p_stop <= EPS_V:
-                ea = _solve(
-                    exp0,
-                    0.0,
-                    1.0,
-                    stop,
-                    p_stop,
-                    gbuf,
-                    ng,
-                    vol,
-                    dur,
-                    rate,
-                    carry_rate0,
-                    carry_end0,
-                    ph0,
-                    w0,
-                    per_day,
-                    n,
-                    starts,
-                    rates,
+                ea = _cycle_solve(
+                    exp0, 0.0, 1.0, stop, p_stop, free, grants_us, gbuf, ng, bolus, basal
                 )
                 if not math.isnan(ea):
                     empty_armed[i] = False
@@ -913,25 +883,8 @@ def _pump_cycles(
             if tru0 <= 0.0:
                 da = 0.0
             elif k_true > 0.0 and tru0 - k_true * p_stop <= EPS_V:
-                da = _solve(
-                    tru0,
-                    0.0,
-                    k_true,
-                    stop,
-                    p_stop,
-                    gbuf,
-                    ng,
-                    vol,
-                    dur,
-                    rate,
-                    carry_rate0,
-                    carry_end0,
-                    ph0,
-                    w0,
-                    per_day,
-                    n,
-                    starts,
-                    rates,
+                da = _cycle_solve(
+                    tru0, 0.0, k_true, stop, p_stop, free, grants_us, gbuf, ng, bolus, basal
                 )
             low_at[i] = la
             empty_at[i] = ea
@@ -964,7 +917,8 @@ def _pump_cycles(
                 bolus_end_s[i] = 0.0
                 bolus_rate[i] = 0.0
             elif ng > 0:
-                bolus_end_s[i] = max(gbuf[ng - 1] + dur - span, 0.0)
+                newest = grants_us[ng - 1] / 1e6 if free else gbuf[ng - 1]
+                bolus_end_s[i] = max(newest + dur - span, 0.0)
                 bolus_rate[i] = rate
             else:
                 bolus_end_s[i] = max(carry_end0 - span, 0.0)
@@ -979,7 +933,7 @@ def _pump_cycles(
             t_us[i] = t1
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
+@nb.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def advance(
     # programs (per pump)
     n_steps: np.ndarray,
