@@ -197,6 +197,22 @@ def _prog(t: float, j: int, grants: np.ndarray, scale: float, bolus: Any, basal:
     return p
 
 
+@_inline
+def _reached(
+    grants: np.ndarray,
+    k: int,
+    scale: float,
+    level: float,
+    alpha: float,
+    beta: float,
+    bolus: Any,
+    basal: Any,
+) -> bool:
+    """Whether ``alpha*t + beta*P(t)`` has reached ``level`` at grant ``k`` (as ``_prog``)."""
+    g = grants[k] / scale
+    return bool(alpha * g + beta * _prog(g, k + 1, grants, scale, bolus, basal) >= level)
+
+
 @_jit
 def _solve(
     level: float,
@@ -216,25 +232,38 @@ def _solve(
     """
     if alpha * t_stop + beta * p_stop < level - 1e-12:
         return math.nan
-    # the first grant at which the level is reached (``ng``: none) ends the crossing piece;
-    # alarms come late in a cycle, so search back from the last grant (doubling the step),
-    # then bisect
-    lo, hi, step = ng - 1, ng, 1
-    while lo >= 0:
-        g = grants[lo] / scale
-        if alpha * g + beta * _prog(g, lo + 1, grants, scale, bolus, basal) < level:
-            break
-        hi = lo
-        lo = hi - step
-        step *= 2
+    # the first grant at which the level is reached (``ng``: none) ends the crossing piece:
+    # found by galloping from the grant nearest a linear guess (few evaluations, since the
+    # programmed volume is nearly linear in time), then bisecting
+    guess = t_stop * (level / (alpha * t_stop + beta * p_stop)) * scale
+    s = 0
+    span = ng
+    while span > 1:  # branch-free: the last grant at or before the guess
+        half = span // 2
+        s = _select(grants[s + half] <= guess, s + half, s)
+        span -= half
+    if ng == 0:
+        lo, hi = -1, 0
+    elif _reached(grants, s, scale, level, alpha, beta, bolus, basal):
+        lo, hi, step = s - 1, s, 1
+        while lo >= 0 and _reached(grants, lo, scale, level, alpha, beta, bolus, basal):
+            hi = lo
+            lo = hi - step
+            step *= 2
+    else:
+        lo, hi, step = s, s + 1, 1
+        while hi < ng and not _reached(grants, hi, scale, level, alpha, beta, bolus, basal):
+            lo = hi
+            hi = lo + step
+            step *= 2
+        hi = min(hi, ng)
     lo = max(lo + 1, 0)
     while lo < hi:
         mid = (lo + hi) // 2
-        g = grants[mid] / scale
-        if alpha * g + beta * _prog(g, mid + 1, grants, scale, bolus, basal) < level:
-            lo = mid + 1
-        else:
+        if _reached(grants, mid, scale, level, alpha, beta, bolus, basal):
             hi = mid
+        else:
+            lo = mid + 1
     _, dur, rate, carry_rate, carry_end = bolus
     ph0, _, per_day, n, starts, rates = basal
     if lo == 0:
