@@ -27,7 +27,7 @@ from typing import Any
 import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
-from numba.core import types
+from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
 # LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
@@ -83,6 +83,27 @@ def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
 # conditional expression into a branch, which LLVM may keep as a data-dependent (so often
 # mispredicted) jump in the gate's loop.
 _select: Any = intrinsic(_select_typing)
+
+
+def _copy_row_typing(typingctx: Any, dst: Any, at: Any, src: Any, start: Any) -> Any:
+    if dst != src or not isinstance(dst, types.Array) or dst.dtype != types.int64:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        dst_arr = context.make_array(signature.args[0])(context, builder, args[0])
+        src_arr = context.make_array(signature.args[2])(context, builder, args[2])
+        to = builder.gep(dst_arr.data, [args[1]])
+        frm = builder.gep(src_arr.data, [args[3]])
+        cgutils.raw_memcpy(builder, to, frm, context.get_constant(types.intp, ROW), 8, align=8)
+        return context.get_dummy_value()
+
+    return types.none(dst, types.intp, src, types.intp), codegen
+
+
+# ``_copy_row(dst, at, src, start)``: ``dst[at : at + ROW] = src[start : start + ROW]`` as one
+# fixed-size memcpy (the arrays are distinct), which the compiler moves in vector registers;
+# the caller checks the bounds.
+_copy_row: Any = intrinsic(_copy_row_typing)
 
 
 @_inline
@@ -470,10 +491,7 @@ def _request_times(
                         m += 1
             else:  # the day's whole row is copied, the count advances (branch-free)
                 if m + ROW <= room:
-                    at = np.uint64(m)  # unsigned indices: no negative-index wraparound code
-                    row = np.uint64(q * ROW)
-                    for j in range(ROW):
-                        rel_us[at + np.uint64(j)] = slots[row + np.uint64(j)]
+                    _copy_row(rel_us, m, slots, q * ROW)
                 m += c
     return m
 
