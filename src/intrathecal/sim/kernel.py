@@ -6,10 +6,10 @@ inside a cycle are seconds measured from that pump's cycle start, volumes are mL
 
 Per pump the cycle is a scan over its sorted patient-bolus requests (the only sequential
 part: each decision depends on the grants before it), then the alarm levels are checked at
-the cycle's end and only a level actually reached is solved for its exact time:
-binary search over the granted boluses to the piece where it is crossed, then a walk over
-the few flex-step and bolus-end breakpoints left (whole days skipped in closed form) and a
-linear solve on the final constant-rate piece.
+the cycle's end and only a level actually reached is solved for its exact time: a gallop
+over the granted boluses from the one nearest a linear guess to the piece where it is
+crossed, then a walk over the few flex-step and bolus-end breakpoints left (whole days
+skipped in closed form) and a linear solve on the final constant-rate piece.
 
 Generated (Poisson) requests take a faster route: a loop over the cycle's days that the
 compiler vectorises (hashes, counts, a sorting network) writes their times as int64 µs,
@@ -17,6 +17,7 @@ and a branch-free gate keeps the last grants in registers and decides on those w
 microseconds (exactly the float rule on whole-µs times). It skips the reservoir check, and
 its result is kept only when the reservoir held every grant with room to spare; otherwise,
 and for explicit requests, end of service or recorded decisions, the general gate decides.
+The alarm and battery solves read the register gate's grants as whole µs (``scale``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def _copy_row_typing(typingctx: Any, dst: Any, at: Any, src: Any, start: Any) ->
         src_arr = context.make_array(signature.args[2])(context, builder, args[2])
         to = builder.gep(dst_arr.data, [args[1]])
         frm = builder.gep(src_arr.data, [args[3]])
-        cgutils.raw_memcpy(builder, to, frm, context.get_constant(types.intp, ROW), 8, align=8)
+        size = context.get_constant(types.intp, ROW)
+        cgutils.raw_memcpy(builder, to, frm, size, 8, align=8)  # type: ignore[no-untyped-call]
         return context.get_dummy_value()
 
     return types.none(dst, types.intp, src, types.intp), codegen
