@@ -64,7 +64,6 @@ CHUNK = 64  # days per vector pass
 WINDOW = 8  # the largest daily maximum the register gate holds
 _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
-_THOUSAND = np.uint64(1000)
 
 _jit = nb.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
 _inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always", error_model="numpy")
@@ -349,7 +348,7 @@ def _ms_of_day(w: np.uint64) -> np.int64:
 def _us_of_day(w: np.uint64) -> np.int64:
     """The µs of day of ``_ms_of_day(w)`` (multiplied before the sort, where the compiler
     still knows the value fits 32 bits and multiplies in 32-bit lanes)."""
-    return np.int64(((w * _MS_PER_DAY) >> _S32) * _THOUSAND)
+    return _ms_of_day(w) * np.int64(1000)
 
 
 @_inline
@@ -722,7 +721,7 @@ def _pump_cycles(
             # general gate needs them), explicit in seconds
             in_seconds = not generated
             if generated:
-                need = ((t1 - t0) // DAY_US + 2) * 8
+                need = ((t1 - t0) // DAY_US + 2) * ROW
                 if need > rel_us.shape[0]:
                     rel_us = np.empty(need, dtype=np.int64)
                     gaps_us = np.empty(need, dtype=np.int64)
@@ -1052,7 +1051,7 @@ def advance(
     cap = np.int64(64)
     for i in range(npumps):
         longest = interval_us if refill_each else end_us[i] - t_us[i]
-        cap = max(cap, np.int64((longest // DAY_US + 2) * 8))
+        cap = max(cap, np.int64((longest // DAY_US + 2) * ROW))
         if not generated:
             cap = max(cap, np.int64(req_offsets[i + 1] - req_offsets[i]))
     for c in nb.prange(nchunks):
