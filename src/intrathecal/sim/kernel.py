@@ -23,11 +23,13 @@ The alarm and battery solves read the register gate's grants as whole µs (``sca
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
+from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
@@ -62,10 +64,20 @@ SLOTS = 7  # requests a day on the vector path (words 1-7 of four hashes)
 ROW = 8  # slots stored per day: the SLOTS and a pad, so a day's row is one vector
 CHUNK = 64  # days per vector pass
 WINDOW = 8  # the largest daily maximum the register gate holds
+BLOCK = 32  # requests a vector pass counts at once
+_CLEAR = np.int64(2**62)  # a gap no limit denies
 _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 _jit = nb.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
+# without numba's reference counting (``_nrt=False``): functions that allocate nothing and
+# are called once per cycle would otherwise pay an atomic increment and decrement for every
+# array argument and view (its callers keep the arrays alive)
+_NO_REFCOUNT: dict[str, Any] = {"_nrt": False}  # an option numba's type stubs leave out
+_jit_bare: Callable[[_F], _F] = nb.njit(
+    cache=True, fastmath=False, nogil=True, error_model="numpy", **_NO_REFCOUNT
+)
 _inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always", error_model="numpy")
 
 
@@ -105,6 +117,92 @@ def _copy_row_typing(typingctx: Any, dst: Any, at: Any, src: Any, start: Any) ->
 # fixed-size memcpy (the arrays are distinct), which the compiler moves in vector registers;
 # the caller checks the bounds.
 _copy_row: Any = intrinsic(_copy_row_typing)
+
+
+_LANES = ir.VectorType(ir.IntType(32), ROW)  # a shuffle's lane indices
+_ROW_T = ir.VectorType(ir.IntType(64), ROW)  # a day's row
+_ROW_PTR = _ROW_T.as_pointer()
+
+
+def _transposed_block(context: Any, builder: Any, cols_type: Any, cols: Any, block: Any) -> Any:
+    """Days ``block * ROW`` on of ``cols`` (slot ``j`` of day ``q`` at ``j * CHUNK + q``, as
+    the vectorised day loop writes them) as ``ROW`` vectors, one per day (a ROW x ROW
+    transpose in registers: three rounds of pairwise lane exchanges)."""
+    data = context.make_array(cols_type)(context, builder, cols).data
+    first = builder.mul(block, context.get_constant(types.intp, ROW))
+    v = []
+    for j in range(ROW):
+        where = builder.add(first, context.get_constant(types.intp, j * CHUNK))
+        v.append(builder.load(builder.bitcast(builder.gep(data, [where]), _ROW_PTR), align=8))
+    step = 1
+    while step < ROW:
+        lo = [k if k & step == 0 else ROW + k - step for k in range(ROW)]
+        hi = [k + step if k & step == 0 else ROW + k for k in range(ROW)]
+        for p in range(ROW):
+            if p & step == 0:
+                a, b = v[p], v[p + step]
+                v[p] = builder.shuffle_vector(a, b, ir.Constant(_LANES, lo))
+                v[p + step] = builder.shuffle_vector(a, b, ir.Constant(_LANES, hi))
+        step *= 2
+    return v
+
+
+def _store_row(builder: Any, data: Any, at: Any, row: Any) -> None:
+    builder.store(row, builder.bitcast(builder.gep(data, [at]), _ROW_PTR), align=8)
+
+
+def _transpose_typing(typingctx: Any, rows: Any, cols: Any, block: Any) -> Any:
+    if rows != cols or not isinstance(rows, types.Array) or rows.dtype != types.int64:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        v = _transposed_block(context, builder, signature.args[1], args[1], args[2])
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        start = builder.mul(args[2], context.get_constant(types.intp, ROW * ROW))
+        for k in range(ROW):
+            at = builder.add(start, context.get_constant(types.intp, k * ROW))
+            _store_row(builder, data, at, v[k])
+        return context.get_dummy_value()
+
+    return types.none(rows, cols, types.intp), codegen
+
+
+# ``_transpose(rows, cols, b)``: the days of block ``b`` into ``rows`` (``q * ROW + j``).
+_transpose: Any = intrinsic(_transpose_typing)
+
+
+def _compact_typing(typingctx: Any, dst: Any, m: Any, cols: Any, counts: Any, block: Any) -> Any:
+    if dst != cols or dst != counts or not isinstance(dst, types.Array):
+        return None
+    if dst.dtype != types.int64:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        v = _transposed_block(context, builder, signature.args[2], args[2], args[4])
+        counts_data = context.make_array(signature.args[3])(context, builder, args[3]).data
+        first = builder.mul(args[4], context.get_constant(types.intp, ROW))
+        counts_ptr = builder.bitcast(builder.gep(counts_data, [first]), _ROW_PTR)
+        day_counts = builder.load(counts_ptr, align=8)
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        at = args[1]
+        for k in range(ROW):
+            _store_row(builder, data, at, v[k])
+            at = builder.add(
+                at, builder.extract_element(day_counts, ir.Constant(ir.IntType(32), k))
+            )
+        busy = builder.icmp_signed(">", day_counts, ir.Constant(_ROW_T, [SLOTS] * ROW))
+        any_busy = builder.bitcast(busy, ir.IntType(ROW))
+        none_busy = builder.icmp_unsigned("==", any_busy, ir.Constant(ir.IntType(ROW), 0))
+        return builder.select(none_busy, at, context.get_constant(types.intp, -1))
+
+    return types.intp(dst, types.intp, cols, counts, types.intp), codegen
+
+
+# ``_compact(dst, m, cols, counts, b)``: the days of block ``b`` with their requests, each
+# day's row written whole at ``dst[m:]`` and ``m`` advanced by its count (room for ``ROW``
+# past the last); returns the new ``m``, or -1 when a day of the block has more than
+# ``SLOTS`` requests (its row holds only the first ``SLOTS``: the caller redoes the block).
+_compact: Any = intrinsic(_compact_typing)
 
 
 @_inline
@@ -235,7 +333,7 @@ def _reached(
     return bool(alpha * g + beta * _prog(g, k + 1, grants, scale, bolus, basal) >= level)
 
 
-@_jit
+@_jit_bare
 def _solve(
     level: float,
     alpha: float,
@@ -356,23 +454,25 @@ def _exchange(a: np.int64, b: np.int64) -> tuple[np.int64, np.int64]:
     return min(a, b), max(a, b)
 
 
-@_jit
+@_inline
 def _draw_days(
     pkey: np.uint64,
     d0: np.int64,
     nd: int,
     thr: np.ndarray,
     base0: np.int64,
-    slots: np.ndarray,
+    cols: np.ndarray,
     counts: np.ndarray,
 ) -> None:
     """Days ``d0 .. d0 + nd - 1`` (at most ``CHUNK``) at once (a loop the compiler
-    vectorises across days).
+    vectorises across days; ``nd`` a multiple of ``ROW``, so no day is left to a scalar
+    remainder loop).
 
     ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``;
-    ``slots[q * ROW + j]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
+    ``cols[j * CHUNK + q]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
     sorting network), in µs from ``base0`` (day ``d0``'s midnight relative to the cycle
-    start), ``_PAD`` past the count and in ``j = SLOTS``. Request ``j`` is drawn when
+    start), ``_PAD`` past the count and in ``j = SLOTS``: one column per slot, so each is
+    stored as whole vectors (``_transpose`` makes the days' rows). Request ``j`` is drawn when
     ``w >= thr[j]`` (``c > j``: the thresholds ascend), so the count's comparisons also
     choose the pads.
     """
@@ -413,14 +513,14 @@ def _draw_days(
         a3, a4 = _exchange(a3, a4)
         a5, a6 = _exchange(a5, a6)
         base = base0 + q * DAY_US
-        slots[q * ROW + 0] = base + a0
-        slots[q * ROW + 1] = base + a1
-        slots[q * ROW + 2] = base + a2
-        slots[q * ROW + 3] = base + a3
-        slots[q * ROW + 4] = base + a4
-        slots[q * ROW + 5] = base + a5
-        slots[q * ROW + 6] = base + a6
-        slots[q * ROW + SLOTS] = base + _PAD
+        cols[0 * CHUNK + q] = base + a0
+        cols[1 * CHUNK + q] = base + a1
+        cols[2 * CHUNK + q] = base + a2
+        cols[3 * CHUNK + q] = base + a3
+        cols[4 * CHUNK + q] = base + a4
+        cols[5 * CHUNK + q] = base + a5
+        cols[6 * CHUNK + q] = base + a6
+        cols[SLOTS * CHUNK + q] = base + _PAD
         counts[q] = c
 
 
@@ -443,14 +543,41 @@ def _draw_day(key: np.uint64, thr: np.ndarray, day_ms: np.ndarray) -> int:
     return k
 
 
-@_jit
+@_inline
+def _room(longest_us: np.int64, width: int) -> np.int64:
+    """Request buffer length for a cycle of ``longest_us``: its days' requests (at most
+    ``width`` a day, and a day's whole row is copied) and the pads the gate counts over."""
+    return np.int64((longest_us // DAY_US + 2) * max(width, ROW) + BLOCK)
+
+
+@_inline
+def _busy_day(
+    pkey: np.uint64,
+    day: np.int64,
+    base: np.int64,
+    thr: np.ndarray,
+    day_ms: np.ndarray,
+    rel_us: np.ndarray,
+    m: int,
+) -> int:
+    """A day with more than ``SLOTS`` requests, drawn again whole: its times from the cycle
+    start on (µs, ``base`` its midnight) into ``rel_us`` from ``m``; returns the new ``m``."""
+    k = _draw_day(_mix(pkey + np.uint64(day) * _DAYK), thr, day_ms)
+    for j in range(k):
+        rel_us[m] = base + day_ms[j] * 1000
+        m += rel_us[m] >= 0
+    return m
+
+
+@_inline
 def _request_times(
     seed_key: np.uint64,
     pump_id: np.int64,
     t0_us: np.int64,
     t1_us: np.int64,
     thr: np.ndarray,
-    slots: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
     counts: np.ndarray,
     day_ms: np.ndarray,
     rel_us: np.ndarray,
@@ -458,42 +585,45 @@ def _request_times(
     """Request times in ``[t0, t1)`` (µs from ``t0``) into ``rel_us``; returns how many.
 
     ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). Days with at
-    most ``SLOTS`` requests come from the vector pass; busier days are drawn again whole.
-    The count is returned even when ``rel_us`` lacks room for all of them plus ``ROW``
-    (some may then be missing: the caller retries with that room).
+    most ``SLOTS`` requests come from the vector pass (``cols`` and ``rows`` hold
+    ``ROW * CHUNK`` values, ``counts`` ``CHUNK``); busier days are drawn again whole.
+    ``rel_us`` holds ``_room(t1 - t0, len(thr))`` values: every day's row is copied whole,
+    and the times before ``t0`` and from ``t1`` on (all in the first and last day, and the
+    times sorted) are left out.
     """
     d0 = t0_us // DAY_US
     nd = (t1_us - 1) // DAY_US - d0 + 1
-    span = t1_us - t0_us
     pkey = seed_key + np.uint64(pump_id) * _PUMP
-    room = rel_us.shape[0]
     m = 0
     for c0 in range(0, nd, CHUNK):
         days = min(int(nd - c0), CHUNK)
-        _draw_days(pkey, d0 + c0, days, thr, (d0 + c0) * DAY_US - t0_us, slots, counts)
-        for q in range(days):
-            c = counts[q]
-            day = c0 + q
-            if c > SLOTS:  # a busy day
-                base = (d0 + day) * DAY_US - t0_us
-                k = _draw_day(_mix(pkey + np.uint64(d0 + day) * _DAYK), thr, day_ms)
-                for j in range(k):
-                    rel = base + day_ms[j] * 1000
-                    if rel >= 0 and rel < span:
-                        if m < room:
-                            rel_us[m] = rel
-                        m += 1
-            elif day == 0 or day == nd - 1:  # a day the cycle starts or ends in: its part inside
-                for j in range(c):
-                    rel = slots[q * ROW + j]
-                    if rel >= 0 and rel < span:
-                        if m < room:
-                            rel_us[m] = rel
-                        m += 1
-            else:  # the day's whole row is copied, the count advances (branch-free)
-                if m + ROW <= room:
-                    _copy_row(rel_us, m, slots, q * ROW)
-                m += c
+        blocks = (days + ROW - 1) // ROW
+        base0 = (d0 + c0) * DAY_US - t0_us
+        _draw_days(pkey, d0 + c0, blocks * ROW, thr, base0, cols, counts)
+        for q in range(days, blocks * ROW):  # days past the cycle's end: none
+            counts[q] = 0
+        for block in range(blocks):
+            if c0 > 0 or block > 0:
+                got = _compact(rel_us, m, cols, counts, block)
+                if got >= 0:
+                    m = got
+                    continue
+            # the block the cycle starts in, or one with a busy day: day by day
+            _transpose(rows, cols, block)
+            for q in range(block * ROW, block * ROW + ROW):
+                c = counts[q]
+                if c > SLOTS:
+                    m = _busy_day(pkey, d0 + c0 + q, base0 + q * DAY_US, thr, day_ms, rel_us, m)
+                elif c0 == 0 and q == 0:  # the day the cycle starts in: from ``t0`` on
+                    for j in range(c):
+                        rel_us[m] = rows[j]
+                        m += rows[j] >= 0
+                else:
+                    _copy_row(rel_us, m, rows, q * ROW)
+                    m += c
+    # the day the cycle ends in: its requests from ``t1`` on are the last ones
+    while m > 0 and rel_us[m - 1] >= t1_us - t0_us:
+        m -= 1
     return m
 
 
@@ -524,9 +654,10 @@ def _window_gate(
     times go to ``grants_us``; returns (granted, running, lockout, max).
 
     Which limit denied a request is counted after the chain, from its gap to the newest grant
-    before it (``gaps_us``): running if the gap is under the bolus duration, else lockout if
-    under ``hold = max(duration, lockout - 1 µs)``, else the daily maximum. Requests before
-    this call's first grant compare with the carried ``bend`` and its lockout end instead.
+    before it (``gaps_us``, room for ``nreq + BLOCK``): running if the gap is under the bolus
+    duration, else lockout if under ``hold = max(duration, lockout - 1 µs)``, else the daily
+    maximum. Requests before this call's first grant compare with the carried ``bend`` and
+    its lockout end instead.
     """
     r1 = _us(ring[size - 1]) if size >= 2 else _NEVER
     r2 = _us(ring[size - 2]) if size >= 3 else _NEVER
@@ -571,16 +702,22 @@ def _window_gate(
         r3 = _select(ok, r2, r3)
         r2 = _select(ok, r1, r2)
         r1 = _select(ok, t, r1)
-    # the denials' reasons: before the first grant against the carried state, after it (the
-    # first grant itself skipped) from the gaps, a loop the compiler vectorises
+    # the denials' reasons: before the first grant against the carried state, after it from
+    # the gaps, in a loop the compiler vectorises over whole blocks of ``BLOCK`` (a scalar
+    # remainder loop would cost as much as the blocks): the gaps already counted, the first
+    # grant's and the pads to the block's end are cleared to a gap no limit denies
     first = grants_us[0] if ng > 0 else np.int64(2**62)
     n_run = n_busy = 0
     r = 0
     while r < nreq and rel_us[r] < first:
         n_run += rel_us[r] < bend
         n_busy += rel_us[r] < busy
+        gaps_us[r] = _CLEAR
         r += 1
-    for k in range(np.uint64(r + 1), np.uint64(nreq)):  # unsigned: no wraparound code
+    gaps_us[r] = _CLEAR
+    for k in range(np.uint64(nreq), np.uint64(nreq + BLOCK)):
+        gaps_us[k] = _CLEAR
+    for k in range(np.uint64((nreq + BLOCK - 1) // BLOCK * BLOCK)):
         n_run += gaps_us[k] < dur_us
         n_busy += gaps_us[k] < hold
     return ng, n_run, n_busy - n_run, nreq - ng - n_busy
@@ -624,7 +761,7 @@ def _load_ring(grants_s: np.ndarray, i: int, m: int, ring: np.ndarray) -> None:
         ring[q] = grants_s[i, width - m + q] if width >= m else -math.inf
 
 
-@_jit
+@_jit_bare
 def _pump_cycles(
     lo: int,
     hi: int,
@@ -685,20 +822,20 @@ def _pump_cycles(
     first_empty_us: np.ndarray,
     decisions: np.ndarray,
     record: bool,
-    times_buf: np.ndarray,
-    gbuf_buf: np.ndarray,
+    times: np.ndarray,
+    gbuf: np.ndarray,
     ring: np.ndarray,
     day_ms: np.ndarray,
+    rel_us: np.ndarray,
+    gaps_us: np.ndarray,
+    grants_us: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    day_counts: np.ndarray,
 ) -> None:
-    """Advance pumps ``lo`` to ``hi - 1`` (see ``advance``)."""
+    """Advance pumps ``lo`` to ``hi - 1`` (see ``advance``; the buffers after ``record``
+    are the caller's, sized there, so nothing is allocated here)."""
     width = grants_s.shape[1]
-    times = times_buf
-    gbuf = gbuf_buf
-    rel_us = np.empty(times.shape[0], dtype=np.int64)
-    gaps_us = np.empty(times.shape[0], dtype=np.int64)
-    grants_us = np.empty(gbuf.shape[0], dtype=np.int64)
-    slots = np.empty(ROW * CHUNK, dtype=np.int64)
-    counts_d = np.empty(CHUNK, dtype=np.int64)
     for i in range(lo, hi):
         for _cycle in range(cycles):
             t0 = t_us[i]
@@ -721,33 +858,18 @@ def _pump_cycles(
             # general gate needs them), explicit in seconds
             in_seconds = not generated
             if generated:
-                need = ((t1 - t0) // DAY_US + 2) * ROW
-                if need > rel_us.shape[0]:
-                    rel_us = np.empty(need, dtype=np.int64)
-                    gaps_us = np.empty(need, dtype=np.int64)
                 nreq = 0
                 if lam[i] > 0.0:
                     thr = thr_table[thr_row[i]]
                     nreq = _request_times(
-                        seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
+                        seed_key, pump_id[i], t0, t1, thr, rows, cols, day_counts, day_ms, rel_us
                     )
-                    if nreq + ROW > rel_us.shape[0]:  # a very busy stream: again, with room
-                        rel_us = np.empty(nreq + ROW, dtype=np.int64)
-                        gaps_us = np.empty(nreq + ROW, dtype=np.int64)
-                        nreq = _request_times(
-                            seed_key, pump_id[i], t0, t1, thr, slots, counts_d, day_ms, rel_us
-                        )
-                if nreq > times.shape[0]:
-                    times = np.empty(nreq, dtype=np.float64)
                 rt = times
                 r0 = 0
             else:
                 r0 = req_offsets[i]
                 nreq = req_offsets[i + 1] - r0
                 rt = req_times
-            if nreq > gbuf.shape[0]:
-                gbuf = np.empty(nreq, dtype=np.float64)
-                grants_us = np.empty(nreq, dtype=np.int64)
             # ---- the program
             n = n_steps[i]
             starts = step_starts[i]
@@ -1048,17 +1170,24 @@ def advance(
     npumps = t_us.shape[0]
     width = grants_s.shape[1]
     nchunks = min(npumps, chunks)
-    cap = np.int64(64)
+    cap = np.int64(BLOCK)  # the longest request buffer a cycle needs
     for i in range(npumps):
-        longest = interval_us if refill_each else end_us[i] - t_us[i]
-        cap = max(cap, np.int64((longest // DAY_US + 2) * ROW))
-        if not generated:
+        if generated:
+            longest = interval_us if refill_each else end_us[i] - t_us[i]
+            cap = max(cap, _room(longest, thr_table.shape[1]))
+        else:
             cap = max(cap, np.int64(req_offsets[i + 1] - req_offsets[i]))
     for c in nb.prange(nchunks):
         times = np.empty(cap, dtype=np.float64)
         gbuf = np.empty(cap, dtype=np.float64)
         ring = np.empty(max(width, 1), dtype=np.float64)
         day_ms = np.empty(max(thr_table.shape[1], 1), dtype=np.int64)
+        rel_us = np.empty(cap, dtype=np.int64)
+        gaps_us = np.empty(cap, dtype=np.int64)
+        grants_us = np.empty(cap, dtype=np.int64)
+        rows = np.empty(ROW * CHUNK, dtype=np.int64)
+        cols = np.empty(ROW * CHUNK, dtype=np.int64)
+        day_counts = np.empty(CHUNK, dtype=np.int64)
         _pump_cycles(
             c * npumps // nchunks,
             (c + 1) * npumps // nchunks,
@@ -1118,4 +1247,10 @@ def advance(
             gbuf,
             ring,
             day_ms,
+            rel_us,
+            gaps_us,
+            grants_us,
+            rows,
+            cols,
+            day_counts,
         )
