@@ -659,14 +659,16 @@ def _window_gate(
     maximum. Requests before this call's first grant compare with the carried ``bend`` and
     its lockout end instead.
     """
-    r1 = _us(ring[size - 1]) if size >= 2 else _NEVER
-    r2 = _us(ring[size - 2]) if size >= 3 else _NEVER
-    r3 = _us(ring[size - 3]) if size >= 4 else _NEVER
-    r4 = _us(ring[size - 4]) if size >= 5 else _NEVER
-    r5 = _us(ring[size - 5]) if size >= 6 else _NEVER
-    r6 = _us(ring[size - 6]) if size >= 7 else _NEVER
-    r7 = _us(ring[size - 7]) if size >= 8 else _NEVER
     window = np.int64(DAY_US - 1)
+    # ``e1`` to ``e7``: when the newest to the 7th newest grant leaves the rolling window
+    # (grant + ``window``), so the gate's chain adds nothing to them
+    e1 = (_us(ring[size - 1]) if size >= 2 else _NEVER) + window
+    e2 = (_us(ring[size - 2]) if size >= 3 else _NEVER) + window
+    e3 = (_us(ring[size - 3]) if size >= 4 else _NEVER) + window
+    e4 = (_us(ring[size - 4]) if size >= 5 else _NEVER) + window
+    e5 = (_us(ring[size - 5]) if size >= 6 else _NEVER) + window
+    e6 = (_us(ring[size - 6]) if size >= 7 else _NEVER) + window
+    e7 = (_us(ring[size - 7]) if size >= 8 else _NEVER) + window
     hold = max(dur_us, lock_us - 1)  # after a grant at t: busy until t + hold
     bend = _us(bend_s)
     busy = max(bend, _us(ring[size - 1]) + lock_us - 1)
@@ -674,34 +676,35 @@ def _window_gate(
     ng = 0
     for r in range(nreq):
         t = rel_us[r]
+        tw = t + window
         ok = t >= gate
         grants_us[ng] = t
         ng += ok
-        gaps_us[r] = t - r1
-        # the oldest of the last ``size`` grants once ``t`` is one of them
-        oldest = t
+        gaps_us[r] = tw - e1
+        # when the oldest of the last ``size`` grants leaves the window once ``t`` is one
+        expiry = tw
         if size == 2:
-            oldest = r1
+            expiry = e1
         elif size == 3:
-            oldest = r2
+            expiry = e2
         elif size == 4:
-            oldest = r3
+            expiry = e3
         elif size == 5:
-            oldest = r4
+            expiry = e4
         elif size == 6:
-            oldest = r5
+            expiry = e5
         elif size == 7:
-            oldest = r6
+            expiry = e6
         elif size == 8:
-            oldest = r7
-        gate = _select(ok, max(t + hold, oldest + window), gate)
-        r7 = _select(ok, r6, r7)
-        r6 = _select(ok, r5, r6)
-        r5 = _select(ok, r4, r5)
-        r4 = _select(ok, r3, r4)
-        r3 = _select(ok, r2, r3)
-        r2 = _select(ok, r1, r2)
-        r1 = _select(ok, t, r1)
+            expiry = e7
+        gate = _select(ok, max(t + hold, expiry), gate)
+        e7 = _select(ok, e6, e7)
+        e6 = _select(ok, e5, e6)
+        e5 = _select(ok, e4, e5)
+        e4 = _select(ok, e3, e4)
+        e3 = _select(ok, e2, e3)
+        e2 = _select(ok, e1, e2)
+        e1 = _select(ok, tw, e1)
     # the denials' reasons: before the first grant against the carried state, after it from
     # the gaps, in a loop the compiler vectorises over whole blocks of ``BLOCK`` (a scalar
     # remainder loop would cost as much as the blocks): the gaps already counted, the first
