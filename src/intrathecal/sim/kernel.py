@@ -269,26 +269,36 @@ def _walk(
     if f >= level:
         return t
     day_f = alpha * DAY + beta * per_day
+    u = ph0 + t
+    x = u - math.floor(u / DAY) * DAY  # the day-time of ``t``, in flex step ``i``
+    i = _step_at(x, n, starts)
     while t <= limit:
         if t >= bend and day_f > 0.0 and level - f > 2.0 * day_f:
             k = math.floor((level - f) / day_f) - 1.0
             t += k * DAY
             p += k * per_day
             f = alpha * t + beta * p
-        u = ph0 + t
-        x = u - math.floor(u / DAY) * DAY
-        i = _step_at(x, n, starts)
-        nb_ = t + ((starts[i + 1] if i + 1 < n else DAY) - x)
+        step_end = starts[i + 1] if i + 1 < n else DAY
+        boundary = t + (step_end - x)
+        nb_ = boundary
         r = rates[i]
         if t < bend:
             r += brate
-            nb_ = min(nb_, bend)
+            nb_ = min(boundary, bend)
         slope = alpha + beta * r
         f_next = f + slope * (nb_ - t)
         if f_next >= level and slope > 0.0:
             when: float = t + (level - f) / slope
             return when
         p += r * (nb_ - t)
+        if nb_ < boundary:  # the bolus ended inside the step
+            x += nb_ - t
+        elif i + 1 < n:  # the next flex step
+            x = step_end
+            i += 1
+        else:  # midnight
+            x = 0.0
+            i = 0
         t = nb_
         f = alpha * t + beta * p
     return math.inf
