@@ -213,26 +213,45 @@ def _mix(x: np.uint64) -> np.uint64:
 
 
 @_inline
-def _basal_within(x: float, n: int, starts: np.ndarray, rates: np.ndarray) -> float:
-    """Basal volume from local midnight to day-time ``x`` (s).
-
-    Branch-free: a step starting at or after ``x`` adds ``rate * 0.0``, which changes no sum.
-    """
+def _basal_table(n: int, starts: np.ndarray, rates: np.ndarray, cum: np.ndarray) -> float:
+    """``cum[j]``: the basal volume from midnight to flex step ``j``'s start, summed step by
+    step as ``_basal_within`` sums it (so both give the same bits); returns the day's."""
     total = 0.0
+    cum[0] = 0.0
     for j in range(n):
         hi = starts[j + 1] if j + 1 < n else DAY
-        total += rates[j] * max(min(x, hi) - starts[j], 0.0)
+        total += rates[j] * max(hi - starts[j], 0.0)
+        cum[j + 1] = total
     return total
 
 
 @_inline
+def _basal_within(
+    x: float, n: int, starts: np.ndarray, rates: np.ndarray, cum: np.ndarray
+) -> float:
+    """Basal volume from local midnight to day-time ``x`` (s): the steps before ``x``'s
+    from ``_basal_table``, plus its own step's part (later steps would add ``0.0``)."""
+    i = _step_at(x, n, starts)
+    hi = starts[i + 1] if i + 1 < n else DAY
+    within: float = cum[i] + rates[i] * max(min(x, hi) - starts[i], 0.0)
+    return within
+
+
+@_inline
 def _basal_cum(
-    t: float, ph0: float, w0: float, per_day: float, n: int, starts: np.ndarray, rates: np.ndarray
+    t: float,
+    ph0: float,
+    w0: float,
+    per_day: float,
+    n: int,
+    starts: np.ndarray,
+    rates: np.ndarray,
+    cum: np.ndarray,
 ) -> float:
     """Basal volume from the cycle start (day-time ``ph0``, within-day volume ``w0``) to ``t``."""
     u = ph0 + t
     days = math.floor(u * INV_DAY)
-    return days * per_day + _basal_within(u - days * DAY, n, starts, rates) - w0
+    return days * per_day + _basal_within(u - days * DAY, n, starts, rates, cum) - w0
 
 
 @_inline
@@ -312,11 +331,11 @@ def _prog(t: float, j: int, grants: np.ndarray, scale: float, bolus: Any, basal:
 
     ``grants[k] / scale`` is grant ``k`` in seconds (``scale`` 1.0 for seconds, 1e6 for
     whole µs); ``bolus`` is ``(vol, dur, rate, carry_rate, carry_end)``, ``basal``
-    ``(ph0, w0, per_day, n, starts, rates)``.
+    ``(ph0, w0, per_day, n, starts, rates, cum)``.
     """
     vol, dur, rate, carry_rate, carry_end = bolus
-    ph0, w0, per_day, n, starts, rates = basal
-    p = _basal_cum(t, ph0, w0, per_day, n, starts, rates)
+    ph0, w0, per_day, n, starts, rates, cum = basal
+    p = _basal_cum(t, ph0, w0, per_day, n, starts, rates, cum)
     if carry_end > 0.0:
         p += carry_rate * min(t, carry_end)
     # all but the last of them are complete
@@ -395,7 +414,7 @@ def _solve(
         else:
             lo = mid + 1
     _, dur, rate, carry_rate, carry_end = bolus
-    ph0, _, per_day, n, starts, rates = basal
+    ph0, _, per_day, n, starts, rates, _ = basal
     if lo == 0:
         a, brate, bend = 0.0, carry_rate, carry_end
     else:
@@ -845,6 +864,7 @@ def _pump_cycles(
     rows: np.ndarray,
     cols: np.ndarray,
     day_counts: np.ndarray,
+    cum: np.ndarray,
 ) -> None:
     """Advance pumps ``lo`` to ``hi - 1`` (see ``advance``; the buffers after ``record``
     are the caller's, sized there, so nothing is allocated here)."""
@@ -887,12 +907,12 @@ def _pump_cycles(
             n = n_steps[i]
             starts = step_starts[i]
             rates = step_rates[i]
-            per_day = _basal_within(DAY, n, starts, rates)
+            per_day = _basal_table(n, starts, rates, cum)
             phase_us = (t0 - day_anchor_us[i]) % DAY_US
             if phase_us < 0:
                 phase_us += DAY_US
             ph0 = phase_us / 1e6
-            w0 = _basal_within(ph0, n, starts, rates)
+            w0 = _basal_within(ph0, n, starts, rates, cum)
             vol = bolus_ml[i]
             dur = bolus_s[i]
             lock = lockout_s[i] - EPS_T
@@ -912,7 +932,7 @@ def _pump_cycles(
             carry_end0 = bolus_end_s[i]
             carry_rate0 = bolus_rate[i]
             bolus = (vol, dur, rate, carry_rate0, carry_end0)
-            basal = (ph0, w0, per_day, n, starts, rates)
+            basal = (ph0, w0, per_day, n, starts, rates, cum)
             # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
             m = mx if mx > 0 else 1
             _load_ring(grants_s, i, m, ring)
@@ -924,7 +944,7 @@ def _pump_cycles(
                 n_run = n_lock = n_max = n_low = n_eos = 0
                 carry_full = carry_rate0 * max(carry_end0, 0.0)
                 stop = max(min(span, eos_rel), 0.0)
-                p_base = _basal_cum(stop, ph0, w0, per_day, n, starts, rates) + carry_full
+                p_base = _basal_cum(stop, ph0, w0, per_day, n, starts, rates, cum) + carry_full
                 p_upper = p_base + vol * nreq
                 check_res = exp0 - p_upper <= vol + 1e-6
                 lock_us = round(lockout_s[i] * 1e6)
@@ -982,7 +1002,10 @@ def _pump_cycles(
                         else:
                             code = GRANTED
                             if check_res:
-                                p_t = _basal_cum(t, ph0, w0, per_day, n, starts, rates) + carry_full
+                                p_t = (
+                                    _basal_cum(t, ph0, w0, per_day, n, starts, rates, cum)
+                                    + carry_full
+                                )
                                 if vol > max(exp0 - (p_t + vol * ng), 0.0) + EPS_V:
                                     code = RESERVOIR_LOW
                                     n_low += 1
@@ -1201,6 +1224,7 @@ def advance(
         rows = np.empty(ROW * CHUNK, dtype=np.int64)
         cols = np.empty(ROW * CHUNK, dtype=np.int64)
         day_counts = np.empty(CHUNK, dtype=np.int64)
+        cum = np.empty(step_starts.shape[1] + 1, dtype=np.float64)
         _pump_cycles(
             c * npumps // nchunks,
             (c + 1) * npumps // nchunks,
@@ -1266,4 +1290,5 @@ def advance(
             rows,
             cols,
             day_counts,
+            cum,
         )
