@@ -13,8 +13,10 @@ skipped in closed form) and a linear solve on the final constant-rate piece.
 
 Generated (Poisson) requests take a faster route: a loop over the cycle's days that the
 compiler vectorises (hashes, counts, a sorting network) writes their times as int64 µs,
-and a branch-free gate keeps the last grants in registers and decides on those whole
-microseconds (exactly the float rule on whole-µs times). It skips the reservoir check, and
+one vector per request slot; small intrinsics transpose each block of eight days in
+registers and append the days' requests to the cycle's list; and a branch-free gate keeps
+the last grants in registers and decides on those whole microseconds (exactly the float
+rule on whole-µs times). It skips the reservoir check, and
 its result is kept only when the reservoir held every grant with room to spare; otherwise,
 and for explicit requests, end of service or recorded decisions, the general gate decides.
 The alarm and battery solves read the register gate's grants as whole µs (``scale``).
