@@ -16,9 +16,9 @@ compiler vectorises (hashes, counts, a sorting network) writes their times as in
 one vector per request slot; small intrinsics transpose each block of eight days in
 registers and append the days' requests to the cycle's list; and a branch-free gate keeps
 the last grants in registers and decides on those whole microseconds (exactly the float
-rule on whole-µs times). It skips the reservoir check, and
-its result is kept only when the reservoir held every grant with room to spare; otherwise,
-and for explicit requests, end of service or recorded decisions, the general gate decides.
+rule on whole-µs times). It skips the reservoir check, and its result is kept only when
+the reservoir held every grant with room to spare; otherwise, and for explicit requests,
+end of service or recorded decisions, the general gate decides.
 The alarm and battery solves read the register gate's grants as whole µs (``scale``).
 """
 
@@ -127,9 +127,9 @@ _ROW_PTR = _ROW_T.as_pointer()
 
 
 def _transposed_block(context: Any, builder: Any, cols_type: Any, cols: Any, block: Any) -> Any:
-    """Days ``block * ROW`` on of ``cols`` (slot ``j`` of day ``q`` at ``j * CHUNK + q``, as
-    the vectorised day loop writes them) as ``ROW`` vectors, one per day (a ROW x ROW
-    transpose in registers: three rounds of pairwise lane exchanges)."""
+    """The ``ROW`` days from ``block * ROW`` of ``cols`` (slot ``j`` of day ``q`` at
+    ``j * CHUNK + q``, as the vectorised day loop writes them) as ``ROW`` vectors, one per
+    day (a ROW x ROW transpose in registers: three rounds of pairwise lane exchanges)."""
     data = context.make_array(cols_type)(context, builder, cols).data
     first = builder.mul(block, context.get_constant(types.intp, ROW))
     v = []
