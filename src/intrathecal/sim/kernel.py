@@ -678,11 +678,12 @@ def _window_gate(
 ) -> tuple[int, int, int, int]:
     """The branch-free gate on int64 µs with the last ``size - 1`` grants in registers.
 
-    ``size`` is a constant at each call site, so ``r1`` (the newest grant) to ``r7`` fold to
-    the registers it needs. A request at ``t`` is granted when ``t >= gate``, the first free
-    time: the running bolus's end (``bend``), the lockout's (``last + lockout - 1 µs``) and
-    24 h - 1 µs after the oldest of the last ``size`` grants; exact on whole µs. Granted
-    times go to ``grants_us``; returns (granted, running, lockout, max).
+    ``size`` is a constant at each call site, so ``e1`` (when the newest grant leaves the
+    rolling window) to ``e7`` fold to the registers it needs. A request at ``t`` is granted
+    when ``t >= gate``, the first free time: the running bolus's end (``bend``), the
+    lockout's (``last + lockout - 1 µs``) and 24 h - 1 µs after the oldest of the last
+    ``size`` grants; exact on whole µs. Granted times go to ``grants_us``; returns (granted,
+    running, lockout, max).
 
     Which limit denied a request is counted after the chain, from its gap to the newest grant
     before it (``gaps_us``, room for ``nreq + BLOCK``): running if the gap is under the bolus
