@@ -1,7 +1,7 @@
 """The compiled inner loop: one refill cycle of every pump, decided on float seconds.
 
-numba compiles these functions (``cache=True``, so the first import of a fresh checkout pays
-a few seconds of compilation once). Everything is plain float64/int64 arrays; all times
+numba compiles these functions (``cache=True``, so the first run of a fresh checkout pays
+about a minute of compilation once). Everything is plain float64/int64 arrays; all times
 inside a cycle are seconds measured from that pump's cycle start, volumes are mL, rates mL/s.
 
 Per pump the cycle is a scan over its sorted patient-bolus requests (the only sequential
