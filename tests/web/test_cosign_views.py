@@ -53,8 +53,10 @@ def test_soft_override_waits_for_a_second_physician_who_confirms_it(clinic: Clin
     assert f"/clinic/patients/{pid}/prescriptions/2/cosign" in worklist.text
     page = second.get(f"/clinic/patients/{pid}/prescriptions/2/cosign")
     assert "pain uncontrolled" in page.text
+    assert "UTC by dr.ada;" in page.text  # the requester by name, not by user id
     done = second.submit(f"/clinic/patients/{pid}/prescriptions/2/cosign", {"decision": "confirm"})
     assert done.status_code == 303
+    assert "(co-signed by dr.ben)" in second.get(f"/clinic/patients/{pid}").text
     with clinic.web.context.uow_factory() as uow:
         current = uow.prescriptions.current(pid)
         actions = [e.action for e in uow.audit.for_patient(pid, 30)]

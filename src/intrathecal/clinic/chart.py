@@ -7,7 +7,7 @@ clinical roles) who did what on this record. One audit entry names every record 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intrathecal.clinic.permissions import Action, allowed, require
 from intrathecal.clinic.records import (
@@ -22,6 +22,7 @@ from intrathecal.clinic.records import (
     PrescriptionVersion,
     Refill,
     Trial,
+    UserRecord,
     Visit,
 )
 from intrathecal.clinic.uow import UnitOfWork
@@ -45,6 +46,12 @@ class PatientChart:
     care_status: CareStatus | None
     audit: tuple[AuditEntry, ...]
     dosing_profile: DosingProfileRecord | None = None
+    #: The staff the prescriptions name (prescriber, addressee, co-signer), by user id.
+    staff: dict[int, str] = field(default_factory=dict)
+
+    def staff_name(self, user_id: int) -> str:
+        """A named user's display name (their username when they have none)."""
+        return self.staff.get(user_id, f"user {user_id}")
 
     @property
     def active_implant(self) -> Implant | None:
@@ -72,18 +79,20 @@ def patient_chart(
         trail: tuple[AuditEntry, ...] = ()
         if allowed(actor.role, Action.PATIENT_AUDIT_READ):
             trail = tuple(uow.audit.for_patient(patient_id, audit_rows))
+        prescriptions = tuple(uow.prescriptions.history(patient_id))
         chart = PatientChart(
             patient=patient,
             evaluations=tuple(uow.evaluations.for_patient(patient_id)),
             trials=tuple(uow.trials.for_patient(patient_id)),
             implants=tuple(uow.implants.for_patient(patient_id)),
-            prescriptions=tuple(uow.prescriptions.history(patient_id)),
+            prescriptions=prescriptions,
             refills=tuple(uow.refills.for_patient(patient_id)),
             adverse_events=tuple(uow.adverse_events.for_patient(patient_id)),
             visits=tuple(uow.visits.for_patient(patient_id)),
             care_status=uow.care_status.get(patient_id),
             audit=trail,
             dosing_profile=uow.dosing_profiles.get(patient_id),
+            staff={uid: _label(uow.users.get(uid)) for uid in _named_staff(prescriptions)},
         )
         uow.audit.append_read(
             actor,
@@ -103,3 +112,17 @@ def patient_chart(
         )
         uow.commit()
     return chart
+
+
+def _named_staff(prescriptions: tuple[PrescriptionVersion, ...]) -> list[int]:
+    named = {
+        user_id
+        for p in prescriptions
+        for user_id in (p.prescribed_by, p.override_requested_of, p.override_by)
+        if user_id is not None
+    }
+    return sorted(named)
+
+
+def _label(user: UserRecord) -> str:
+    return user.display_name or user.username

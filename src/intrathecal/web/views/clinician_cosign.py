@@ -51,6 +51,7 @@ def _page(
         request,
         "clinician/cosign.html",
         {
+            "chart": found,
             "patient": found.patient,
             "pending": pending,
             "may_decide": pending.prescribed_by != principal.user_id
