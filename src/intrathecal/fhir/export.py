@@ -42,6 +42,7 @@ def resources(export: ExportChart) -> list[Json]:
         out.append(procedure.trial_to_fhir(trial))
         out += medication_administration.trial_injections(trial)
         out += observation.trial_pain_scores(trial)
+        out += observation.trial_spasticity_grades(trial)
         if trial.referral_to:
             out.append(service_request.neurosurgery_to_fhir(trial))
     for implant in chart.implants:

@@ -1,10 +1,12 @@
-"""Observation <- pain scores (LOINC 72514-3), measured and expected reservoir residuals at
-refills, and the pump's current device alert (export only)."""
+"""Observation <- pain scores (LOINC 72514-3), spasticity grades of a baclofen screening,
+measured and expected reservoir residuals at refills, and the pump's current device alert
+(export only)."""
 
 from __future__ import annotations
 
 from intrathecal.clinic.records import CareStatus, Refill, Trial
-from intrathecal.core.quantities import Volume
+from intrathecal.core.quantities import Duration, Volume
+from intrathecal.core.spasticity import SpasticityGrade
 from intrathecal.core.trial_record import PainScore
 from intrathecal.fhir import device, systems
 from intrathecal.fhir.elements import (
@@ -22,6 +24,7 @@ from intrathecal.fhir.timing import after
 
 _SURVEY = [concept(systems.OBSERVATION_CATEGORY, "survey", "Survey")]
 _PROCEDURE = [concept(systems.OBSERVATION_CATEGORY, "procedure", "Procedure")]
+_EXAM = [concept(systems.OBSERVATION_CATEGORY, "exam", "Exam")]
 _PAIN = concept(
     systems.LOINC,
     systems.LOINC_PAIN_SEVERITY,
@@ -56,6 +59,43 @@ def trial_pain_scores(trial: Trial) -> list[Json]:
     for i, obs in enumerate(record.scores, start=1):
         when = instant(after(trial.started_at, obs.at))
         out.append(_pain(trial, str(i), when, obs.score, f"{obs.at} after the first injection"))
+    return out
+
+
+def _spasticity(
+    trial: Trial, suffix: str, at: Duration, grade: SpasticityGrade, label: str
+) -> Json:
+    scale = grade.scale
+    return {
+        "resourceType": "Observation",
+        "id": f"{trial_id(trial)}-spasticity-{suffix}",
+        "status": "final",
+        "category": _EXAM,
+        "code": concept(systems.OBSERVATION, f"spasticity-{scale.value}", f"{scale.label} grade"),
+        "subject": patient_ref(trial.patient_id),
+        "partOf": [ref("Procedure", trial_id(trial))],
+        "effectiveDateTime": instant(after(trial.started_at, at)),
+        "valueCodeableConcept": concept(
+            systems.SPASTICITY_GRADE, str(grade), f"{scale.label} {grade}"
+        ),
+        "note": [{"text": label}],
+    }
+
+
+def trial_spasticity_grades(trial: Trial) -> list[Json]:
+    """A baclofen screening's grades: one just before each injection, then each later one
+    (Ashworth 0-4, or modified Ashworth with ``1+``), none for a trial without them."""
+    record = trial.record
+    if record.spasticity is None:
+        return []
+    before = zip(record.injections, record.spasticity.before, strict=True)
+    out = [
+        _spasticity(trial, f"before-{i}", shot.at, grade, f"just before injection {i}")
+        for i, (shot, grade) in enumerate(before, start=1)
+    ]
+    for i, obs in enumerate(record.spasticity.after, start=1):
+        label = f"{obs.at} after the first injection"
+        out.append(_spasticity(trial, f"after-{i}", obs.at, obs.grade, label))
     return out
 
 
