@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
@@ -61,6 +62,21 @@ def test_nurse_works_the_worklist_chart_and_refill_screen(
         nurse.goto(f"/clinic/patients/{drifting}/{path}")
     nurse.goto("/clinic/patients")
     nurse.goto(f"/clinic/patients/{drifting}/program")  # a physician's page: the 403 page
+    page = nurse.goto("/clinic/new-patient")
+    mrn = f"BROWSER-{uuid4().hex[:8]}"
+    page.get_by_label("Medical record number").fill(mrn)
+    page.get_by_label("Given name(s)").fill("Ines")
+    page.get_by_label("Family name").fill("Moreau")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("ICD-10-CM code").fill("M96.1")
+    nurse.submit("Register patient")  # no birth date: refused at its field
+    assert page.locator("#e-birth_date").is_visible()
+    page.get_by_label("Date of birth").fill("1968-04-02")
+    page.get_by_label("Insurer").select_option("medicare")
+    page.get_by_label("Member id").fill("MCR-555-01")
+    nurse.submit("Register patient")
+    assert page.get_by_role("heading", level=1).inner_text() == "Patient chart"
+    assert mrn in page.content()
 
 
 def test_physician_sees_findings_while_typing_and_hard_blocks_submit(

@@ -7,6 +7,7 @@ A failed submit re-renders the page with ``form`` (what the user typed) and ``er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from intrathecal.web.csrf import CSRF_FIELD
 
 M = TypeVar("M", bound=BaseModel)
+_INDEX = re.compile(r"\[\d+\]")  # a list index in an error's field path
 
 
 @dataclass
@@ -40,11 +42,18 @@ class FormErrors:
         """The message for one field, if any."""
         return self.fields.get(name)
 
-    def add_clinic_error(self, exc: Exception, known: Iterable[str]) -> None:
-        """File a use case's error (``"field: message"``) under its field when it names one."""
+    def add_clinic_error(
+        self, exc: Exception, known: Iterable[str], fields: Mapping[str, str] | None = None
+    ) -> None:
+        """File a use case's error (``"field: message"``) under its field when it names one;
+        ``fields`` maps a dotted path without list indices (``diagnoses[0].code`` is
+        ``diagnoses.code``) to the form field that shows it, as for ``validate``."""
         text = str(exc)
         name, sep, rest = text.partition(":")
-        if sep and name.strip() in set(known):
+        path = _INDEX.sub("", name.strip())
+        if sep and fields and path in fields:
+            self.add(fields[path], rest.strip())
+        elif sep and name.strip() in set(known):
             self.add(name.strip(), rest.strip())
         else:
             self.add(None, text)

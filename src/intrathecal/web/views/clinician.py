@@ -53,7 +53,7 @@ def worklist_page(request: Request, ctx: Context, principal: Clinician) -> Respo
 @router.get("/clinic/patients")
 def search_page(request: Request, principal: Searcher) -> Response:
     """The patient search form (the query is posted, so names stay out of URLs)."""
-    return render(request, "clinician/search.html", {"results": None})
+    return render(request, "clinician/search.html", {"results": None, **_may_register(principal)})
 
 
 @router.post("/clinic/patients")
@@ -71,9 +71,13 @@ async def search(request: Request, ctx: Context, principal: Searcher) -> Respons
     return render(
         request,
         "clinician/search.html",
-        {"results": results, "form": data, "errors": errors},
+        {"results": results, "form": data, "errors": errors, **_may_register(principal)},
         status_code=422 if errors else 200,
     )
+
+
+def _may_register(principal: Principal) -> dict[str, bool]:
+    return {"may_register": allowed(principal.role, Action.PATIENT_REGISTER)}
 
 
 @router.get("/clinic/patients/{patient_id}")
