@@ -7,7 +7,8 @@ clinical roles) who did what on this record. One audit entry names every record 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from intrathecal.clinic.permissions import Action, allowed, require
 from intrathecal.clinic.records import (
@@ -46,12 +47,16 @@ class PatientChart:
     care_status: CareStatus | None
     audit: tuple[AuditEntry, ...]
     dosing_profile: DosingProfileRecord | None = None
-    #: The staff the prescriptions name (prescriber, addressee, co-signer), by user id.
-    staff: dict[int, str] = field(default_factory=dict)
+    #: Every staff member the records name (evaluator, recorders, prescriber, addressee,
+    #: co-signer, pump confirmer, refill nurse, visit clinician), by user id.
+    staff: Mapping[int, UserRecord] = field(default_factory=dict)
 
     def staff_name(self, user_id: int) -> str:
         """A named user's display name (their username when they have none)."""
-        return self.staff.get(user_id, f"user {user_id}")
+        user = self.staff.get(user_id)
+        if user is None:
+            return f"user {user_id}"
+        return user.display_name or user.username
 
     @property
     def active_implant(self) -> Implant | None:
@@ -79,21 +84,20 @@ def patient_chart(
         trail: tuple[AuditEntry, ...] = ()
         if allowed(actor.role, Action.PATIENT_AUDIT_READ):
             trail = tuple(uow.audit.for_patient(patient_id, audit_rows))
-        prescriptions = tuple(uow.prescriptions.history(patient_id))
         chart = PatientChart(
             patient=patient,
             evaluations=tuple(uow.evaluations.for_patient(patient_id)),
             trials=tuple(uow.trials.for_patient(patient_id)),
             implants=tuple(uow.implants.for_patient(patient_id)),
-            prescriptions=prescriptions,
+            prescriptions=tuple(uow.prescriptions.history(patient_id)),
             refills=tuple(uow.refills.for_patient(patient_id)),
             adverse_events=tuple(uow.adverse_events.for_patient(patient_id)),
             visits=tuple(uow.visits.for_patient(patient_id)),
             care_status=uow.care_status.get(patient_id),
             audit=trail,
             dosing_profile=uow.dosing_profiles.get(patient_id),
-            staff={uid: _label(uow.users.get(uid)) for uid in _named_staff(prescriptions)},
         )
+        chart = replace(chart, staff={uid: uow.users.get(uid) for uid in _named_staff(chart)})
         uow.audit.append_read(
             actor,
             "chart.read",
@@ -114,15 +118,13 @@ def patient_chart(
     return chart
 
 
-def _named_staff(prescriptions: tuple[PrescriptionVersion, ...]) -> list[int]:
-    named = {
-        user_id
-        for p in prescriptions
-        for user_id in (p.prescribed_by, p.override_requested_of, p.override_by)
-        if user_id is not None
-    }
-    return sorted(named)
-
-
-def _label(user: UserRecord) -> str:
-    return user.display_name or user.username
+def _named_staff(chart: PatientChart) -> list[int]:
+    ids: set[int | None] = {e.evaluator_id for e in chart.evaluations}
+    ids |= {t.recorded_by for t in chart.trials}
+    ids |= {i.recorded_by for i in chart.implants}
+    for p in chart.prescriptions:
+        ids |= {p.prescribed_by, p.override_requested_of, p.override_by, p.pump_confirmed_by}
+    ids |= {r.performed_by for r in chart.refills}
+    ids |= {e.recorded_by for e in chart.adverse_events}
+    ids |= {v.clinician_id for v in chart.visits}
+    return sorted(i for i in ids if i is not None)

@@ -1,5 +1,5 @@
-"""The export's reads: the clinic's audited patient chart (``clinic.chart``) plus the staff
-its records name (for Practitioner and Provenance), and every patient id for bulk export."""
+"""The export's reads: the clinic's audited patient chart (``clinic.chart``, with the staff
+its records name, for Practitioner and Provenance), and every patient id for bulk export."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ PAGE = 100
 
 @dataclass(frozen=True)
 class ExportChart:
-    """A patient's chart and the staff members its records name."""
+    """A patient's chart, read for export."""
 
     chart: PatientChart
-    staff: Mapping[int, UserRecord]
+
+    @property
+    def staff(self) -> Mapping[int, UserRecord]:
+        """The staff members the chart's records name, by user id."""
+        return self.chart.staff
 
     @property
     def patient_id(self) -> int:
@@ -35,22 +39,9 @@ def read_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> ExportChart:
     ``chart.read`` by the clinic and ``fhir.exported`` here."""
     chart = patient_chart(uow, actor, patient_id, audit_rows=0)
     with uow:
-        staff = {uid: uow.users.get(uid) for uid in sorted(_staff_ids(chart))}
-        uow.audit.append(actor, "fhir.exported", patient_id, {"staff": sorted(staff)})
+        uow.audit.append(actor, "fhir.exported", patient_id, {"staff": sorted(chart.staff)})
         uow.commit()
-    return ExportChart(chart, staff)
-
-
-def _staff_ids(chart: PatientChart) -> set[int]:
-    ids: set[int | None] = {e.evaluator_id for e in chart.evaluations}
-    ids |= {t.recorded_by for t in chart.trials}
-    ids |= {i.recorded_by for i in chart.implants}
-    for p in chart.prescriptions:
-        ids |= {p.prescribed_by, p.override_by, p.pump_confirmed_by}
-    ids |= {r.performed_by for r in chart.refills}
-    ids |= {e.recorded_by for e in chart.adverse_events}
-    ids |= {v.clinician_id for v in chart.visits}
-    return {i for i in ids if i is not None}
+    return ExportChart(chart)
 
 
 def every_patient_id(uow: UnitOfWork, actor: Actor) -> Iterator[int]:
