@@ -1,5 +1,6 @@
-"""401/403/404 answers on clinical routes are audited (``clinic.denials``): the caller as
-far as known (the authenticated user, else an anonymous actor with the address)."""
+"""401/403/404 answers on clinical routes, of the API and of the web pages, are audited
+(``clinic.denials``): the caller as far as known (the authenticated user, else an anonymous
+actor with the address)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from intrathecal.clinic.records import Actor
 
 log = logging.getLogger("intrathecal.api")
 
-#: Routes that show or change clinical data (the account and reference routes are not).
+#: Routes that show or change clinical data (the account and reference routes are not):
+#: the API's and the web pages of clinicians, schedulers, the audit trail and the portal.
 CLINICAL = re.compile(
-    r"^/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests)(/|$)"
+    r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests)"
+    r"|/clinic|/scheduler|/admin/audit|/portal)(/|$)"
 )
-_PATIENT = re.compile(r"^/api/v1/patients/(\d{1,10})(/|$)")
+_PATIENT = re.compile(r"^(?:/api/v1|/clinic)/patients/(\d{1,10})(/|$)")
 ACTOR_STATE = "actor"
 
 

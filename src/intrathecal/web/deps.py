@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from intrathecal.api.denials import ACTOR_STATE
 from intrathecal.api.deps import ClientIp, Context
 from intrathecal.bootstrap import Services
 from intrathecal.clinic.auth import InvalidCredentials, Principal
@@ -32,6 +33,8 @@ async def visitor(request: Request, ctx: Context, ip: ClientIp) -> Principal | N
     if cookie:
         principal = await run_in_threadpool(_session_principal, ctx, cookie, ip)
     request.state.principal = principal
+    if principal is not None:
+        setattr(request.state, ACTOR_STATE, principal.actor)  # for the audit of a refusal
     return principal
 
 

@@ -2,7 +2,8 @@
 
 The API's problem+json handlers stay in charge of API paths; ``install_error_pages`` wraps
 each of them so a request for a web page gets a page instead (a missing login redirects
-to the login form).
+to the login form). A refused request for a clinical page (no login, a role without
+access, a record not found) is audited as the API's are (``api.denials``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from intrathecal.api.denials import audit_denial
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
 from intrathecal.clinic.errors import (
@@ -114,7 +116,11 @@ def install_error_pages(app: FastAPI) -> None:
 def _dispatch(original: Handler | None) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
         if is_web_request(request) or original is None:
-            return _web_page(request, exc)
+            page = _web_page(request, exc)
+            refused = 401 if isinstance(exc, LoginRequired) else page.status_code
+            if refused in (401, 403, 404) and not isinstance(exc, CsrfRefused):
+                await audit_denial(request, refused, str(exc))
+            return page
         answer = original(request, exc)
         return await answer if inspect.isawaitable(answer) else answer
 

@@ -1,0 +1,52 @@
+"""Refused requests for clinical web pages are audited as the API's are (SQLite and
+PostgreSQL): no login, a role without access, a record that is not there; public pages and
+a refused CSRF token are not clinical refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.clinic_fixtures import Clinic, make_clinic
+from tests.web.conftest import Web
+
+
+@pytest.fixture
+def clinic(web: Web) -> Clinic:
+    return make_clinic(web)
+
+
+def _denied(clinic: Clinic) -> list[Any]:
+    with clinic.web.context.uow_factory() as uow:
+        return [e for e in uow.audit.recent(50) if e.action == "access.denied"]
+
+
+def test_refused_clinical_pages_are_audited_with_who_what_and_which_patient(
+    clinic: Clinic,
+) -> None:
+    pid = clinic.patient_id
+    anonymous = clinic.web.client()
+    assert anonymous.get(f"/clinic/patients/{pid}").status_code == 303  # to the login page
+    scheduler = clinic.client("sched.di")
+    assert scheduler.get("/clinic/new-patient").status_code == 403
+    nurse = clinic.client("nurse.cy")
+    assert nurse.get(f"/clinic/patients/{pid}/program").status_code == 403  # physicians only
+    assert nurse.get(f"/clinic/patients/{pid + 1000}").status_code == 404
+    denied = _denied(clinic)
+    assert [(e.actor_username, e.details["status"], e.patient_id) for e in denied] == [
+        ("nurse.cy", 404, pid + 1000),
+        ("nurse.cy", 403, pid),
+        ("sched.di", 403, None),
+        ("anonymous", 401, pid),
+    ]
+    assert denied[2].details["request"] == "GET /clinic/new-patient"
+
+
+def test_public_pages_and_a_stale_form_token_are_not_clinical_refusals(clinic: Clinic) -> None:
+    visitor = clinic.web.client()
+    assert visitor.get("/no-such-page").status_code == 404
+    nurse = clinic.client("nurse.cy")
+    stale = nurse.submit("/clinic/new-patient", {"mrn": "X"}, with_token=False)
+    assert stale.status_code == 403
+    assert _denied(clinic) == []
