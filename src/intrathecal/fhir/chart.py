@@ -3,13 +3,13 @@ its records name, for Practitioner and Provenance), and every patient id for bul
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from intrathecal.clinic.chart import PatientChart, patient_chart
 from intrathecal.clinic.errors import NotFound
 from intrathecal.clinic.permissions import require
-from intrathecal.clinic.records import Actor, UserRecord
+from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
 
 #: Patients read per transaction when exporting everyone.
@@ -21,11 +21,6 @@ class ExportChart:
     """A patient's chart, read for export."""
 
     chart: PatientChart
-
-    @property
-    def staff(self) -> Mapping[int, UserRecord]:
-        """The staff members the chart's records name, by user id."""
-        return self.chart.staff
 
     @property
     def patient_id(self) -> int:

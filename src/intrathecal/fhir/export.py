@@ -37,7 +37,7 @@ def resources(export: ExportChart) -> list[Json]:
     for visit in chart.visits:
         if visit.kind == EVALUATION:
             out.append(service_request.evaluation_to_fhir(visit))
-        out.append(appointment.to_fhir(visit, export.staff))
+        out.append(appointment.to_fhir(visit, chart.staff))
     for trial in chart.trials:
         out.append(procedure.trial_to_fhir(trial))
         out += medication_administration.trial_injections(trial)
@@ -67,7 +67,7 @@ def resources(export: ExportChart) -> list[Json]:
     if chart.care_status is not None:
         pump = None if active is None else device.pump_id(active.id)
         out += observation.device_alert(chart.care_status, pump)
-    out += [practitioner.to_fhir(user) for user in export.staff.values()]
+    out += [practitioner.to_fhir(user) for user in chart.staff.values()]
     return out
 
 
