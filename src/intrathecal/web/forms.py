@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from intrathecal.clinic import config
 from intrathecal.web.csrf import CSRF_FIELD
 
 M = TypeVar("M", bound=BaseModel)
@@ -105,3 +106,8 @@ def _field_of(loc: tuple[int | str, ...], fields: Mapping[str, str]) -> str | No
         if found is not None:
             return found
     return str(loc[0]) if loc else None
+
+
+def location_choices() -> list[tuple[str, str]]:
+    """The clinic's locations as a select's options: (code, name)."""
+    return [(loc.code, loc.name) for loc in config.locations()]

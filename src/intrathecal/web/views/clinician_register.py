@@ -21,7 +21,7 @@ from intrathecal.clinic.errors import Conflict, ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.vocabulary import SEXES
 from intrathecal.web.deps import requires
-from intrathecal.web.forms import FormErrors, form_data, validate
+from intrathecal.web.forms import FormErrors, form_data, location_choices, validate
 from intrathecal.web.routing import web_router
 from intrathecal.web.templating import render
 
@@ -80,7 +80,7 @@ def _page(request: Request, form: dict[str, str], errors: FormErrors | None) -> 
             "form": form,
             "errors": errors,
             "sexes": [(s, s.capitalize()) for s in SEXES],
-            "locations": [(loc.code, loc.name) for loc in config.locations()],
+            "locations": location_choices(),
             "insurers": [(i.key, i.name) for i in config.insurers().values()],
         },
         status_code=422 if errors else 200,

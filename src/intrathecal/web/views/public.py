@@ -16,7 +16,7 @@ from intrathecal.clinic.commands import RequestAppointment
 from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.records import Actor
 from intrathecal.web.deps import Visitor
-from intrathecal.web.forms import FormErrors, form_data, validate
+from intrathecal.web.forms import FormErrors, form_data, location_choices, validate
 from intrathecal.web.routing import web_router
 from intrathecal.web.templating import render
 
@@ -78,7 +78,7 @@ def _form_page(request: Request, form: dict[str, str], errors: FormErrors | None
         {
             "form": form,
             "errors": errors,
-            "locations": [(loc.code, loc.name) for loc in config.locations()],
+            "locations": location_choices(),
             "insurers": [(i.name, i.name) for i in config.insurers().values()],
         },
         status_code=422 if errors else 200,

@@ -24,7 +24,7 @@ from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import AppointmentRequest
 from intrathecal.clinic.vocabulary import VISIT_KINDS
 from intrathecal.web.deps import requires
-from intrathecal.web.forms import FormErrors, form_data, validate
+from intrathecal.web.forms import FormErrors, form_data, location_choices, validate
 from intrathecal.web.routing import web_router
 from intrathecal.web.templating import render
 
@@ -105,7 +105,7 @@ def _booking_page(
             "errors": errors,
             "matches": matches,
             "kinds": [(k, k.replace("_", " ").capitalize()) for k in VISIT_KINDS],
-            "locations": [(loc.code, loc.name) for loc in config.locations()],
+            "locations": location_choices(),
             "location_names": _location_names(),
         },
         status_code=422 if errors else 200,
