@@ -105,6 +105,23 @@ def test_unknown_id_is_not_found(engine: Engine) -> None:
         uow.refills.get(999)
 
 
+def test_users_are_read_by_id_in_one_lookup_and_a_missing_one_is_not_found(
+    engine: Engine,
+) -> None:
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        a = uow.users.add(UserRecord(None, "a", "h", "nurse", NOW, "Nurse A"))
+        b = uow.users.add(UserRecord(None, "b", "h", "physician", NOW, "Dr B"))
+        uow.commit()
+    assert a.id is not None
+    assert b.id is not None
+    with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
+        found = uow.users.get_many([b.id, a.id, a.id])
+        assert list(found.items()) == [(a.id, a), (b.id, b)]
+        assert uow.users.get_many([]) == {}
+        with pytest.raises(NotFound, match=f"user {b.id + 1} not found"):
+            uow.users.get_many([a.id, b.id + 1])
+
+
 def test_naive_datetime_is_refused_before_reaching_the_database(engine: Engine) -> None:
     uow = SqlAlchemyUnitOfWork(engine)
     with uow, pytest.raises(Exception, match="timezone-aware"):

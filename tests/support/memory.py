@@ -8,7 +8,7 @@ version) and the worklist ranking mirror the SQL implementation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -288,6 +288,9 @@ class MemoryUserRepository(MemoryRecordRepository[UserRecord]):
     def by_username(self, username: str) -> UserRecord | None:
         found = self.where(lambda u: u.username == username)
         return found[0] if found else None
+
+    def get_many(self, user_ids: Collection[int]) -> dict[int, UserRecord]:
+        return {uid: self.get(uid) for uid in sorted(set(user_ids))}
 
     def all(self) -> list[UserRecord]:
         return sorted(self.rows.values(), key=lambda u: u.username)

@@ -97,7 +97,7 @@ def patient_chart(
             audit=trail,
             dosing_profile=uow.dosing_profiles.get(patient_id),
         )
-        chart = replace(chart, staff={uid: uow.users.get(uid) for uid in _named_staff(chart)})
+        chart = replace(chart, staff=uow.users.get_many(_named_staff(chart)))
         uow.audit.append_read(
             actor,
             "chart.read",
@@ -118,7 +118,7 @@ def patient_chart(
     return chart
 
 
-def _named_staff(chart: PatientChart) -> list[int]:
+def _named_staff(chart: PatientChart) -> set[int]:
     ids: set[int | None] = {e.evaluator_id for e in chart.evaluations}
     ids |= {t.recorded_by for t in chart.trials}
     ids |= {i.recorded_by for i in chart.implants}
@@ -127,4 +127,4 @@ def _named_staff(chart: PatientChart) -> list[int]:
     ids |= {r.performed_by for r in chart.refills}
     ids |= {e.recorded_by for e in chart.adverse_events}
     ids |= {v.clinician_id for v in chart.visits}
-    return sorted(i for i in ids if i is not None)
+    return {i for i in ids if i is not None}

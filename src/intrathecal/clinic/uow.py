@@ -6,7 +6,7 @@ leaving the block without committing (or with an exception) rolls everything bac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -164,6 +164,10 @@ class UserRepository(Protocol):
         ...
 
     def get(self, user_id: int) -> UserRecord: ...
+    def get_many(self, user_ids: Collection[int]) -> dict[int, UserRecord]:
+        """These users by id (ascending), in one lookup; NotFound when one does not exist."""
+        ...
+
     def by_username(self, username: str) -> UserRecord | None: ...
     def update(self, user: UserRecord) -> None: ...
     def all(self) -> list[UserRecord]: ...

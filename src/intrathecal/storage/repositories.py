@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -454,6 +454,18 @@ class SqlUserRepository(SqlRecordRepository[UserRecord]):
 
     def by_username(self, username: str) -> UserRecord | None:
         return self._first(select(t.users).where(t.users.c.username == username))
+
+    def get_many(self, user_ids: Collection[int]) -> dict[int, UserRecord]:
+        wanted = set(user_ids)
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            select(t.users).where(t.users.c.id.in_(sorted(wanted))).order_by(t.users.c.id)
+        )
+        found = {int(r.id): from_row(UserRecord, r._mapping) for r in rows}
+        if missing := wanted - found.keys():
+            raise NotFound(f"user {min(missing)} not found")
+        return found
 
     def all(self) -> list[UserRecord]:
         rows = self.conn.execute(select(t.users).order_by(t.users.c.username))
