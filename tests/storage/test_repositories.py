@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from intrathecal.clinic.errors import Conflict, NotFound, ValidationFailed
 from intrathecal.clinic.records import (
@@ -243,3 +243,55 @@ def test_a_patient_reads_back_with_diagnoses_and_coverage_in_order(engine: Engin
     assert found.diagnoses == diagnoses
     assert found.coverage == coverage
     assert [d.primary for d in found.diagnoses] == [True, False, False]
+
+
+def test_patients_read_together_each_keep_their_own_diagnoses_and_coverage(
+    engine: Engine,
+) -> None:
+    def patient(mrn: str, family: str, codes: tuple[str, ...], insurer: str) -> Patient:
+        diagnoses = tuple(Diagnosis(c, c, primary=i == 0) for i, c in enumerate(codes))
+        return Patient(
+            None, mrn, "A", family, date(1960, 1, 1), "female", NOW,
+            diagnoses=diagnoses, coverage=(Coverage(insurer, mrn),),
+        )  # fmt: skip
+
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        first = uow.patients.add(patient("M1", "Able", ("G89.4", "M54.16"), "aetna"))
+        second = uow.patients.add(patient("M2", "Baker", ("M96.1",), "medicare"))
+        bare = _patient(uow, "M3")
+        uow.commit()
+    assert first.id is not None
+    assert second.id is not None
+    with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
+        found = uow.patients.find_many([second.id, first.id, bare, 9999])
+        searched = uow.patients.search("", limit=10)
+        assert uow.patients.find_many([]) == {}
+    assert list(found) == [first.id, second.id, bare]
+    assert found[first.id] == first
+    assert found[second.id] == second
+    assert found[bare].diagnoses == ()
+    assert found[bare].coverage == ()
+    assert searched == [first, found[bare], second]  # by family name: Able, B, Baker
+
+
+def test_a_page_of_patients_is_read_in_two_queries_however_many_it_holds(engine: Engine) -> None:
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        ids = [_patient(uow, f"M{k}") for k in range(6)]
+        uow.commit()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with SqlAlchemyUnitOfWork(engine).for_reads() as uow:
+            statements.clear()
+            assert len(uow.patients.search("", limit=10)) == 6
+            searched = len(statements)
+            statements.clear()
+            assert list(uow.patients.find_many(ids)) == ids
+            found = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (searched, found) == (2, 2)

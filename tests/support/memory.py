@@ -142,6 +142,9 @@ class MemoryPatientRepository(MemoryRecordRepository[Patient]):
     def count_matching(self, text: str) -> int:
         return len(self.where(lambda p: _matches(p, text)))
 
+    def find_many(self, patient_ids: Collection[int]) -> dict[int, Patient]:
+        return {pid: self.rows[pid] for pid in sorted(set(patient_ids)) if pid in self.rows}
+
     def count(self) -> int:
         return len(self.rows)
 

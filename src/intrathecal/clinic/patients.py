@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from intrathecal.clinic import validation as v
 from intrathecal.clinic.commands import RegisterPatient, UpdatePatient
-from intrathecal.clinic.errors import NotFound, ValidationFailed
+from intrathecal.clinic.errors import ValidationFailed
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, AuditEntry, Patient
 from intrathecal.clinic.redaction import audit_entry_for
@@ -167,14 +167,8 @@ def patient_summaries(
     For the roles that may search patients; unknown ids are left out; audited with the ids.
     """
     require(actor, "patient.search")
-    wanted = sorted(set(ids))
-    found: dict[int, PatientSummary] = {}
     with uow:
-        for patient_id in wanted:
-            try:
-                found[patient_id] = PatientSummary.of(uow.patients.get(patient_id))
-            except NotFound:
-                continue
+        found = {pid: PatientSummary.of(p) for pid, p in uow.patients.find_many(set(ids)).items()}
         uow.audit.append(actor, "patient.summaries", None, {"ids": list(found)})
         uow.commit()
     return found

@@ -84,6 +84,10 @@ class PatientRepository(Protocol):
         """How many patients ``search(text)`` would find in all."""
         ...
 
+    def find_many(self, patient_ids: Collection[int]) -> dict[int, Patient]:
+        """Those of these patients that exist, by id (ascending), in one lookup."""
+        ...
+
     def count(self) -> int: ...
 
 

@@ -178,7 +178,16 @@ class SqlPatientRepository:
             .limit(limit)
             .offset(offset)
         )
-        return [self._load(r._mapping) for r in rows]
+        return self._load_all([r._mapping for r in rows])
+
+    def find_many(self, patient_ids: Collection[int]) -> dict[int, Patient]:
+        wanted = sorted(set(patient_ids))
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            select(t.patients).where(t.patients.c.id.in_(wanted)).order_by(t.patients.c.id)
+        )
+        return {p.id: p for p in self._load_all([r._mapping for r in rows]) if p.id is not None}
 
     def count_matching(self, text: str) -> int:
         stmt = select(func.count()).select_from(t.patients).where(_matches(text))
@@ -200,27 +209,46 @@ class SqlPatientRepository:
             )
 
     def _load(self, row: Mapping[Any, Any]) -> Patient:
-        children = self.conn.execute(_children_statement(), {"patient_id": row["id"]})
-        diagnoses, coverage = [], []
-        for child in children:
+        return self._load_all([row])[0]
+
+    def _load_all(self, rows: Sequence[Mapping[Any, Any]]) -> list[Patient]:
+        """The patients of these rows, with the children of all of them read in one query."""
+        if not rows:
+            return []
+        diagnoses: dict[int, list[Diagnosis]] = {row["id"]: [] for row in rows}
+        coverage: dict[int, list[Coverage]] = {row["id"]: [] for row in rows}
+        for child in self.conn.execute(_children_statement(), {"ids": list(diagnoses)}):
             if child.kind == "diagnosis":
-                diagnoses.append(Diagnosis(child.code, child.description, child.primary))
+                diagnoses[child.patient_id].append(
+                    Diagnosis(child.code, child.description, child.primary)
+                )
             else:
-                coverage.append(Coverage(child.insurer, child.member_id, child.group_number))
-        values = dict(row)
-        values["diagnoses"] = tuple(diagnoses)
-        values["coverage"] = tuple(coverage)
-        return from_row(Patient, values)
+                coverage[child.patient_id].append(
+                    Coverage(child.insurer, child.member_id, child.group_number)
+                )
+        return [
+            from_row(
+                Patient,
+                {
+                    **row,
+                    "diagnoses": tuple(diagnoses[row["id"]]),
+                    "coverage": tuple(coverage[row["id"]]),
+                },
+            )
+            for row in rows
+        ]
 
 
 @functools.cache
 def _children_statement() -> Any:
-    """A patient's diagnoses and coverages in one round trip, each in id order."""
-    pid = bindparam("patient_id", type_=Integer)
+    """The diagnoses and coverages of the patients ``ids`` in one round trip, each patient's
+    in id order."""
+    ids = bindparam("ids", type_=Integer, expanding=True)
     d, c = t.diagnoses, t.coverages
     text_null = type_coerce(null(), String)
     diagnoses = select(
         literal("diagnosis").label("kind"),
+        d.c.patient_id,
         d.c.id,
         d.c.code,
         d.c.description,
@@ -228,9 +256,10 @@ def _children_statement() -> Any:
         text_null.label("insurer"),
         text_null.label("member_id"),
         text_null.label("group_number"),
-    ).where(d.c.patient_id == pid)
+    ).where(d.c.patient_id.in_(ids))
     coverages = select(
         literal("coverage"),
+        c.c.patient_id,
         c.c.id,
         text_null,
         text_null,
@@ -238,7 +267,7 @@ def _children_statement() -> Any:
         c.c.insurer,
         c.c.member_id,
         c.c.group_number,
-    ).where(c.c.patient_id == pid)
+    ).where(c.c.patient_id.in_(ids))
     children = union_all(diagnoses, coverages).subquery()
     return select(children).order_by(children.c.kind, children.c.id)
 
