@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from intrathecal.device.status import BolusDenial
 from intrathecal.sim import kernel
 from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState
-from intrathecal.sim.randomness import GOLDEN, U64, poisson_table
+from intrathecal.sim.randomness import U64, poisson_table, seed_key
 from intrathecal.sim.requests import BolusRequests, PoissonRequests
 
 
@@ -170,14 +170,13 @@ def _advance(
     if isinstance(requests, PoissonRequests):
         lam = np.asarray(requests.rate_per_day, dtype=np.float64)
         table, rows = poisson_table(lam)
-        with np.errstate(over="ignore"):
-            seed_key = U64(requests.seed & 0xFFFFFFFFFFFFFFFF) * GOLDEN
+        stream_key = seed_key(requests.seed)
         offsets, times = np.zeros(n + 1, dtype=np.int64), np.zeros(0)
         record = False
     else:
         lam = np.zeros(n)
         table, rows = np.zeros((1, 8), dtype=np.uint64), np.zeros(n, dtype=np.int64)
-        seed_key = U64(0)
+        stream_key = U64(0)
         offsets, times = requests.offsets, requests.times_s
         if offsets.shape[0] != n + 1:
             raise ValueError(f"requests cover {offsets.shape[0] - 1} pumps, the fleet has {n}")
@@ -193,7 +192,7 @@ def _advance(
         state.t_us, state.reservoir_ml, state.true_ml, state.low_armed, state.empty_armed,
         state.battery_used, state.eri_us, state.eos_us, state.grants_s, state.bolus_end_s,
         state.bolus_rate_ml_s,
-        generated, offsets, times, lam, table, rows, seed_key, p.pump_id,
+        generated, offsets, times, lam, table, rows, stream_key, p.pump_id,
         end_us, cycles, refill_ml is not None, np.int64(interval_us), fill,
         o.counts, o.programmed_ml, o.delivered_ml, o.low_at_s, o.empty_at_s, o.dry_at_s,
         o.eri_at_s, o.eos_at_s, o.no_flow_s, o.alarm_counts, o.first_empty_us,

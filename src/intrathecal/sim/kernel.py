@@ -13,8 +13,9 @@ skipped in closed form) and a linear solve on the final constant-rate piece.
 
 Generated (Poisson) requests take a faster route: a loop over the cycle's days that the
 compiler vectorises (hashes, counts, a sorting network) writes their times as int64 µs,
-one vector per request slot; small intrinsics transpose each block of eight days in
-registers and append the days' requests to the cycle's list; and a branch-free gate keeps
+one vector per request slot; a small intrinsic transposes each block of eight days in
+registers and appends the days' requests to the cycle's list (a day of more than seven
+merges the rest of its requests in place); and a branch-free gate keeps
 the last grants in registers and decides on those whole microseconds (exactly the float
 rule on whole-µs times). It skips the reservoir check, and its result is kept only when
 the reservoir held every grant with room to spare; otherwise, and for explicit requests,
@@ -32,7 +33,7 @@ import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
 from llvmlite import ir
-from numba.core import cgutils, types
+from numba.core import types
 from numba.core.extending import intrinsic
 
 # LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
@@ -99,28 +100,6 @@ def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
 _select: Any = intrinsic(_select_typing)
 
 
-def _copy_row_typing(typingctx: Any, dst: Any, at: Any, src: Any, start: Any) -> Any:
-    if dst != src or not isinstance(dst, types.Array) or dst.dtype != types.int64:
-        return None
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        dst_arr = context.make_array(signature.args[0])(context, builder, args[0])
-        src_arr = context.make_array(signature.args[2])(context, builder, args[2])
-        to = builder.gep(dst_arr.data, [args[1]])
-        frm = builder.gep(src_arr.data, [args[3]])
-        size = context.get_constant(types.intp, ROW)
-        cgutils.raw_memcpy(builder, to, frm, size, 8, align=8)  # type: ignore[no-untyped-call]
-        return context.get_dummy_value()
-
-    return types.none(dst, types.intp, src, types.intp), codegen
-
-
-# ``_copy_row(dst, at, src, start)``: ``dst[at : at + ROW] = src[start : start + ROW]`` as one
-# fixed-size memcpy (the arrays are distinct), which the compiler moves in vector registers;
-# the caller checks the bounds.
-_copy_row: Any = intrinsic(_copy_row_typing)
-
-
 def _wide_vectors_typing(typingctx: Any) -> Any:
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         # llvmlite's attribute set admits only the attributes it knows by name; LLVM also
@@ -171,32 +150,7 @@ def _store_row(builder: Any, data: Any, at: Any, row: Any) -> None:
     builder.store(row, builder.bitcast(builder.gep(data, [at]), _ROW_PTR), align=8)
 
 
-def _transpose_typing(typingctx: Any, rows: Any, cols: Any, block: Any) -> Any:
-    if rows != cols or not isinstance(rows, types.Array) or rows.dtype != types.int64:
-        return None
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        v = _transposed_block(context, builder, signature.args[1], args[1], args[2])
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        start = builder.mul(args[2], context.get_constant(types.intp, ROW * ROW))
-        for k in range(ROW):
-            at = builder.add(start, context.get_constant(types.intp, k * ROW))
-            _store_row(builder, data, at, v[k])
-        return context.get_dummy_value()
-
-    return types.none(rows, cols, types.intp), codegen
-
-
-# ``_transpose(rows, cols, b)``: the days of block ``b`` into ``rows`` (``q * ROW + j``).
-_transpose: Any = intrinsic(_transpose_typing)
-
-
-def _compact_typing(typingctx: Any, dst: Any, m: Any, cols: Any, counts: Any, block: Any) -> Any:
-    if dst != cols or dst != counts or not isinstance(dst, types.Array):
-        return None
-    if dst.dtype != types.int64:
-        return None
-
+def _compact_codegen(check: bool) -> Any:
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         v = _transposed_block(context, builder, signature.args[2], args[2], args[4])
         counts_data = context.make_array(signature.args[3])(context, builder, args[3]).data
@@ -210,19 +164,33 @@ def _compact_typing(typingctx: Any, dst: Any, m: Any, cols: Any, counts: Any, bl
             at = builder.add(
                 at, builder.extract_element(day_counts, ir.Constant(ir.IntType(32), k))
             )
+        if not check:
+            return at
         busy = builder.icmp_signed(">", day_counts, ir.Constant(_ROW_T, [SLOTS] * ROW))
         any_busy = builder.bitcast(busy, ir.IntType(ROW))
         none_busy = builder.icmp_unsigned("==", any_busy, ir.Constant(ir.IntType(ROW), 0))
         return builder.select(none_busy, at, context.get_constant(types.intp, -1))
 
-    return types.intp(dst, types.intp, cols, counts, types.intp), codegen
+    return codegen
 
 
-# ``_compact(dst, m, cols, counts, b)``: the days of block ``b`` with their requests, each
-# day's row written whole at ``dst[m:]`` and ``m`` advanced by its count (room for ``ROW``
-# past the last); returns the new ``m``, or -1 when a day of the block has more than
-# ``SLOTS`` requests (its row holds only the first ``SLOTS``: the caller redoes the block).
-_compact: Any = intrinsic(_compact_typing)
+def _compact_typing(
+    typingctx: Any, dst: Any, m: Any, cols: Any, counts: Any, block: Any, check: Any
+) -> Any:
+    if dst != cols or dst != counts or not isinstance(dst, types.Array):
+        return None
+    if dst.dtype != types.int64 or not isinstance(check, types.BooleanLiteral):
+        return None
+    signature = types.intp(dst, types.intp, cols, counts, types.intp, check)
+    return signature, _compact_codegen(check.literal_value)
+
+
+# ``_compact(dst, m, cols, counts, b, check)``: the days of block ``b`` with their requests,
+# each day's row (``ROW`` values: its first ``SLOTS`` and a pad) written whole at ``dst[m:]``
+# and ``m`` advanced by its count (room for ``ROW`` past the last); returns the new ``m``.
+# With ``check`` (a literal), -1 instead when a day of the block has more than ``SLOTS``
+# requests: its row holds only the first ``SLOTS`` (``_busy_block`` places the rest).
+_compact: Any = intrinsic(prefer_literal=True)(_compact_typing)
 
 
 @_inline
@@ -522,7 +490,7 @@ def _draw_days(
     ``cols[j * CHUNK + q]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
     sorting network), in µs from ``base0`` (day ``d0``'s midnight relative to the cycle
     start), ``_PAD`` past the count and in ``j = SLOTS``: one column per slot, so each is
-    stored as whole vectors (``_transpose`` makes the days' rows). Request ``j`` is drawn when
+    stored as whole vectors (``_compact`` makes the days' rows). Request ``j`` is drawn when
     ``w >= thr[j]`` (``c > j``: the thresholds ascend), so the count's comparisons also
     choose the pads.
     """
@@ -578,25 +546,6 @@ def _draw_days(
         base += DAY_US
 
 
-@_jit
-def _draw_day(key: np.uint64, thr: np.ndarray, day_ms: np.ndarray) -> int:
-    """One day's whole request count and its times (ms of day, sorted) into ``day_ms``."""
-    w = _mix(key + _GOLDEN) >> _S32
-    k = 0
-    while k < thr.shape[0] and w >= thr[k]:
-        k += 1
-    for j in range(k):
-        idx = j + 1
-        h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
-        ms = _ms_of_day(h >> _S32 if idx % 2 == 0 else h & _LOW32)
-        for q in range(j, 0, -1):  # insertion: sink the new value
-            prev = day_ms[q - 1]
-            day_ms[q] = max(prev, ms)
-            ms = min(prev, ms)
-        day_ms[0] = ms
-    return k
-
-
 @_inline
 def _room(longest_us: np.int64, width: int) -> np.int64:
     """Request buffer length for a cycle of ``longest_us``: its days' requests (at most
@@ -604,23 +553,67 @@ def _room(longest_us: np.int64, width: int) -> np.int64:
     return np.int64((longest_us // DAY_US + 2) * max(width, ROW) + BLOCK)
 
 
-@_inline
-def _busy_day(
+@_jit_bare
+def _busy_block(
     pkey: np.uint64,
-    day: np.int64,
-    base: np.int64,
+    d0: np.int64,
     thr: np.ndarray,
-    day_ms: np.ndarray,
+    cols: np.ndarray,
+    counts: np.ndarray,
+    block: int,
+    extra_us: np.ndarray,
     rel_us: np.ndarray,
     m: int,
 ) -> int:
-    """A day with more than ``SLOTS`` requests, drawn again whole: its times from the cycle
-    start on (µs, ``base`` its midnight) into ``rel_us`` from ``m``; returns the new ``m``."""
-    k = _draw_day(_mix(pkey + np.uint64(day) * _DAYK), thr, day_ms)
-    for j in range(k):
-        rel_us[m] = base + day_ms[j] * 1000
-        m += rel_us[m] >= 0
-    return m
+    """``_compact`` for a block with a day of more than ``SLOTS`` requests: each such day's
+    whole count (the vector pass caps it), the rows placed with room for it, and the rest of
+    its requests (words ``SLOTS + 1`` on, sorted into ``extra_us``) merged in place, from the
+    back, with the first ``SLOTS`` (sorted) already there: the day's times are those of the
+    day drawn whole, in the same sorted order. ``d0`` is the chunk's first day; the times
+    are µs from the cycle start like the row's (``cols``' pad column holds the day's
+    midnight plus ``_PAD``)."""
+    first = block * ROW
+    for q in range(first, first + ROW):
+        if counts[q] > SLOTS:
+            key = _mix(pkey + np.uint64(d0 + q) * _DAYK)
+            w = _mix(key + _GOLDEN) >> _S32
+            k = SLOTS + 1  # the vector pass saw ``w`` at or above the first SLOTS + 1
+            while k < thr.shape[0] and w >= thr[k]:
+                k += 1
+            counts[q] = k
+    end: int = _compact(rel_us, m, cols, counts, block, False)
+    at = m
+    for q in range(first, first + ROW):
+        k = counts[q]
+        if k > SLOTS:
+            key = _mix(pkey + np.uint64(d0 + q) * _DAYK)
+            base = cols[SLOTS * CHUNK + q] - _PAD
+            for j in range(SLOTS, k):  # request j is word j + 1 (insertion sort)
+                idx = j + 1
+                h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
+                t = base + _us_of_day(h >> _S32 if idx % 2 == 0 else h & _LOW32)
+                for e in range(j - SLOTS, 0, -1):
+                    prev = extra_us[e - 1]
+                    extra_us[e] = max(prev, t)
+                    t = min(prev, t)
+                extra_us[0] = t
+            # merged by rank: each time goes after the other list's smaller ones (a row's
+            # time before an equal extra), so every position is known without a scan
+            extras = k - SLOTS
+            for i in range(SLOTS):
+                x = cols[i * CHUNK + q]  # == rel_us[at + i], read where no store is pending
+                rank = i
+                for e in range(extras):
+                    rank += extra_us[e] < x
+                rel_us[at + rank] = x
+            for e in range(extras):
+                y = extra_us[e]
+                rank = e
+                for i in range(SLOTS):
+                    rank += cols[i * CHUNK + q] <= y
+                rel_us[at + rank] = y
+        at += k
+    return end
 
 
 @_inline
@@ -630,20 +623,19 @@ def _request_times(
     t0_us: np.int64,
     t1_us: np.int64,
     thr: np.ndarray,
-    rows: np.ndarray,
     cols: np.ndarray,
     counts: np.ndarray,
-    day_ms: np.ndarray,
+    extra_us: np.ndarray,
     rel_us: np.ndarray,
 ) -> int:
     """Request times in ``[t0, t1)`` (µs from ``t0``) into ``rel_us``; returns how many.
 
-    ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). Days with at
-    most ``SLOTS`` requests come from the vector pass (``cols`` and ``rows`` hold
-    ``ROW * CHUNK`` values, ``counts`` ``CHUNK``); busier days are drawn again whole.
-    ``rel_us`` holds ``_room(t1 - t0, len(thr))`` values: every day's row is copied whole,
-    and the times before ``t0`` and from ``t1`` on (all in the first and last day, and the
-    times sorted) are left out.
+    ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). The vector
+    pass draws the days (``cols`` holds ``ROW * CHUNK`` values, ``counts`` ``CHUNK``); a
+    block with a day of more than ``SLOTS`` requests is placed by ``_busy_block``
+    (``extra_us`` holds ``len(thr)`` values). ``rel_us`` holds ``_room(t1 - t0, len(thr))``
+    values: every day's row is written whole, and the times before ``t0`` and from ``t1``
+    on (all in the first and last day, and the times sorted) are left out.
     """
     d0 = t0_us // DAY_US
     nd = (t1_us - 1) // DAY_US - d0 + 1
@@ -657,24 +649,18 @@ def _request_times(
         for q in range(days, blocks * ROW):  # days past the cycle's end: none
             counts[q] = 0
         for block in range(blocks):
-            if c0 > 0 or block > 0:
-                got = _compact(rel_us, m, cols, counts, block)
-                if got >= 0:
-                    m = got
-                    continue
-            # the block the cycle starts in, or one with a busy day: day by day
-            _transpose(rows, cols, block)
-            for q in range(block * ROW, block * ROW + ROW):
-                c = counts[q]
-                if c > SLOTS:
-                    m = _busy_day(pkey, d0 + c0 + q, base0 + q * DAY_US, thr, day_ms, rel_us, m)
-                elif c0 == 0 and q == 0:  # the day the cycle starts in: from ``t0`` on
-                    for j in range(c):
-                        rel_us[m] = rows[j]
-                        m += rows[j] >= 0
-                else:
-                    _copy_row(rel_us, m, rows, q * ROW)
-                    m += c
+            got = _compact(rel_us, m, cols, counts, block, True)
+            if got < 0:
+                got = _busy_block(pkey, d0 + c0, thr, cols, counts, block, extra_us, rel_us, m)
+            m = got
+        if c0 == 0:  # the day the cycle starts in: its requests before ``t0`` are the first
+            early = 0
+            while early < m and rel_us[early] < 0:
+                early += 1
+            if early > 0:
+                m -= early
+                for r in range(m):
+                    rel_us[r] = rel_us[r + early]
     # the day the cycle ends in: its requests from ``t1`` on are the last ones
     while m > 0 and rel_us[m - 1] >= t1_us - t0_us:
         m -= 1
@@ -883,11 +869,10 @@ def _pump_cycles(
     times: np.ndarray,
     gbuf: np.ndarray,
     ring: np.ndarray,
-    day_ms: np.ndarray,
+    extra_us: np.ndarray,
     rel_us: np.ndarray,
     gaps_us: np.ndarray,
     grants_us: np.ndarray,
-    rows: np.ndarray,
     cols: np.ndarray,
     day_counts: np.ndarray,
     cum: np.ndarray,
@@ -921,7 +906,7 @@ def _pump_cycles(
                 if lam[i] > 0.0:
                     thr = thr_table[thr_row[i]]
                     nreq = _request_times(
-                        seed_key, pump_id[i], t0, t1, thr, rows, cols, day_counts, day_ms, rel_us
+                        seed_key, pump_id[i], t0, t1, thr, cols, day_counts, extra_us, rel_us
                     )
                 rt = times
                 r0 = 0
@@ -1243,11 +1228,10 @@ def advance(
         times = np.empty(cap, dtype=np.float64)
         gbuf = np.empty(cap, dtype=np.float64)
         ring = np.empty(max(width, 1), dtype=np.float64)
-        day_ms = np.empty(max(thr_table.shape[1], 1), dtype=np.int64)
+        extra_us = np.empty(max(thr_table.shape[1], 1), dtype=np.int64)
         rel_us = np.empty(cap, dtype=np.int64)
         gaps_us = np.empty(cap, dtype=np.int64)
         grants_us = np.empty(cap, dtype=np.int64)
-        rows = np.empty(ROW * CHUNK, dtype=np.int64)
         cols = np.empty(ROW * CHUNK, dtype=np.int64)
         day_counts = np.empty(CHUNK, dtype=np.int64)
         cum = np.empty(step_starts.shape[1] + 1, dtype=np.float64)
@@ -1309,11 +1293,10 @@ def advance(
             times,
             gbuf,
             ring,
-            day_ms,
+            extra_us,
             rel_us,
             gaps_us,
             grants_us,
-            rows,
             cols,
             day_counts,
             cum,

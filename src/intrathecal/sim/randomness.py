@@ -34,14 +34,16 @@ def mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
         return x ^ (x >> _S31)
 
 
+def seed_key(seed: int) -> np.uint64:
+    """The seed's part of every day key (the compiled loop adds the pump's and the day's)."""
+    with np.errstate(over="ignore"):
+        return U64(seed & 0xFFFFFFFFFFFFFFFF) * GOLDEN
+
+
 def day_keys(seed: int, pump_ids: NDArray[np.int64], days: NDArray[np.int64]) -> NDArray[np.uint64]:
     """The per (pump, day) key every word of that day is derived from."""
     with np.errstate(over="ignore"):
-        key = (
-            U64(seed & 0xFFFFFFFFFFFFFFFF) * GOLDEN
-            + pump_ids.astype(np.uint64) * _PUMP
-            + days.astype(np.uint64) * _DAY
-        )
+        key = seed_key(seed) + pump_ids.astype(np.uint64) * _PUMP + days.astype(np.uint64) * _DAY
     return mix(key)
 
 
