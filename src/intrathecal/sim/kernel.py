@@ -335,19 +335,9 @@ def _prog(t: float, j: int, grants: np.ndarray, scale: float, bolus: Any, basal:
 
 
 @_inline
-def _reached(
-    grants: np.ndarray,
-    k: int,
-    scale: float,
-    level: float,
-    alpha: float,
-    beta: float,
-    bolus: Any,
-    basal: Any,
-) -> bool:
-    """Whether ``alpha*t + beta*P(t)`` has reached ``level`` at grant ``k`` (as ``_prog``)."""
-    g = grants[k] / scale
-    return bool(alpha * g + beta * _prog(g, k + 1, grants, scale, bolus, basal) >= level)
+def _at_grant(grants: np.ndarray, k: int, scale: float, bolus: Any, basal: Any) -> float:
+    """``P`` at grant ``k``, its bolus just started (as ``_prog``)."""
+    return _prog(grants[k] / scale, k + 1, grants, scale, bolus, basal)
 
 
 @_jit_bare
@@ -379,36 +369,48 @@ def _solve(
         half = span // 2
         s = _select(grants[s + half] <= guess, s + half, s)
         span -= half
+    # ``p_lo``: ``P`` at grant ``lo`` once it is known to fall short (the walk starts there)
+    p_lo = math.nan
     if ng == 0:
         lo, hi = -1, 0
-    elif _reached(grants, s, scale, level, alpha, beta, bolus, basal):
-        lo, hi, step = s - 1, s, 1
-        while lo >= 0 and _reached(grants, lo, scale, level, alpha, beta, bolus, basal):
-            hi = lo
-            lo = hi - step
-            step *= 2
     else:
-        lo, hi, step = s, s + 1, 1
-        while hi < ng and not _reached(grants, hi, scale, level, alpha, beta, bolus, basal):
-            lo = hi
-            hi = lo + step
-            step *= 2
-        hi = min(hi, ng)
+        p = _at_grant(grants, s, scale, bolus, basal)
+        if alpha * (grants[s] / scale) + beta * p >= level:
+            lo, hi, step = s - 1, s, 1
+            while lo >= 0:
+                p = _at_grant(grants, lo, scale, bolus, basal)
+                if alpha * (grants[lo] / scale) + beta * p < level:
+                    p_lo = p
+                    break
+                hi = lo
+                lo = hi - step
+                step *= 2
+        else:
+            lo, hi, step, p_lo = s, s + 1, 1, p
+            while hi < ng:
+                p = _at_grant(grants, hi, scale, bolus, basal)
+                if alpha * (grants[hi] / scale) + beta * p >= level:
+                    break
+                lo, p_lo = hi, p
+                hi = lo + step
+                step *= 2
+            hi = min(hi, ng)
     lo = max(lo + 1, 0)
     while lo < hi:
         mid = (lo + hi) // 2
-        if _reached(grants, mid, scale, level, alpha, beta, bolus, basal):
+        p = _at_grant(grants, mid, scale, bolus, basal)
+        if alpha * (grants[mid] / scale) + beta * p >= level:
             hi = mid
         else:
-            lo = mid + 1
+            lo, p_lo = mid + 1, p
     _, dur, rate, carry_rate, carry_end = bolus
     ph0, _, per_day, n, starts, rates, _ = basal
     if lo == 0:
         a, brate, bend = 0.0, carry_rate, carry_end
-    else:
+        pa = _prog(a, 0, grants, scale, bolus, basal)
+    else:  # the grant before the crossing, evaluated above
         a = grants[lo - 1] / scale
-        brate, bend = rate, a + dur
-    pa = _prog(a, lo, grants, scale, bolus, basal)
+        brate, bend, pa = rate, a + dur, p_lo
     bend = min(bend, t_stop)
     when = _walk(
         a, pa, level, alpha, beta, brate, bend, t_stop + 1.0, ph0, per_day, n, starts, rates
