@@ -73,7 +73,6 @@ _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
 _MS_PER_DAY = np.uint64(86_400_000)
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_jit = nb.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
 # without numba's reference counting (``_nrt=False``): functions that allocate nothing and
 # are called once per cycle would otherwise pay an atomic increment and decrement for every
 # array argument and view (its callers keep the arrays alive)
@@ -569,8 +568,8 @@ def _busy_block(
 ) -> int:
     """``_compact`` for a block with a day of more than ``SLOTS`` requests: each such day's
     whole count (the vector pass caps it), the rows placed with room for it, and the rest of
-    its requests (words ``SLOTS + 1`` on, sorted into ``extra_us``) merged in place, from the
-    back, with the first ``SLOTS`` (sorted) already there: the day's times are those of the
+    its requests (words ``SLOTS + 1`` on, sorted into ``extra_us``) merged in place, by
+    rank, with the first ``SLOTS`` (sorted) already there: the day's times are those of the
     day drawn whole, in the same sorted order. ``d0`` is the chunk's first day; the times
     are µs from the cycle start like the row's (``cols``' pad column holds the day's
     midnight plus ``_PAD``)."""
