@@ -111,9 +111,10 @@ def _wide_vectors_typing(typingctx: Any) -> Any:
 
 # ``_wide_vectors()``: emits nothing; the function it is compiled into (after inlining) may
 # use 512-bit vectors where the CPU has them. LLVM's default on AVX-512 CPUs is 256 bits, half
-# the day loop's eight days a vector: on the CI machine (AVX-512) the day loop runs 1.5x
-# faster at 512 bits, while the rest of the cycle loop runs slower, so only ``_draw_days``
-# asks for them (docs/simulation.md#measured). Results are the same bits either way.
+# the day loop's eight days a vector: on an Intel AVX-512 machine the day loop ran 1.5x
+# faster at 512 bits (on an AMD one, which runs them as two halves, the same either way),
+# while the rest of the cycle loop ran slower, so only ``_draw_days`` asks for them
+# (docs/simulation.md#measured). Results are the same bits either way.
 _wide_vectors: Any = intrinsic(_wide_vectors_typing)
 
 
@@ -339,6 +340,15 @@ def _at_grant(grants: np.ndarray, k: int, scale: float, bolus: Any, basal: Any) 
     return _prog(grants[k] / scale, k + 1, grants, scale, bolus, basal)
 
 
+@_inline
+def _reaches(
+    grants: np.ndarray, k: int, scale: float, p: float, level: float, alpha: float, beta: float
+) -> bool:
+    """Whether ``alpha*t + beta*P`` reaches ``level`` at grant ``k``, where ``P`` is ``p``
+    (``_at_grant``)."""
+    return bool(alpha * (grants[k] / scale) + beta * p >= level)
+
+
 @_jit_bare
 def _solve(
     level: float,
@@ -374,11 +384,11 @@ def _solve(
         lo, hi = -1, 0
     else:
         p = _at_grant(grants, s, scale, bolus, basal)
-        if alpha * (grants[s] / scale) + beta * p >= level:
+        if _reaches(grants, s, scale, p, level, alpha, beta):
             lo, hi, step = s - 1, s, 1
             while lo >= 0:
                 p = _at_grant(grants, lo, scale, bolus, basal)
-                if alpha * (grants[lo] / scale) + beta * p < level:
+                if not _reaches(grants, lo, scale, p, level, alpha, beta):
                     p_lo = p
                     break
                 hi = lo
@@ -388,7 +398,7 @@ def _solve(
             lo, hi, step, p_lo = s, s + 1, 1, p
             while hi < ng:
                 p = _at_grant(grants, hi, scale, bolus, basal)
-                if alpha * (grants[hi] / scale) + beta * p >= level:
+                if _reaches(grants, hi, scale, p, level, alpha, beta):
                     break
                 lo, p_lo = hi, p
                 hi = lo + step
@@ -398,7 +408,7 @@ def _solve(
     while lo < hi:
         mid = (lo + hi) // 2
         p = _at_grant(grants, mid, scale, bolus, basal)
-        if alpha * (grants[mid] / scale) + beta * p >= level:
+        if _reaches(grants, mid, scale, p, level, alpha, beta):
             hi = mid
         else:
             lo, p_lo = mid + 1, p
