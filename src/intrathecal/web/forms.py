@@ -50,12 +50,13 @@ class FormErrors:
         ``fields`` maps a dotted path without list indices (``diagnoses[0].code`` is
         ``diagnoses.code``) to the form field that shows it, as for ``validate``."""
         text = str(exc)
-        name, sep, rest = text.partition(":")
-        path = _INDEX.sub("", name.strip())
+        head, sep, rest = text.partition(":")
+        name = head.strip()
+        path = _INDEX.sub("", name)
         if sep and fields and path in fields:
             self.add(fields[path], rest.strip())
-        elif sep and name.strip() in set(known):
-            self.add(name.strip(), rest.strip())
+        elif sep and name in set(known):
+            self.add(name, rest.strip())
         else:
             self.add(None, text)
 
