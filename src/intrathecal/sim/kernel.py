@@ -892,6 +892,31 @@ def _pump_cycles(
     are the caller's, sized there, so nothing is allocated here)."""
     width = grants_s.shape[1]
     for i in range(lo, hi):
+        # ---- the program, the same in every cycle of this pump: read once here (the
+        # compiler cannot hoist it, since the cycle's stores may alias any of these arrays)
+        n = n_steps[i]
+        starts = step_starts[i]
+        rates = step_rates[i]
+        per_day = _basal_table(n, starts, rates, cum)
+        vol = bolus_ml[i]
+        dur = bolus_s[i]
+        lock = lockout_s[i] - EPS_T
+        mx = max_per_day[i]
+        rate = vol / dur if dur > 0.0 else 0.0
+        k_true = flow_factor[i]
+        configured = vol > 0.0 and mx > 0
+        m = mx if mx > 0 else 1  # the gate's history: the last ``m`` grants
+        lock_us = round(lockout_s[i] * 1e6)
+        dur_us = round(dur * 1e6)
+        # the register gate's conditions that hold for every cycle
+        gate_fits = (
+            generated
+            and configured
+            and not record
+            and m <= WINDOW
+            and lock_us == lockout_s[i] * 1e6
+            and dur_us == dur * 1e6
+        )
         for _cycle in range(cycles):
             t0 = t_us[i]
             t1 = end_us[i]
@@ -925,23 +950,12 @@ def _pump_cycles(
                 r0 = req_offsets[i]
                 nreq = req_offsets[i + 1] - r0
                 rt = req_times
-            # ---- the program
-            n = n_steps[i]
-            starts = step_starts[i]
-            rates = step_rates[i]
-            per_day = _basal_table(n, starts, rates, cum)
+            # ---- the cycle's phase in the program's day
             phase_us = (t0 - day_anchor_us[i]) % DAY_US
             if phase_us < 0:
                 phase_us += DAY_US
             ph0 = phase_us / 1e6
             w0 = _basal_within(ph0, n, starts, rates, cum)
-            vol = bolus_ml[i]
-            dur = bolus_s[i]
-            lock = lockout_s[i] - EPS_T
-            mx = max_per_day[i]
-            rate = vol / dur if dur > 0.0 else 0.0
-            k_true = flow_factor[i]
-            configured = vol > 0.0 and mx > 0
             # ---- end of service known at the start (an earlier ERI, or the hard cap)
             eos_rel = math.inf
             if eos_us[i] >= 0:
@@ -955,8 +969,7 @@ def _pump_cycles(
             carry_rate0 = bolus_rate[i]
             bolus = (vol, dur, rate, carry_rate0, carry_end0)
             basal = (ph0, w0, per_day, n, starts, rates, cum)
-            # the gate's history: the last ``mx`` grants, oldest first (relative, -inf padded)
-            m = mx if mx > 0 else 1
+            # the gate's history: oldest first (relative, -inf padded)
             _load_ring(grants_s, i, m, ring)
             for _pass in range(2):
                 head = 0
@@ -969,17 +982,7 @@ def _pump_cycles(
                 p_base = _basal_cum(stop, ph0, w0, per_day, n, starts, rates, cum) + carry_full
                 p_upper = p_base + vol * nreq
                 check_res = exp0 - p_upper <= vol + 1e-6
-                lock_us = round(lockout_s[i] * 1e6)
-                dur_us = round(dur * 1e6)
-                free = (
-                    generated
-                    and configured
-                    and not record
-                    and eos_rel >= span
-                    and m <= WINDOW
-                    and lock_us == lockout_s[i] * 1e6
-                    and dur_us == dur * 1e6
-                )
+                free = gate_fits and eos_rel >= span
                 if free:
                     # the common case: no end of service, the reservoir not checked
                     ng, n_run, n_lock, n_max = _fast_gate(
