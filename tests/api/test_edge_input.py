@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 
 from intrathecal.clinic.permissions import Role
@@ -17,6 +19,22 @@ def test_naive_datetime_is_422_naming_the_field(api: Api) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.scheduled_at"
+
+
+def test_booking_a_day_that_has_passed_is_422_and_stores_nothing(api: Api) -> None:
+    scheduler = api.as_role(Role.SCHEDULER)
+    pid = create_patient(api.as_role(Role.PHYSICIAN))["id"]
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    response = scheduler.post(
+        "/api/v1/visits",
+        json={"patient_id": pid, "kind": "refill", "scheduled_at": f"{yesterday}T23:59:00Z"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == (
+        f"scheduled_at: {yesterday} has passed: book today or later"
+    ), response.text
+    window = {"from": f"{yesterday}T00:00:00Z", "to": f"{yesterday}T23:59:59Z"}
+    assert scheduler.get("/api/v1/visits", params=window).json()["total"] == 0
 
 
 def test_far_future_moment_is_422_not_an_overflow(api: Api) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from intrathecal.clinic.permissions import Role
 from intrathecal.clinic.records import Actor, AuditEntry
 from intrathecal.clinic.redaction import WITHHELD, audit_entry_for
@@ -9,7 +11,8 @@ from tests.api.conftest import Api
 from tests.api.helpers import create_patient, implanted_patient
 
 NOTE = "nausea and drowsiness after the last bolus"
-WINDOW = {"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
+DAY = datetime.now(UTC).date() + timedelta(days=2)
+WINDOW = {"from": f"{DAY}T00:00:00Z", "to": f"{DAY + timedelta(days=1)}T00:00:00Z"}
 
 
 def _visit_with_notes(api: Api) -> int:
@@ -17,7 +20,7 @@ def _visit_with_notes(api: Api) -> int:
     pid = create_patient(doc)["id"]
     visit = doc.post(
         "/api/v1/visits",
-        json={"patient_id": pid, "kind": "refill", "scheduled_at": "2026-12-01T15:00:00Z"},
+        json={"patient_id": pid, "kind": "refill", "scheduled_at": f"{DAY}T15:00:00Z"},
     )
     assert visit.status_code == 201, visit.text
     done = doc.post(f"/api/v1/visits/{visit.json()['id']}/complete", json={"notes": NOTE})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -48,19 +49,21 @@ def test_scheduler_books_a_visit_from_a_request_but_sees_no_clinical_data(api: A
     scheduler = api.as_role(Role.SCHEDULER)
     open_requests = scheduler.get("/api/v1/appointment-requests").json()
     assert open_requests["items"][0]["contact"] == "555-0123"
+    day = datetime.now(UTC).date() + timedelta(days=2)
     visit = scheduler.post(
         "/api/v1/visits",
         json={
             "patient_id": pid,
             "kind": "evaluation",
-            "scheduled_at": "2026-12-01T15:00:00Z",
+            "scheduled_at": f"{day}T15:00:00Z",
             "request_id": request_id,
         },
     )
     assert visit.status_code == 201, visit.text
     assert scheduler.get("/api/v1/appointment-requests").json()["total"] == 0
     window = scheduler.get(
-        "/api/v1/visits", params={"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
+        "/api/v1/visits",
+        params={"from": f"{day}T00:00:00Z", "to": f"{day + timedelta(days=1)}T00:00:00Z"},
     ).json()
     assert [v["id"] for v in window["items"]] == [visit.json()["id"]]
     for path in (f"/api/v1/patients/{pid}", f"/api/v1/patients/{pid}/trials", "/api/v1/worklist"):
@@ -70,7 +73,7 @@ def test_scheduler_books_a_visit_from_a_request_but_sees_no_clinical_data(api: A
         json={
             "patient_id": pid,
             "kind": "evaluation",
-            "scheduled_at": "2026-12-02T15:00:00Z",
+            "scheduled_at": f"{day + timedelta(days=1)}T15:00:00Z",
             "request_id": request_id,
         },
     )

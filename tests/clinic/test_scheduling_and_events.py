@@ -18,6 +18,7 @@ from intrathecal.clinic.records import Actor
 from intrathecal.clinic.scheduling import (
     complete_visit,
     list_appointment_requests,
+    record_visit,
     request_appointment,
     schedule_visit,
 )
@@ -78,6 +79,35 @@ def test_completed_wound_check_clears_worklist_item(uow: UnitOfWork, staff: Staf
     assert status.wound_check_due is None
     with pytest.raises(Conflict):
         complete_visit(uow, CompleteVisit(visit.id or 0), staff.nurse)
+
+
+def test_a_booking_for_a_day_that_has_passed_is_refused_and_stores_nothing(
+    uow: UnitOfWork, staff: Staff
+) -> None:
+    pid = register(uow, staff).id or 0
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = today - timedelta(microseconds=1)
+    with pytest.raises(ValidationFailed, match=r"scheduled_at: .* has passed"):
+        schedule_visit(uow, ScheduleVisit(pid, "refill", yesterday, "main"), staff.scheduler)
+    with pytest.raises(PermissionDenied):  # who may book is checked before what is booked
+        schedule_visit(
+            uow, ScheduleVisit(pid, "refill", yesterday, "main"), Actor(9, "p", "patient", pid)
+        )
+    with uow:
+        assert uow.visits.for_patient(pid) == []
+    booked = schedule_visit(uow, ScheduleVisit(pid, "refill", today, "main"), staff.scheduler)
+    assert booked.scheduled_at == today
+
+
+def test_a_past_visit_is_recorded_not_booked(uow: UnitOfWork, staff: Staff) -> None:
+    pid = register(uow, staff).id or 0
+    at = datetime(2024, 3, 5, 14, tzinfo=UTC)
+    recorded = record_visit(uow, ScheduleVisit(pid, "evaluation", at, "main"), staff.nurse)
+    with uow:
+        assert uow.visits.for_patient(pid) == [recorded]
+    assert recorded.scheduled_at == at
+    with pytest.raises(PermissionDenied):
+        record_visit(uow, ScheduleVisit(pid, "evaluation", at), Actor(9, "p", "patient", pid))
 
 
 def test_unknown_visit_kind_is_refused(uow: UnitOfWork, staff: Staff) -> None:

@@ -10,7 +10,7 @@ import pytest
 from intrathecal.clinic.commands import RegisterPatient, ScheduleVisit
 from intrathecal.clinic.errors import Conflict, ValidationFailed
 from intrathecal.clinic.patients import register_patient
-from intrathecal.clinic.scheduling import schedule_visit
+from intrathecal.clinic.scheduling import record_visit
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.fhir.importer import import_referral
 from intrathecal.fhir.one_transaction import OneTransaction
@@ -30,7 +30,7 @@ def test_a_failing_later_use_case_rolls_back_the_earlier_ones(
                 staff.nurse,
             )
             assert patient.id is not None
-            schedule_visit(
+            record_visit(
                 joined,
                 ScheduleVisit(patient.id, "not-a-kind", datetime(2026, 12, 1, tzinfo=UTC)),
                 staff.nurse,

@@ -13,7 +13,7 @@ from intrathecal.clinic.commands import RegisterPatient, ScheduleVisit
 from intrathecal.clinic.patients import register_patient
 from intrathecal.clinic.records import Actor, Coverage, Diagnosis
 from intrathecal.clinic.reference import sync_locations
-from intrathecal.clinic.scheduling import schedule_visit
+from intrathecal.clinic.scheduling import record_visit
 from intrathecal.fhir.chart import read_chart
 from intrathecal.fhir.export import resources
 from intrathecal.fhir.importer import import_referral
@@ -74,7 +74,7 @@ def test_export_import_export_keeps_the_supported_content(
     patient = register_patient(source, cmd, NURSE)
     assert patient.id is not None
     for at, note in referrals:
-        schedule_visit(source, ScheduleVisit(patient.id, "evaluation", at, notes=note), NURSE)
+        record_visit(source, ScheduleVisit(patient.id, "evaluation", at, notes=note), NURSE)
     first = resources(read_chart(source, NURSE, patient.id))
 
     target = _clinic()

@@ -353,7 +353,7 @@ class _Demo:
         )
 
     def book(self, patient: Patient, kind: str, days_ahead: int) -> Visit:
-        return scheduling.schedule_visit(
+        return scheduling.record_visit(
             self.new_uow(),
             ScheduleVisit(
                 patient_id=_id(patient),

@@ -78,8 +78,21 @@ def open_appointment_request(uow: UnitOfWork, actor: Actor, request_id: int) -> 
 
 
 def schedule_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
-    """Book a visit; when it answers a public request, that request is closed."""
+    """Book a visit for today or later; when it answers a public request, that request is
+    closed."""
     require(actor, "visit.schedule", cmd.patient_id)
+    v.not_past_day(v.aware(cmd.scheduled_at, "scheduled_at").date(), "scheduled_at")
+    return _add_visit(uow, cmd, actor)
+
+
+def record_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
+    """Enter a visit at any time in the calendar, past ones included (visits from a
+    referral document or the clinic's history); bookings go through ``schedule_visit``."""
+    require(actor, "visit.schedule", cmd.patient_id)
+    return _add_visit(uow, cmd, actor)
+
+
+def _add_visit(uow: UnitOfWork, cmd: ScheduleVisit, actor: Actor) -> Visit:
     v.one_of(cmd.kind, VISIT_KINDS, "kind")
     at = v.in_calendar(v.aware(cmd.scheduled_at, "scheduled_at"), "scheduled_at")
     notes = v.text(cmd.notes, "notes", max_len=4000, required=False)

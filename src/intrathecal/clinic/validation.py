@@ -89,6 +89,12 @@ def not_future(day: date, field: str, today: date | None = None) -> None:
         raise ValidationFailed(f"{field}: {day.isoformat()} lies in the future")
 
 
+def not_past_day(day: date, field: str, today: date | None = None) -> None:
+    """A date that is today or later (UTC): what a booking may name."""
+    if day < (today or datetime.now(UTC).date()):
+        raise ValidationFailed(f"{field}: {day.isoformat()} has passed: book today or later")
+
+
 def diagnoses(items: tuple[Diagnosis, ...]) -> tuple[Diagnosis, ...]:
     """Complete ICD-10-CM codes from the code set, described by it, without Excludes1
     clashes; a description that contradicts the code set's is refused."""

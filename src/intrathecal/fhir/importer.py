@@ -13,7 +13,7 @@ from intrathecal.clinic.errors import Conflict
 from intrathecal.clinic.patients import register_patient, update_patient
 from intrathecal.clinic.permissions import require
 from intrathecal.clinic.records import Actor, Coverage, Diagnosis, Patient
-from intrathecal.clinic.scheduling import schedule_visit
+from intrathecal.clinic.scheduling import record_visit
 from intrathecal.clinic.uow import UnitOfWork
 from intrathecal.fhir import condition, coverage, patient, service_request
 from intrathecal.fhir.elements import Json
@@ -135,7 +135,7 @@ def import_referral(uow: UnitOfWork, actor: Actor, document: object) -> ImportRe
             stored = _merge(joined, existing, referral, actor)
         assert stored.id is not None
         visits = [
-            schedule_visit(
+            record_visit(
                 joined,
                 ScheduleVisit(stored.id, EVALUATION, r.at, notes=r.note),
                 actor,

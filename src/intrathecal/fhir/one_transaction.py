@@ -17,7 +17,7 @@ class OneTransaction:
         with uow:
             joined = OneTransaction(uow)
             register_patient(joined, ...)   # its commit() is deferred
-            schedule_visit(joined, ...)
+            record_visit(joined, ...)
             uow.commit()                    # everything, or (on any error) nothing
 
     Every repository of the outer unit of work is reachable under the same name.

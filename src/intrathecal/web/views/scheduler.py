@@ -22,6 +22,7 @@ from intrathecal.clinic.errors import ClinicError, Conflict, NotFound, Validatio
 from intrathecal.clinic.patients import PatientSummary
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import AppointmentRequest
+from intrathecal.clinic.validation import not_past_day
 from intrathecal.clinic.vocabulary import VISIT_KINDS
 from intrathecal.web.deps import requires
 from intrathecal.web.forms import FormErrors, form_data, location_choices, validate
@@ -51,8 +52,10 @@ class BookingForm(BaseModel):
     @field_validator("day")
     @classmethod
     def _not_past(cls, day: date) -> date:
-        if day < datetime.now(UTC).date():
-            raise ValueError(f"{day.isoformat()} has passed: book a visit for today or later")
+        try:
+            not_past_day(day, "day")
+        except ValidationFailed as exc:
+            raise ValueError(str(exc).removeprefix("day: ")) from None
         return day
 
 
