@@ -321,9 +321,19 @@ def _prog(t: float, j: int, grants: np.ndarray, scale: float, bolus: Any, basal:
     whole µs); ``bolus`` is ``(vol, dur, rate, carry_rate, carry_end)``, ``basal``
     ``(ph0, w0, per_day, n, starts, rates, cum)``.
     """
-    vol, dur, rate, carry_rate, carry_end = bolus
     ph0, w0, per_day, n, starts, rates, cum = basal
-    p = _basal_cum(t, ph0, w0, per_day, n, starts, rates, cum)
+    return _prog_on(
+        _basal_cum(t, ph0, w0, per_day, n, starts, rates, cum), t, j, grants, scale, bolus
+    )
+
+
+@_inline
+def _prog_on(
+    p_basal: float, t: float, j: int, grants: np.ndarray, scale: float, bolus: Any
+) -> float:
+    """``_prog`` given its basal part, ``p_basal`` (``_basal_cum`` at ``t``)."""
+    vol, dur, rate, carry_rate, carry_end = bolus
+    p = p_basal
     if carry_end > 0.0:
         p += carry_rate * min(t, carry_end)
     # all but the last of them are complete
@@ -451,18 +461,18 @@ def _cycle_solve(
 
 @_inline
 def _cycle_prog(
+    p_basal: float,
     t: float,
     in_us: bool,
     grants_us: np.ndarray,
     grants_s: np.ndarray,
     ng: int,
     bolus: Any,
-    basal: Any,
 ) -> float:
-    """``_prog`` at ``t`` after all ``ng`` grants (see ``_cycle_solve``)."""
+    """``_prog_on`` at ``t`` after all ``ng`` grants (see ``_cycle_solve``)."""
     if in_us:
-        return _prog(t, ng, grants_us, 1e6, bolus, basal)
-    return _prog(t, ng, grants_s, 1.0, bolus, basal)
+        return _prog_on(p_basal, t, ng, grants_us, 1e6, bolus)
+    return _prog_on(p_basal, t, ng, grants_s, 1.0, bolus)
 
 
 @_inline
@@ -979,7 +989,8 @@ def _pump_cycles(
                 n_run = n_lock = n_max = n_low = n_eos = 0
                 carry_full = carry_rate0 * max(carry_end0, 0.0)
                 stop = max(min(span, eos_rel), 0.0)
-                p_base = _basal_cum(stop, ph0, w0, per_day, n, starts, rates, cum) + carry_full
+                b_stop = _basal_cum(stop, ph0, w0, per_day, n, starts, rates, cum)
+                p_base = b_stop + carry_full
                 p_upper = p_base + vol * nreq
                 check_res = exp0 - p_upper <= vol + 1e-6
                 free = gate_fits and eos_rel >= span
@@ -1051,7 +1062,7 @@ def _pump_cycles(
                     cap = (eri_cap_us[i] - t0) / 1e6
                     solved = math.nan
                     if alpha[i] * stop + beta[i] * p_upper >= 1.0 - used0 - 1e-9:
-                        p_stop = _cycle_prog(stop, free, grants_us, gbuf, ng, bolus, basal)
+                        p_stop = _cycle_prog(b_stop, stop, free, grants_us, gbuf, ng, bolus)
                         solved = _cycle_solve(
                             1.0 - used0,
                             alpha[i],
@@ -1083,9 +1094,12 @@ def _pump_cycles(
             counts[i, RESERVOIR_LOW] += n_low
             counts[i, END_OF_SERVICE] += n_eos
             counts[i, NOT_CONFIGURED] += 0 if configured else nreq - n_eos
+            b_at = stop  # the basal part was computed at the last pass's stop
             stop = max(min(span, eos_rel), 0.0)
+            if stop != b_at:  # an end of service found in the last pass
+                b_stop = _basal_cum(stop, ph0, w0, per_day, n, starts, rates, cum)
             # ---- alarms and volumes at the stop
-            p_stop = _cycle_prog(stop, free, grants_us, gbuf, ng, bolus, basal)
+            p_stop = _cycle_prog(b_stop, stop, free, grants_us, gbuf, ng, bolus)
             la = math.nan
             if low_armed[i] and exp0 - p_stop <= threshold_ml[i] + EPS_V:
                 la = _cycle_solve(
