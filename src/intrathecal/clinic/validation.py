@@ -89,9 +89,9 @@ def not_future(day: date, field: str, today: date | None = None) -> None:
         raise ValidationFailed(f"{field}: {day.isoformat()} lies in the future")
 
 
-def not_past_day(day: date, field: str, today: date | None = None) -> None:
+def not_past_day(day: date, field: str) -> None:
     """A date that is today or later (UTC): what a booking may name."""
-    if day < (today or datetime.now(UTC).date()):
+    if day < datetime.now(UTC).date():
         raise ValidationFailed(f"{field}: {day.isoformat()} has passed: book today or later")
 
 
