@@ -229,3 +229,25 @@ def test_newest_entries_merge_pending_writes_and_chained_reads_by_time(engine: E
         assert uow.audit.pending_count() == 1  # the write waits for the sealer
         assert [e.action for e in uow.audit.recent(2)] == ["patient.read", "patient.updated"]
         assert [e.action for e in uow.audit.for_patient(pid, 1)] == ["patient.read"]
+
+
+def test_newest_entries_are_newest_by_time_after_older_writes_are_sealed(engine: Engine) -> None:
+    """The sealer chains pending writes after reads that are newer than they are: their
+    ``seq`` is higher, their time older, and the newest by time must still come first."""
+    pid = _patient(engine)
+    for version in (1, 2, 3):
+        update_patient(
+            SqlAlchemyUnitOfWork(engine, audit_key=KEY), _phone_change(pid, version), DOCTOR
+        )
+    get_patient(SqlAlchemyUnitOfWork(engine, audit_key=KEY), pid, DOCTOR)  # chained at once
+    seal(SqlAlchemyUnitOfWork(engine), KEY)  # the three older writes now follow it in seq
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        assert uow.audit.pending_count() == 0
+        assert [e.action for e in uow.audit.recent(1)] == ["patient.read"]
+        assert [e.action for e in uow.audit.for_patient(pid, 2)] == [
+            "patient.read",
+            "patient.updated",
+        ]
+        newest = uow.audit.recent(10)
+    assert [e.at for e in newest] == sorted((e.at for e in newest), reverse=True)
+    assert verify_chain(SqlAlchemyUnitOfWork(engine), KEY).ok

@@ -14,7 +14,7 @@ from intrathecal.storage.tables import metadata
 def test_upgrade_head_creates_every_table_and_matches_the_metadata(empty_url: str) -> None:
     assert current(empty_url) is None
     upgrade(empty_url)
-    assert current(empty_url) == "0006"
+    assert current(empty_url) == "0007"
     engine = make_engine(empty_url)
     try:
         with engine.connect() as conn:

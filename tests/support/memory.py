@@ -453,8 +453,10 @@ class MemoryAuditRepository:
         return self._newest()[:limit]
 
     def _newest(self) -> list[AuditEntry]:
+        """By time, as the SQL repository (the newest first; ties: the later appended)."""
         pending = [e for _, e in sorted(self.waiting.items(), reverse=True)]
-        return pending + [e for _, e in sorted(self.rows.items(), reverse=True)]
+        merged = pending + [e for _, e in sorted(self.rows.items(), reverse=True)]
+        return sorted(merged, key=lambda e: e.at, reverse=True)
 
 
 class MemoryIdempotencyRepository(MemoryRecordRepository[IdempotencyRecord]):

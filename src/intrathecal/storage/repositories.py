@@ -720,10 +720,19 @@ class SqlAuditRepository:
         return self._newest(limit, None)
 
     def _newest(self, limit: int, patient_id: int | None) -> list[AuditEntry]:
-        """The newest entries by time, pending and sealed merged (a read is chained as it
-        is committed, so a pending write entry may be older or newer than sealed ones)."""
-        pending = select(t.audit_pending).order_by(t.audit_pending.c.id.desc()).limit(limit)
-        sealed = select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
+        """The newest entries by time, pending and sealed merged. Not by ``seq``: a read is
+        chained as it is committed, so the sealer chains pending writes after reads newer
+        than they are."""
+        pending = (
+            select(t.audit_pending)
+            .order_by(t.audit_pending.c.at.desc(), t.audit_pending.c.id.desc())
+            .limit(limit)
+        )
+        sealed = (
+            select(t.audit_log)
+            .order_by(t.audit_log.c.at.desc(), t.audit_log.c.seq.desc())
+            .limit(limit)
+        )
         if patient_id is not None:
             pending = pending.where(t.audit_pending.c.patient_id == patient_id)
             sealed = sealed.where(t.audit_log.c.patient_id == patient_id)

@@ -147,7 +147,10 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    Index("ix_audit_log_patient", "patient_id"),
+    # the newest entries by time, of all and of one patient (``seq`` is sealing order: the
+    # sealer chains pending writes after reads newer than they are)
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_patient_at", "patient_id", "at"),
 )
 
 # Entries written by requests, not yet chained: appending never waits for another writer.
