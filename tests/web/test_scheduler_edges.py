@@ -53,6 +53,8 @@ def test_booking_in_the_past_or_beyond_the_calendar_is_refused_on_the_form(
     patient_id, response = _book(web, day)
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert 'id="e-day"' in response.text  # type: ignore[attr-defined]
+    if day < datetime.now(UTC).date().isoformat():  # the use case's rule, at the date field
+        assert f"{day} has passed: book today or later" in response.text  # type: ignore[attr-defined]
     with web.context.uow_factory() as uow:
         assert list(uow.visits.for_patient(patient_id)) == []
 

@@ -6,12 +6,12 @@ search summaries (name, MRN, birth date), visits by kind, time and place.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from intrathecal.api.deps import Context
 from intrathecal.api.fields import Day
@@ -22,7 +22,6 @@ from intrathecal.clinic.errors import ClinicError, Conflict, NotFound, Validatio
 from intrathecal.clinic.patients import PatientSummary
 from intrathecal.clinic.permissions import Action
 from intrathecal.clinic.records import AppointmentRequest
-from intrathecal.clinic.validation import not_past_day
 from intrathecal.clinic.vocabulary import VISIT_KINDS
 from intrathecal.web.deps import requires
 from intrathecal.web.forms import FormErrors, form_data, location_choices, validate
@@ -49,17 +48,10 @@ class BookingForm(BaseModel):
     at: time
     location_code: str = Field(min_length=1, max_length=40)
 
-    @field_validator("day")
-    @classmethod
-    def _not_past(cls, day: date) -> date:
-        try:
-            not_past_day(day, "day")
-        except ValidationFailed as exc:
-            raise ValueError(str(exc).removeprefix("day: ")) from None
-        return day
 
-
-BOOKING_FIELDS = (*BookingForm.model_fields, "scheduled_at", "request_id")
+BOOKING_FIELDS = (*BookingForm.model_fields, "request_id")
+#: The use case's date-time, shown at the date field (a day that has passed, say).
+BOOKING_PATHS = {"scheduled_at": "day"}
 
 
 def _open_request(ctx: Context, principal: Principal, request_id: int) -> AppointmentRequest:
@@ -151,7 +143,7 @@ async def book(
         )
     except (ValidationFailed, NotFound, Conflict) as exc:
         errors = FormErrors()
-        errors.add_clinic_error(exc, BOOKING_FIELDS)
+        errors.add_clinic_error(exc, BOOKING_FIELDS, BOOKING_PATHS)
         return _booking_page(request, ctx, principal, wanted, data, errors)
     week = parsed.day - timedelta(days=parsed.day.weekday())
     return RedirectResponse(
