@@ -35,6 +35,18 @@ def audit_count(client: TestClient) -> int:
         return uow.audit.count()
 
 
+def only_refusals_since(client: TestClient, before: int, *statuses: int) -> None:
+    """Since the log held ``before`` rows, only the refusals of ``statuses`` (oldest first)
+    were written: one ``request.refused`` entry each, nothing else."""
+    ctx = client.app.state.context  # type: ignore[attr-defined]
+    with ctx.uow_factory() as uow:
+        assert uow.audit.count() == before + len(statuses)
+        newest = uow.audit.recent(len(statuses)) if statuses else []
+    assert [(e.action, e.details["status"]) for e in reversed(newest)] == [
+        ("request.refused", status) for status in statuses
+    ]
+
+
 def evaluation_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "evaluated_on": "2026-09-01",

@@ -50,3 +50,17 @@ def test_public_pages_and_a_stale_form_token_are_not_clinical_refusals(clinic: C
     stale = nurse.submit("/clinic/new-patient", {"mrn": "X"}, with_token=False)
     assert stale.status_code == 403
     assert _denied(clinic) == []
+
+
+def test_a_refused_form_is_audited_with_its_messages(clinic: Clinic) -> None:
+    nurse = clinic.client("nurse.cy")
+    nurse.get("/clinic/new-patient")
+    form = {"mrn": "", "given_name": "Ines", "family_name": "Moreau", "birth_date": "x"}
+    assert nurse.submit("/clinic/new-patient", form).status_code == 422
+    with clinic.web.context.uow_factory() as uow:
+        (refused,) = [e for e in uow.audit.recent(50) if e.action == "request.refused"]
+    assert (refused.actor_username, refused.details["status"]) == ("nurse.cy", 422)
+    assert refused.details["request"] == "POST /clinic/new-patient"
+    assert "mrn: This field is required." in refused.details["reason"]
+    assert "birth_date: " in refused.details["reason"]
+    assert _denied(clinic) == []

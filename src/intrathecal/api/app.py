@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 
 from intrathecal.api.body_limit import BodySizeLimit
 from intrathecal.api.client_address import TrustedProxies
+from intrathecal.api.denials import RefusalAudit
 from intrathecal.api.docs_pages import install_docs
 from intrathecal.api.errors import install_error_handlers
 from intrathecal.api.idempotency import idempotency, install_idempotency
@@ -88,6 +89,7 @@ def build_api(services: Services) -> FastAPI:
     app.add_middleware(StrictJson)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_idempotency(app)
+    app.add_middleware(RefusalAudit)  # outermost of these: sees every refusal's final status
     install_openapi(app)
     install_docs(app, "/openapi.json")
     app.include_router(health.router)

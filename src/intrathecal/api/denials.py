@@ -1,16 +1,23 @@
-"""401/403/404 answers on clinical routes, of the API and of the web pages, are audited
-(``clinic.denials``): the caller as far as known (the authenticated user, else an anonymous
-actor with the address)."""
+"""Every refusal (a 4xx answer) on a clinical route, of the API and of the web pages, is
+audited (``clinic.denials``) with the caller as far as known (the authenticated user, else
+an anonymous actor with the address).
+
+401/403/404 (``access.denied``) are recorded by the error handlers that give them, with
+their reason; every other refusal (invalid input, a conflict, a missing precondition) by
+``RefusalAudit`` as ``request.refused``, with the reason its handler or page left in
+``request.state`` (``REASON_STATE``), else the status's name."""
 
 from __future__ import annotations
 
 import logging
 import re
+from http import HTTPStatus
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intrathecal.clinic.denials import record_denial
+from intrathecal.clinic.denials import ACCESS_DENIED, record_refusal
 from intrathecal.clinic.records import Actor
 
 log = logging.getLogger("intrathecal.api")
@@ -23,10 +30,17 @@ CLINICAL = re.compile(
 )
 _PATIENT = re.compile(r"^(?:/api/v1|/clinic)/patients/(\d{1,10})(/|$)")
 ACTOR_STATE = "actor"
+REASON_STATE = "refusal"  # why a request was refused, for ``RefusalAudit``
 
 
-async def audit_denial(request: Request, status: int, reason: str) -> None:
-    """Record the refusal when the route is clinical; a failure to record is logged."""
+def note_refusal(request: Request, reason: str) -> None:
+    """Leave the reason of a refusal that ``RefusalAudit`` records."""
+    setattr(request.state, REASON_STATE, reason)
+
+
+async def audit_refusal(request: Request, status: int, reason: str) -> None:
+    """Record the refusal when the route is clinical; a failure to record is logged (the
+    refusal stands)."""
     path = request.url.path
     if not CLINICAL.match(path):
         return
@@ -42,7 +56,38 @@ async def audit_denial(request: Request, status: int, reason: str) -> None:
     uow = request.app.state.context.uow_factory()
     try:
         await run_in_threadpool(
-            record_denial, uow, actor, status, f"{request.method} {path}", patient_id, reason
+            record_refusal, uow, actor, status, f"{request.method} {path}", patient_id, reason
         )
     except Exception:  # the refusal stands even if it cannot be recorded
         log.exception("could not audit a refused request to %s", path)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"status {status}"
+
+
+class RefusalAudit:
+    """Pure ASGI middleware: a 4xx answer on a clinical route, other than the access
+    denials its handler records, is audited as ``request.refused`` before it is sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not CLINICAL.match(str(scope.get("path", ""))):
+            await self.app(scope, receive, send)
+            return
+
+        async def audited_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                if 400 <= status < 500 and status not in ACCESS_DENIED:
+                    request = Request(scope)
+                    reason = getattr(request.state, REASON_STATE, None)
+                    await audit_refusal(request, status, reason or _phrase(status))
+            await send(message)
+
+        await self.app(scope, receive, audited_send)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from intrathecal.api.denials import audit_denial
+from intrathecal.api.denials import audit_refusal, note_refusal
 from intrathecal.api.problems import FieldError, problem_response
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
@@ -102,14 +102,17 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json."""
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc.errors())
         fields = ", ".join(e.field for e in errors[:5])
-        return problem_response(422, f"the request has invalid fields: {fields}", errors=errors)
+        detail = f"the request has invalid fields: {fields}"
+        note_refusal(request, detail)
+        return problem_response(422, detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        note_refusal(request, detail)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(app, request))
@@ -121,27 +124,30 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotAuthenticated)
     async def _unauthenticated(request: Request, exc: NotAuthenticated) -> JSONResponse:
-        await audit_denial(request, 401, str(exc))
+        await audit_refusal(request, 401, str(exc))
         return problem_response(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(InvalidCredentials)
     async def _bad_credentials(request: Request, exc: InvalidCredentials) -> JSONResponse:
-        await audit_denial(request, 401, str(exc))
+        await audit_refusal(request, 401, str(exc))
         return problem_response(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(PreconditionRequired)
-    async def _precondition(_: Request, exc: PreconditionRequired) -> JSONResponse:
+    async def _precondition(request: Request, exc: PreconditionRequired) -> JSONResponse:
+        note_refusal(request, str(exc))
         return problem_response(428, str(exc))
 
     @app.exception_handler(ClinicError)
     async def _clinic(request: Request, exc: ClinicError) -> JSONResponse:
         response = clinic_problem(exc)
         if response.status_code in (403, 404):
-            await audit_denial(request, response.status_code, str(exc))
+            await audit_refusal(request, response.status_code, str(exc))
+        note_refusal(request, str(exc))
         return response
 
     @app.exception_handler(CoreError)
-    async def _core(_: Request, exc: CoreError) -> JSONResponse:
+    async def _core(request: Request, exc: CoreError) -> JSONResponse:
+        note_refusal(request, str(exc))
         return problem_response(422, str(exc))
 
     @app.exception_handler(Exception)

@@ -1,13 +1,17 @@
-"""Refused access recorded in the audit log, in a transaction of its own (the refused use
-case itself wrote nothing): who tried what on which patient, and why it was refused."""
+"""Refused requests recorded in the audit log, in a transaction of their own (the refused
+use case itself wrote nothing): who tried what on which patient, and why it was refused."""
 
 from __future__ import annotations
 
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
 
+#: Statuses that refuse access (no login, a role without access, a record not found or not
+#: the caller's); every other refusal (invalid input, a conflict) is ``request.refused``.
+ACCESS_DENIED = (401, 403, 404)
 
-def record_denial(
+
+def record_refusal(
     uow: UnitOfWork,
     actor: Actor,
     status: int,
@@ -15,11 +19,12 @@ def record_denial(
     patient_id: int | None,
     reason: str,
 ) -> None:
-    """Append an ``access.denied`` entry: HTTP-style status, the request line and reason."""
+    """Append an ``access.denied`` entry (a status in ``ACCESS_DENIED``) or else a
+    ``request.refused`` one: HTTP-style status, the request line and the reason."""
     with uow:
         uow.audit.append(
             actor,
-            "access.denied",
+            "access.denied" if status in ACCESS_DENIED else "request.refused",
             patient_id,
             {"status": status, "request": request[:300], "reason": reason[:300]},
         )

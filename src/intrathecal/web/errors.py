@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from intrathecal.api.denials import audit_denial
+from intrathecal.api.denials import audit_refusal, note_refusal
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
 from intrathecal.clinic.errors import (
@@ -119,7 +119,8 @@ def _dispatch(original: Handler | None) -> Handler:
             page = _web_page(request, exc)
             refused = 401 if isinstance(exc, LoginRequired) else page.status_code
             if refused in (401, 403, 404) and not isinstance(exc, CsrfRefused):
-                await audit_denial(request, refused, str(exc))
+                await audit_refusal(request, refused, str(exc))
+            note_refusal(request, str(exc))
             return page
         answer = original(request, exc)
         return await answer if inspect.isawaitable(answer) else answer

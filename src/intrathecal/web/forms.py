@@ -43,6 +43,10 @@ class FormErrors:
         """The message for one field, if any."""
         return self.fields.get(name)
 
+    def summary(self) -> str:
+        """Every message on one line (``field: message``), for the audit of the refusal."""
+        return "; ".join([f"{k}: {v}" for k, v in self.fields.items()] + self.general)
+
     def add_clinic_error(
         self, exc: Exception, known: Iterable[str], fields: Mapping[str, str] | None = None
     ) -> None:

@@ -10,8 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from intrathecal.api.denials import note_refusal
 from intrathecal.clinic.program_review import dose_text
 from intrathecal.web import csrf
+from intrathecal.web.forms import FormErrors
 from intrathecal.web.navigation import links_for
 
 environment = Environment(
@@ -50,7 +52,8 @@ def render(
     """Render ``template`` with the page basics (user, navigation, CSRF token) added.
 
     Views pass only what the page shows; ``form`` (what the user typed) and ``errors``
-    (a ``FormErrors``) default to empty so every form template can use them.
+    (a ``FormErrors``) default to empty so every form template can use them. A refused
+    submit's errors are its reason in the audit (``api.denials``).
     """
     principal = getattr(request.state, "principal", None)
     values: dict[str, Any] = {
@@ -62,6 +65,9 @@ def render(
         "errors": None,
     }
     values.update(context or {})
+    errors = values["errors"]
+    if status_code >= 400 and isinstance(errors, FormErrors) and errors:
+        note_refusal(request, errors.summary())
     html = environment.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
     csrf.set_cookie_if_new(request, response)
