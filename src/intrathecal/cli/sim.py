@@ -34,6 +34,11 @@ sim_app = typer.Typer(
 )
 
 
+#: Shown until a study's first days are simulated: the first run in a fresh checkout
+#: compiles the engine (numba, then cached on disk), which takes a minute or two.
+PREPARING = "preparing the engine (compiled on the first run of a checkout: 1-2 min)"
+
+
 class Policy(enum.StrEnum):
     """Refill booking policies."""
 
@@ -102,8 +107,13 @@ def _runner(
 
         def in_process(cfg: StudyConfig) -> StudyResult:
             total = cfg.replications * study_days(cfg)
-            task = bar.add_task(f"{cfg.policy.kind}: simulated days", total=total)
-            return run_study(cfg, progress=lambda n: bar.advance(task, n))
+            # until the first days are done: the engine may be compiling (once per checkout)
+            task = bar.add_task(f"{cfg.policy.kind}: {PREPARING}", total=total)
+
+            def advance(days: int) -> None:
+                bar.update(task, advance=days, description=f"{cfg.policy.kind}: simulated days")
+
+            return run_study(cfg, progress=advance)
 
         yield in_process
 
