@@ -27,6 +27,7 @@ from intrathecal.sim import (
     FleetResult,
     FleetState,
     PoissonRequests,
+    kernel,
     refill,
     run_cycle,
     run_fleet,
@@ -123,6 +124,24 @@ def test_generated_requests_equal_their_materialised_times() -> None:
     assert np.array_equal(got.low_at_s, want.low_at_s, equal_nan=True)
     assert got.counts.sum() == explicit.times_s.shape[0] > 0
     assert np.all(np.diff(explicit.of(n - 1)) >= 0)
+
+
+def test_a_stream_holds_read_only_rates_and_one_compiled_engine_serves_both_kinds() -> None:
+    rates = np.array([3.0, 0.5])
+    stream = PoissonRequests(rates, seed=7)
+    rates[0] = 40.0  # the caller's array: the stream holds a copy of its own
+    assert stream.rate_per_day.tolist() == [3.0, 0.5]
+    with pytest.raises(ValueError, match="read-only"):
+        stream.rate_per_day[0] = 40.0
+    assert stream.thresholds is stream.thresholds  # computed once, as a study reuses it
+    want_table, want_rows = rnd.poisson_table(np.array([3.0, 0.5]))
+    assert np.array_equal(stream.thresholds[0], want_table)
+    assert np.array_equal(stream.thresholds[1], want_rows)
+    programs = FleetPrograms.build([Prescription(MORPHINE, FLEX, (), BOLUS)] * 2, MODEL)
+    run_cycle(_filled(programs, 40.0), programs, stream, 30 * DAY_US)
+    run_cycle(_filled(programs, 40.0), programs, BolusRequests.none(2), 30 * DAY_US)
+    # a read-only array is a type of its own to numba: it would compile the engine again
+    assert not any("readonly" in str(sig) for sig in kernel.advance.signatures)
 
 
 def test_integer_poisson_thresholds_count_like_the_float_cdf() -> None:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from intrathecal.device.status import BolusDenial
 from intrathecal.sim import kernel
 from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState
-from intrathecal.sim.randomness import U64, poisson_table, seed_key
+from intrathecal.sim.randomness import U64, seed_key
 from intrathecal.sim.requests import BolusRequests, PoissonRequests
 
 
@@ -168,8 +168,8 @@ def _advance(
         raise ValueError("the state keeps fewer grants than a program's max_per_day")
     generated = isinstance(requests, PoissonRequests)
     if isinstance(requests, PoissonRequests):
-        lam = np.asarray(requests.rate_per_day, dtype=np.float64)
-        table, rows = poisson_table(lam)
+        lam = requests.rate_per_day.copy()  # writeable: numba compiles read-only arrays apart
+        table, rows = requests.thresholds
         stream_key = seed_key(requests.seed)
         offsets, times = np.zeros(n + 1, dtype=np.int64), np.zeros(0)
         record = False

@@ -11,6 +11,7 @@ in NumPy, as ``BolusRequests`` (for inspection, tests and the reference pump).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,6 +55,18 @@ class PoissonRequests:
     rate_per_day: F64
     seed: int
 
+    def __post_init__(self) -> None:
+        # a read-only copy of its own, so the thresholds cached below cannot go stale
+        rates = np.array(self.rate_per_day, dtype=np.float64)
+        rates.flags.writeable = False
+        object.__setattr__(self, "rate_per_day", rates)
+
+    @cached_property
+    def thresholds(self) -> tuple[NDArray[np.uint64], I64]:
+        """The Poisson count thresholds and each pump's row (``randomness.poisson_table``),
+        computed once: a study advances the same streams day after day."""
+        return rnd.poisson_table(self.rate_per_day)
+
     @classmethod
     def uniform(cls, n: int, rate_per_day: float, seed: int) -> PoissonRequests:
         """The same rate for ``n`` pumps."""
@@ -72,7 +85,7 @@ class PoissonRequests:
         row = np.repeat(np.arange(n), ndays)
         day = d0[row] + (np.arange(row.shape[0]) - np.repeat(np.cumsum(ndays) - ndays, ndays))
         keys = rnd.day_keys(self.seed, pump_ids[row], day)
-        table, index = rnd.poisson_table(self.rate_per_day)
+        table, index = self.thresholds
         lam = self.rate_per_day[row]
         count = np.where(lam > 0, rnd.poisson_count(rnd.word(keys, 0), table[index[row]]), 0)
         kmax = int(count.max(initial=0))
