@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -142,6 +144,17 @@ def test_a_stream_holds_read_only_rates_and_one_compiled_engine_serves_both_kind
     run_cycle(_filled(programs, 40.0), programs, BolusRequests.none(2), 30 * DAY_US)
     # a read-only array is a type of its own to numba: it would compile the engine again
     assert not any("readonly" in str(sig) for sig in kernel.advance.signatures)
+
+
+def test_the_alarm_search_compares_whole_us_grants_with_the_integer_below_the_guess() -> None:
+    @numba.njit
+    def key(guess: float, grants: np.ndarray) -> float:
+        return kernel._search_key(guess, grants)
+
+    us = np.array([0, 5], dtype=np.int64)
+    assert [key(g, us) for g in (4.999, 5.0, -0.5)] == [4, 5, -1]
+    assert [key(g, us) for g in (math.inf, -math.inf, math.nan)] == [2**62, -(2**62), -(2**62)]
+    assert key(4.5, us.astype(np.float64)) == 4.5  # grants in seconds: the guess itself
 
 
 def test_integer_poisson_thresholds_count_like_the_float_cdf() -> None:

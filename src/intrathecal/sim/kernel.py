@@ -34,7 +34,7 @@ import numba as nb
 import numpy as np
 from llvmlite import ir
 from numba.core import types
-from numba.core.extending import intrinsic
+from numba.core.extending import intrinsic, overload
 
 # LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
 # (taken about 70% of the time in no order a predictor can learn): a mispredicted jump per
@@ -359,6 +359,31 @@ def _reaches(
     return bool(alpha * (grants[k] / scale) + beta * p >= level)
 
 
+def _search_key(guess: float, grants: np.ndarray) -> Any:
+    """What ``grants[k] <= guess`` compares with: ``guess`` itself for grants in seconds;
+    for whole-µs grants the integer at or below it (the same answer, an integer compare)."""
+    raise NotImplementedError("compiled only")
+
+
+@overload(_search_key, inline="always")
+def _search_key_overload(guess: Any, grants: Any) -> Any:
+    if isinstance(grants.dtype, types.Integer):
+        # (annotated as the overload is: numba requires the same signature)
+        def whole_us(guess: Any, grants: Any) -> Any:
+            if guess >= 2.0**62:
+                return np.int64(2**62)
+            if guess >= -(2.0**62):
+                return np.int64(math.floor(guess))
+            return np.int64(-(2**62))  # below every grant, also for nan (no grant is <= nan)
+
+        return whole_us
+
+    def seconds(guess: Any, grants: Any) -> Any:
+        return guess
+
+    return seconds
+
+
 @_jit_bare
 def _solve(
     level: float,
@@ -381,7 +406,7 @@ def _solve(
     # the first grant at which the level is reached (``ng``: none) ends the crossing piece:
     # found by galloping from the grant nearest a linear guess (few evaluations, since the
     # programmed volume is nearly linear in time), then bisecting
-    guess = t_stop * (level / (alpha * t_stop + beta * p_stop)) * scale
+    guess = _search_key(t_stop * (level / (alpha * t_stop + beta * p_stop)) * scale, grants)
     s = 0
     span = ng
     while span > 1:  # branch-free: the last grant at or before the guess
