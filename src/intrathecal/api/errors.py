@@ -15,6 +15,7 @@ from intrathecal.api.denials import audit_refusal, note_refusal
 from intrathecal.api.problems import FieldError, problem_response
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
+from intrathecal.clinic.denials import ACCESS_DENIED
 from intrathecal.clinic.errors import (
     ClinicError,
     Conflict,
@@ -140,7 +141,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClinicError)
     async def _clinic(request: Request, exc: ClinicError) -> JSONResponse:
         response = clinic_problem(exc)
-        if response.status_code in (403, 404):
+        if response.status_code in ACCESS_DENIED:
             await audit_refusal(request, response.status_code, str(exc))
         note_refusal(request, str(exc))
         return response

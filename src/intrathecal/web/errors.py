@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from intrathecal.api.denials import audit_refusal, note_refusal
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
+from intrathecal.clinic.denials import ACCESS_DENIED
 from intrathecal.clinic.errors import (
     ClinicError,
     Conflict,
@@ -118,7 +119,7 @@ def _dispatch(original: Handler | None) -> Handler:
         if is_web_request(request) or original is None:
             page = _web_page(request, exc)
             refused = 401 if isinstance(exc, LoginRequired) else page.status_code
-            if refused in (401, 403, 404) and not isinstance(exc, CsrfRefused):
+            if refused in ACCESS_DENIED and not isinstance(exc, CsrfRefused):
                 await audit_refusal(request, refused, str(exc))
             note_refusal(request, str(exc))
             return page
