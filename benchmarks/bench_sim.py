@@ -17,6 +17,8 @@ Cases, timed in interleaved rounds (median of the rounds; wall and process CPU t
 - engine fleet with patient boluses, ``--fleet`` pumps x ``--fleet-years``, one numba thread;
 - engine fleet on continuous programs without patient boluses (``--quiet-fleet`` pumps);
 - the fleet with boluses on a Dask LocalCluster of 1 and 2 worker processes.
+``--fleet-rate`` changes only the fleet case's request rate (``--fleet-rate 0.01`` leaves its
+per-day cost: the days are drawn whatever their count). The first line names the machine.
 Before timing, the engine's decisions and alarm times over ``--stepper-days`` are compared
 with the stepper (decisions identical, alarms within one step) and with ``device.Pump``
 (decisions identical, alarms within 1 µs), not only counts; the generated stream the fleet
@@ -28,6 +30,7 @@ Run: ``.venv/bin/python benchmarks/bench_sim.py`` (options: ``--help``).
 from __future__ import annotations
 
 import argparse
+import platform
 import statistics
 import time
 from collections import deque
@@ -35,6 +38,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
+import llvmlite.binding as llvm
 import numba
 import numpy as np
 
@@ -254,6 +258,19 @@ def _gap(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> float:
 
 
 # --- timing ------------------------------------------------------------------------------------
+def machine() -> str:
+    """The CPU as the OS and as LLVM (which the compiled code is tuned for) name it."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return f"{model}; LLVM CPU {llvm.get_host_cpu_name()}; numba {numba.__version__}"
+
+
 def timed(work: Callable[[], object]) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     work()
@@ -268,18 +285,20 @@ def main() -> None:
     parser.add_argument("--stepper-days", type=float, default=120.0)
     parser.add_argument("--fleet", type=int, default=20_000)
     parser.add_argument("--fleet-years", type=float, default=1.0)
+    parser.add_argument("--fleet-rate", type=float, default=REQUESTS_PER_DAY)
     parser.add_argument("--quiet-fleet", type=int, default=200_000)
     parser.add_argument("--dask-fleet", type=int, default=100_000)
     parser.add_argument("--dask-workers", default="1,2", help="comma-separated; '' skips Dask")
     args = parser.parse_args()
 
     numba.set_num_threads(1)  # per-core figures
+    print(f"machine: {machine()}")
     compare(args.stepper_days)
 
     one = fleet(1, prescription())
     one_req = PoissonRequests.uniform(1, REQUESTS_PER_DAY, SEED)
     many = fleet(args.fleet, prescription())
-    many_req = PoissonRequests.uniform(args.fleet, REQUESTS_PER_DAY, SEED)
+    many_req = PoissonRequests.uniform(args.fleet, args.fleet_rate, SEED)
     quiet = fleet(args.quiet_fleet, quiet_prescription())
     quiet_req = PoissonRequests.uniform(args.quiet_fleet, 0.0, SEED)
     stepper_times = one_req.materialise(
@@ -296,7 +315,7 @@ def main() -> None:
             args.stepper_days / YEAR_DAYS,
             lambda: run_stepper(stepper_times, args.stepper_days),
         ),
-        "engine fleet, patient boluses, 1 thread": (
+        f"engine fleet, patient boluses ({args.fleet_rate:g}/day), 1 thread": (
             args.fleet * args.fleet_years,
             lambda: run_engine(many, many_req, args.fleet_years),
         ),
