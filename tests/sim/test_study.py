@@ -121,6 +121,24 @@ def test_cpsat_policy_refills_short_cycle_pumps_across_weekends(tmp_path: Path) 
     assert metrics.empty_alarms == 0
 
 
+def test_a_running_clinic_starts_with_no_pump_overdue(tmp_path: Path) -> None:
+    # Low doses make a 40 mL fill last far longer than the drugs' stability (84-180 days):
+    # the study must start each pump within its stability window as well, or the first plan
+    # finds pumps whose refill was due months before the start.
+    raw = example_raw()
+    study = small_study(
+        tmp_path,
+        patients=60,
+        years=8 / 365.25,  # two weekly plans
+        behaviour={"no_show": 0.0, "mean_delay_days": 0.0, "rebook_after_days": 1},
+        policy={**raw["policy"], "kind": "cpsat", "solver_seconds": 1},
+    )
+    metrics = run_replication(study, 0)
+    assert metrics.refill_visits > 0
+    assert metrics.late_in_plan == 0
+    assert metrics.urgent_bookings == 0
+
+
 def test_study_bands_are_ordered(tmp_path: Path) -> None:
     result = run_study(small_study(tmp_path, replications=3))
     for low, mid, high in result.bands().values():

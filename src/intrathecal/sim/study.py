@@ -185,16 +185,19 @@ def run_replication(
 
 
 def _initial_fill(ctx: _Context, state: FleetState) -> None:
-    """Start each pump somewhere in its refill cycle, as a running clinic's pumps are."""
+    """Start each pump somewhere in its refill cycle, as a running clinic's pumps are: a
+    uniform number of whole days after its last fill, within the days that fill lasts before
+    its refill deadline (the alarm at the worst-case rate, or the drug's stability limit if
+    sooner, minus the margin), so no pump starts overdue."""
     p, pop = ctx.pop.programs, ctx.pop
-    usable = p.capacity_ml - p.threshold_ml
-    margin = np.where(
-        pop.baclofen, ctx.config.policy.baclofen_margin_days, ctx.config.policy.margin_days
-    )
+    rows = np.arange(len(pop))
     worst = pop.worst_case_daily_ml()
-    spent = ctx.rng.uniform(0, 1, len(pop)) * np.clip(usable - margin * worst, 0, None)
-    refill(state, p, np.arange(len(pop)), p.capacity_ml - spent)
-    ctx.filled_day[:] = -np.floor(spent / worst).astype(np.int64)
+    margin = _margin(ctx, rows)
+    by_volume = (p.capacity_ml - p.threshold_ml) / worst - margin
+    window = np.clip(np.minimum(by_volume, pop.stability_days - margin), 0, None)
+    elapsed = np.floor(ctx.rng.uniform(0, 1, len(pop)) * window)
+    refill(state, p, rows, p.capacity_ml - elapsed * worst)
+    ctx.filled_day[:] = -elapsed.astype(np.int64)
 
 
 def _predicted_alarm_day(ctx: _Context, state: FleetState, rows: I64, day: int) -> I64:
