@@ -82,6 +82,19 @@ def test_travel_prefers_the_nearest_location_when_it_has_room() -> None:
     assert schedule.travel_minutes == 0
 
 
+def test_greedy_refills_a_day_early_at_home_rather_than_travel() -> None:
+    # Deadline day 11, a Friday (alarm 18, margin 7): home is full that day, the other site
+    # is not; home has room on the Thursday.
+    demands = [demand("a", 18, cycle=200)]
+    home = [s for s in weekdays("main", 30, 240) if s.day != 11]
+    sessions = [*home, *weekdays("north", 30, 240)]
+    greedy = greedy_schedule(demands, sessions, 30, POLICY)
+    assert [(v.day, v.location) for v in greedy.visits] == [(10, "main")]
+    assert greedy.travel_minutes == 0
+    solved = solve_refill_schedule(demands, sessions, 30, POLICY)
+    assert [(v.day, v.location) for v in solved.visits] == [(10, "main")]
+
+
 def test_a_pump_alarming_before_any_clinic_day_is_named_late() -> None:
     demands = [demand("late", 3, cycle=200), demand("ok", 40, cycle=200)]
     sessions = [ClinicSession("main", d, 240) for d in range(10, 60)]

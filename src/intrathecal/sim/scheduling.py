@@ -467,7 +467,8 @@ def greedy_schedule(
     horizon: int,
     policy: SchedulingPolicy | None = None,
 ) -> RefillSchedule:
-    """Earliest deadline first, each visit on the latest day before it with nurse time left.
+    """Earliest deadline first, each visit on the latest day before it with nurse time left
+    at the nearest location that has such a day.
 
     Used as the solver's starting point; a pump that finds no room before its deadline is
     booked on the first day with room after it and named late.
@@ -505,17 +506,17 @@ def _room_before(
     last: int,
     deadline: int,
 ) -> tuple[int, str] | None:
-    """The latest (day, nearest location) in (last, deadline] with nurse time left."""
-    best: tuple[int, str] | None = None
+    """The latest day in (last, deadline] with nurse time left at the nearest location that
+    has one: travel costs more than refilling a few days early (which costs a visit only when
+    it makes another one due inside the horizon)."""
     for loc in _home(demand, open_days):
         days = open_days[loc]
         i = bisect.bisect_right(days, deadline) - 1
-        while i >= 0 and days[i] > last and (best is None or days[i] > best[0]):
+        while i >= 0 and days[i] > last:
             if remaining[(loc, days[i])] >= demand.visit_minutes:
-                best = (days[i], loc)
-                break
+                return days[i], loc
             i -= 1
-    return best
+    return None
 
 
 def _room_after(
