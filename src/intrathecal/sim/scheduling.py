@@ -346,6 +346,10 @@ def solve_refill_schedule(
     solver.parameters.num_workers = policy.workers
     solver.parameters.random_seed = policy.seed
     solver.parameters.cp_model_probing_level = 0  # probing costs minutes on large fleets
+    if policy.workers == 1:
+        # a single search without the LP relaxation proved the fleet study's weekly plans
+        # optimal 2.2-2.9x sooner (at the same cost); a portfolio picks its own per worker
+        solver.parameters.linearization_level = 0
     solver.parameters.log_search_progress = policy.log_progress
     started = time.perf_counter()
     watch = _FirstSolution(started)
