@@ -193,7 +193,7 @@ def _initial_fill(ctx: _Context, state: FleetState) -> None:
     rows = np.arange(len(pop))
     worst = pop.worst_case_daily_ml()
     margin = _margin(ctx, rows)
-    by_volume = (p.capacity_ml - p.threshold_ml) / worst - margin
+    by_volume = _full_cycle_days(ctx, rows) - margin
     window = np.clip(np.minimum(by_volume, pop.stability_days - margin), 0, None)
     elapsed = np.floor(ctx.rng.uniform(0, 1, len(pop)) * window)
     refill(state, p, rows, p.capacity_ml - elapsed * worst)
@@ -414,9 +414,7 @@ def _titrate(ctx: _Context, rows: I64) -> None:
     cfg, pop = ctx.config, ctx.pop
     p = pop.programs
     daily = pop.daily_basal_ml()[rows]
-    interval_years = (
-        (p.capacity_ml[rows] - p.threshold_ml[rows]) / pop.worst_case_daily_ml()[rows] / YEAR_DAYS
-    )
+    interval_years = _full_cycle_days(ctx, rows) / YEAR_DAYS
     drift = np.log1p(cfg.yearly_dose_change) * interval_years
     factor = np.exp(drift + ctx.rng.normal(0, cfg.dose_change_sd_per_visit, rows.size))
     new = np.minimum(daily * factor, pop.max_daily_ml[rows])
