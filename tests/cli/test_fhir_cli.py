@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from intrathecal.cli import app
 from intrathecal.fhir.jsonio import loads
+from tests.cli.refusals import refusals
 from tests.fhir.bundles import referral_bundle
 
 runner = CliRunner()
@@ -83,6 +84,15 @@ def test_refusals_exit_2_with_one_line(tmp_path: Path) -> None:
     )
     assert refused.exit_code == 2
     assert "BAD" in refused.output
+    # each refusal is audited as the API records its own: who, what, why
+    assert refusals(url) == [
+        ("anonymous", "access.denied", 401, "fhir export", 1),
+        ("sched.cli", "access.denied", 403, "fhir export", 1),
+        ("nurse.cli", "access.denied", 404, "fhir export", 99),
+        ("nurse.cli", "request.refused", 422, "fhir export", None),
+        ("nurse.cli", "request.refused", 422, "fhir import", None),
+        ("nurse.cli", "request.refused", 422, "fhir import", None),
+    ]
 
 
 def test_record_ids_beyond_32_bits_are_bad_input_not_a_database_error(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from intrathecal.cli import app
 from intrathecal.clinic.demo import load_demo
 from intrathecal.clinic.reference import sync_locations
 from intrathecal.storage.migrate import upgrade
+from tests.cli.refusals import refusals
 
 runner = CliRunner()
 
@@ -67,6 +68,21 @@ def test_bad_requests_are_one_line_exit_2(demo_db: str, args: list[str], message
     result = runner.invoke(app, ["schedule", "refills", *args, "--database-url", demo_db])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_refusals_are_audited_with_who_tried_and_why(demo_db: str) -> None:
+    before = len(refusals(demo_db))
+    for who, start in (("scheduler.demo", None), ("nobody", None), ("nurse.demo", "2020-01-01")):
+        extra = [] if start is None else ["--start", start]
+        args = ["schedule", "refills", "--as", who, *extra, "--database-url", demo_db]
+        assert runner.invoke(app, args).exit_code == 2
+    allowed = ["schedule", "refills", "--as", "nurse.demo", "--database-url", demo_db]
+    assert runner.invoke(app, allowed).exit_code == 0
+    assert refusals(demo_db)[before:] == [
+        ("scheduler.demo", "access.denied", 403, "schedule refills", None),
+        ("anonymous", "access.denied", 401, "schedule refills", None),
+        ("nurse.demo", "request.refused", 422, "schedule refills", None),
+    ]
 
 
 def test_a_missing_database_is_not_created(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ async def audit_refusal(request: Request, status: int, reason: str) -> None:
     if not isinstance(actor, Actor):
         from intrathecal.api.deps import client_ip  # deps imports this module
 
-        actor = Actor(user_id=None, username="anonymous", role="public", ip=client_ip(request))
+        actor = Actor.anonymous(client_ip(request))
     match = _PATIENT.match(path)
     patient_id = int(match.group(1)) if match else None
     if patient_id is not None and patient_id > 2**31 - 1:

@@ -15,15 +15,8 @@ from intrathecal.api.denials import audit_refusal, note_refusal
 from intrathecal.api.problems import FieldError, problem_response
 from intrathecal.clinic.auth import InvalidCredentials
 from intrathecal.clinic.auth_ratelimit import LoginThrottled
-from intrathecal.clinic.denials import ACCESS_DENIED
-from intrathecal.clinic.errors import (
-    ClinicError,
-    Conflict,
-    NotFound,
-    PermissionDenied,
-    SafetyRefused,
-    ValidationFailed,
-)
+from intrathecal.clinic.denials import ACCESS_DENIED, refusal_status
+from intrathecal.clinic.errors import ClinicError, SafetyRefused
 from intrathecal.core.errors import CoreError
 from intrathecal.core.serialize import to_jsonable as jsonable
 
@@ -158,13 +151,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def clinic_problem(exc: ClinicError) -> JSONResponse:
-    """The problem response for a clinic-layer error."""
-    if isinstance(exc, NotFound):
-        return problem_response(404, str(exc))
-    if isinstance(exc, PermissionDenied):
-        return problem_response(403, str(exc))
-    if isinstance(exc, Conflict):
-        return problem_response(409, str(exc))
+    """The problem response for a clinic-layer error (its status from ``refusal_status``)."""
     if isinstance(exc, SafetyRefused):
         return problem_response(
             422,
@@ -173,6 +160,4 @@ def clinic_problem(exc: ClinicError) -> JSONResponse:
             title="Refused by the safety checker",
             extra={"findings": jsonable(list(exc.findings))},
         )
-    if isinstance(exc, ValidationFailed):
-        return problem_response(422, str(exc))
-    return problem_response(400, str(exc))
+    return problem_response(refusal_status(exc), str(exc))

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from intrathecal.cli._common import LARGEST_ID, guarded
+from intrathecal.cli.acting import acting_as
 from intrathecal.cli.clinic import DatabaseUrl, _settings
 from intrathecal.clinic.errors import ValidationFailed
-from intrathecal.clinic.records import Actor
+from intrathecal.clinic.uow import UnitOfWork
 
 fhir_app = typer.Typer(help="FHIR R4 export and referral import.", no_args_is_help=True)
 
@@ -27,13 +29,13 @@ BaseUrl = Annotated[
 ]
 
 
-def _actor(url: str, username: str) -> Actor:
-    from intrathecal.clinic.auth import local_actor
+def _unit_of_work(url: str) -> Callable[[], UnitOfWork]:
+    """Units of work on an existing database (a missing one is refused, not created)."""
     from intrathecal.storage.db import require_existing
     from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
     require_existing(url)
-    return local_actor(SqlAlchemyUnitOfWork(url), username)
+    return lambda: SqlAlchemyUnitOfWork(url)
 
 
 @fhir_app.command("export")
@@ -56,31 +58,30 @@ def export(
     from intrathecal.fhir.chart import every_patient_id, read_chart
     from intrathecal.fhir.export import everything_bundle, ndjson_by_type
     from intrathecal.fhir.jsonio import dumps
-    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    url = _settings(database_url).database_url
-    actor = _actor(url, as_user)
-    if patient is not None:
-        chart = read_chart(SqlAlchemyUnitOfWork(url), actor, patient)
-        text = dumps(everything_bundle(chart, base_url), pretty=True)
-        if out is None:
-            typer.echo(text)
+    new_uow = _unit_of_work(_settings(database_url).database_url)
+    with acting_as(new_uow, as_user, "fhir export", patient) as actor:
+        if patient is not None:
+            chart = read_chart(new_uow(), actor, patient)
+            text = dumps(everything_bundle(chart, base_url), pretty=True)
+            if out is None:
+                typer.echo(text)
+                return
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / f"Patient-{patient}.json"
+            target.write_text(text + "\n", encoding="utf-8")
+            typer.echo(f"wrote {target}")
             return
+        if out is None:
+            raise ValidationFailed("--out: a directory is required to export every patient")
         out.mkdir(parents=True, exist_ok=True)
-        target = out / f"Patient-{patient}.json"
-        target.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"wrote {target}")
-        return
-    if out is None:
-        raise ValidationFailed("--out: a directory is required to export every patient")
-    out.mkdir(parents=True, exist_ok=True)
-    ids = list(every_patient_id(SqlAlchemyUnitOfWork(url), actor))
-    charts = (read_chart(SqlAlchemyUnitOfWork(url), actor, pid) for pid in ids)
-    for kind, lines in sorted(ndjson_by_type(charts).items()):
-        target = out / f"{kind}.ndjson"
-        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        typer.echo(f"wrote {target} ({len(lines)} resources)")
-    typer.echo(f"exported {len(ids)} patients")
+        ids = list(every_patient_id(new_uow(), actor))
+        charts = (read_chart(new_uow(), actor, pid) for pid in ids)
+        for kind, lines in sorted(ndjson_by_type(charts).items()):
+            target = out / f"{kind}.ndjson"
+            target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            typer.echo(f"wrote {target} ({len(lines)} resources)")
+        typer.echo(f"exported {len(ids)} patients")
 
 
 @fhir_app.command("import")
@@ -94,14 +95,14 @@ def import_bundle(
     coverage, open an evaluation per referral (all or nothing)."""
     from intrathecal.fhir.importer import import_referral
     from intrathecal.fhir.jsonio import loads
-    from intrathecal.storage.uow import SqlAlchemyUnitOfWork
 
-    try:
-        document = loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise ValidationFailed(f"{path}: expected a FHIR JSON file: {exc}") from None
-    url = _settings(database_url).database_url
-    result = import_referral(SqlAlchemyUnitOfWork(url), _actor(url, as_user), document)
+    new_uow = _unit_of_work(_settings(database_url).database_url)
+    with acting_as(new_uow, as_user, "fhir import") as actor:
+        try:
+            document = loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ValidationFailed(f"{path}: expected a FHIR JSON file: {exc}") from None
+        result = import_referral(new_uow(), actor, document)
     verb = "registered" if result.created else "matched"
     typer.echo(
         f"{verb} patient {result.patient_id}; evaluation visits opened: "

@@ -61,7 +61,7 @@ def refills(
 ) -> None:
     """Book every pump due in the horizon before its alarm minus the margin; fewest visits."""
     from intrathecal.bootstrap import Services
-    from intrathecal.clinic.auth import local_actor
+    from intrathecal.cli.acting import acting_as
     from intrathecal.clinic.refill_planning import (
         refill_clinic_settings,
         refill_needs,
@@ -77,20 +77,22 @@ def refills(
     )
     from intrathecal.storage.db import require_existing
 
-    first = _start(start)
     horizon = weeks * 7
     settings = _settings(database_url)
     require_existing(settings.database_url)
     services = Services.build(settings)
     try:
-        actor = local_actor(services.uow_factory(), as_user)
-        needs = refill_needs(services.uow_factory(), actor, first + timedelta(days=horizon))
-        with services.uow_factory() as uow:
-            sites = [loc.code for loc in uow.locations.all()]
+        with acting_as(services.uow_factory, as_user, "schedule refills") as actor:
+            first = _start(start)
+            needs = refill_needs(services.uow_factory(), actor, first + timedelta(days=horizon))
+            with services.uow_factory() as uow:
+                sites = [loc.code for loc in uow.locations.all()]
+            if not sites:
+                raise ValidationFailed(
+                    "the database has no locations: run `intrathecal db upgrade`"
+                )
     finally:
         services.close()
-    if not sites:
-        raise ValidationFailed("the database has no locations: run `intrathecal db upgrade`")
     cfg = refill_clinic_settings()
     policy = SchedulingPolicy(
         margin_days=cfg.margin_days.value,

@@ -389,6 +389,10 @@ class AuthService:
         return changed
 
 
+#: The origin the audit records for a command run on the server itself.
+LOCAL_ORIGIN = "cli"
+
+
 def local_actor(uow: UnitOfWork, username: str) -> Actor:
     """The actor of an active user for a command run on the server itself (the CLI).
 
@@ -399,4 +403,4 @@ def local_actor(uow: UnitOfWork, username: str) -> Actor:
         user = uow.users.by_username(normalise_username(username))
     if user is None or not user.active:
         raise ValidationFailed(f"--as: no active user {username!r}")
-    return _actor(user, "cli")
+    return _actor(user, LOCAL_ORIGIN)

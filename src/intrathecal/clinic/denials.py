@@ -3,12 +3,35 @@ use case itself wrote nothing): who tried what on which patient, and why it was 
 
 from __future__ import annotations
 
+from intrathecal.clinic.errors import (
+    ClinicError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    SafetyRefused,
+    ValidationFailed,
+)
 from intrathecal.clinic.records import Actor
 from intrathecal.clinic.uow import UnitOfWork
 
 #: Statuses that refuse access (no login, a role without access, a record not found or not
 #: the caller's); every other refusal (invalid input, a conflict) is ``request.refused``.
 ACCESS_DENIED = (401, 403, 404)
+
+
+def refusal_status(exc: Exception) -> int:
+    """The HTTP-style status of a refused use case: a record not found 404, a role without
+    access 403, a conflict 409, invalid input (a failed validation, a safety refusal, an
+    error of another layer) 422, any other clinic error 400."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, ValidationFailed | SafetyRefused) or not isinstance(exc, ClinicError):
+        return 422
+    return 400
 
 
 def record_refusal(

@@ -34,6 +34,11 @@ class Actor:
     patient_id: int | None = None
 
     @classmethod
+    def anonymous(cls, ip: str | None) -> Actor:
+        """Someone not logged in (or naming no known login), from ``ip``."""
+        return cls(user_id=None, username="anonymous", role="public", ip=ip)
+
+    @classmethod
     def system(cls) -> Actor:
         """The service itself (migrations, seeding, scheduled jobs)."""
         return cls(user_id=None, username="system", role="system")
