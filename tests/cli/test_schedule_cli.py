@@ -85,6 +85,20 @@ def test_refusals_are_audited_with_who_tried_and_why(demo_db: str) -> None:
     ]
 
 
+def test_a_refusal_stands_when_it_cannot_be_audited(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("the audit table is locked")
+
+    monkeypatch.setattr("intrathecal.cli.acting.record_refusal", broken)
+    args = ["schedule", "refills", "--as", "scheduler.demo", "--database-url", demo_db]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "may not perform refill.plan" in result.output
+    assert "could not be audited: the audit table is locked" in result.output
+
+
 def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nope.db'}"
     result = runner.invoke(app, ["schedule", "refills", "--as", "x", "--database-url", url])
