@@ -157,6 +157,19 @@ def test_nurse_cannot_open_the_programming_form(clinic: Clinic) -> None:
     assert nurse.get(f"/clinic/patients/{clinic.patient_id}/program").status_code == 403
 
 
+def test_the_patient_banner_links_only_the_pages_the_role_may_open(clinic: Clinic) -> None:
+    pid = clinic.patient_id
+    for username, hidden in (("dr.ada", set()), ("nurse.cy", {"program", "implant"})):
+        client = clinic.client(username)
+        banner = client.get(f"/clinic/patients/{pid}").text.split('aria-label="Patient"')[1]
+        linked = set(re.findall(rf'href="/clinic/patients/{pid}/([a-z-]+)"', banner))
+        everything = {"refill", "program", "adverse-event", "evaluation", "trial"}
+        everything |= {"dosing-profile", "implant", "summary"}
+        assert linked == everything - hidden, username
+        for page in linked:  # every page the banner links opens for that role
+            assert client.get(f"/clinic/patients/{pid}/{page}").status_code == 200, page
+
+
 @pytest.mark.parametrize("username", ["sched.di", "admin.ed"])
 def test_non_clinical_roles_cannot_see_clinical_pages(clinic: Clinic, username: str) -> None:
     visitor = clinic.client(username)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from intrathecal.clinic.permissions import Role
+from intrathecal.clinic.permissions import Action, Role, allowed
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,28 @@ def links_for(role: Role | None) -> tuple[Link, ...]:
     if role is None:
         return PUBLIC_LINKS
     return ROLE_LINKS[role]
+
+
+#: The patient banner's pages (``/clinic/patients/{id}`` + suffix), each with the action its
+#: page requires: a role sees only the pages it may open.
+PATIENT_PAGES: tuple[tuple[str, str, Action], ...] = (
+    ("Chart", "", Action.WORKLIST_READ),
+    ("Refill", "/refill", Action.REFILL_RECORD),
+    ("Program", "/program", Action.PRESCRIPTION_PROGRAM),
+    ("Adverse event", "/adverse-event", Action.ADVERSE_EVENT_RECORD),
+    ("Evaluation", "/evaluation", Action.EVALUATION_RECORD),
+    ("Trial", "/trial", Action.TRIAL_RECORD),
+    ("Dosing profile", "/dosing-profile", Action.PATIENT_UPDATE),
+    ("Implant", "/implant", Action.IMPLANT_RECORD),
+    ("After-visit summary", "/summary", Action.WORKLIST_READ),
+)
+
+
+def patient_links(role: str, patient_id: int) -> tuple[Link, ...]:
+    """The banner's links to one patient's pages that ``role`` may open."""
+    base = f"/clinic/patients/{patient_id}"
+    return tuple(
+        Link(label, base + suffix)
+        for label, suffix, action in PATIENT_PAGES
+        if allowed(role, action)
+    )

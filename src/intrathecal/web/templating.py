@@ -14,7 +14,7 @@ from intrathecal.api.denials import note_refusal
 from intrathecal.clinic.program_review import dose_text
 from intrathecal.web import csrf
 from intrathecal.web.forms import FormErrors
-from intrathecal.web.navigation import links_for
+from intrathecal.web.navigation import links_for, patient_links
 
 environment = Environment(
     loader=PackageLoader("intrathecal.web", "templates"),
@@ -41,6 +41,7 @@ def when(value: datetime | None) -> str:
 
 
 environment.filters.update(words=words, day=day, when=when, dose_text=dose_text)
+environment.globals.update(patient_links=patient_links)
 
 
 def render(
