@@ -174,6 +174,34 @@ def test_a_dose_without_unit_is_refused(tmp_path: Path) -> None:
         load_study_config(path)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("drug", "unobtainium", r"drugs\.0\.drug: .*unknown drug 'unobtainium'"),
+        ("median_daily_dose", "300 mg/day", "median_daily_dose 300 mg/day is above max"),
+    ],
+)
+def test_a_drug_must_be_in_the_catalogue_and_its_median_within_its_maximum(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    raw = example_raw()
+    raw["drugs"][0][field] = value
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyConfigError, match=message):
+        load_study_config(path)
+
+
+def test_drug_names_are_read_as_the_catalogue_spells_them(tmp_path: Path) -> None:
+    raw = example_raw()
+    baclofen = next(i for i, d in enumerate(raw["drugs"]) if d["drug"] == "baclofen")
+    raw["drugs"][baclofen]["drug"] = " Baclofen "
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    loaded = load_study_config(path).drugs[baclofen]
+    assert (loaded.drug, loaded.is_baclofen) == ("baclofen", True)
+
+
 def test_cli_fleet_prints_json_and_writes_a_plot(tmp_path: Path) -> None:
     raw = example_raw()
     raw.update({"patients": 30, "years": 60 / 365.25, "replications": 2})

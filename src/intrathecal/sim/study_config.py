@@ -23,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from intrathecal.core.errors import CoreError
+from intrathecal.core.catalogue import load_catalogue
+from intrathecal.core.errors import CoreError, UnknownDrug
 from intrathecal.core.quantities import Concentration, DoseRate, Duration
 from intrathecal.device.models import pump_models
 
@@ -80,6 +81,23 @@ class DrugConfig(_Strict):
     max_daily_dose: DoseRateField | None = None
     stability_days: Annotated[int, Field(ge=1, le=365)] | None = None
     patient_bolus: PatientBolusConfig | None = None
+
+    @field_validator("drug")
+    @classmethod
+    def _catalogue_drug(cls, value: str) -> str:
+        try:
+            return load_catalogue().get(value).name
+        except UnknownDrug as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _median_within_maximum(self) -> DrugConfig:
+        ceiling = self.max_daily_dose
+        if ceiling is not None and self.median_daily_dose.to("mcg/day") > ceiling.to("mcg/day"):
+            raise ValueError(
+                f"median_daily_dose {self.median_daily_dose} is above max_daily_dose {ceiling}"
+            )
+        return self
 
     @property
     def is_baclofen(self) -> bool:
