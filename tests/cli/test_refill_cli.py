@@ -209,13 +209,38 @@ def test_bad_catheter_length_unit_exits_2():
 
 
 @pytest.mark.parametrize(
-    ("rate", "filled_at"),
-    [("0.000001 mL/day", "2026-11-25T10:00"), ("0.3 mL/day", "9999-12-31T10:00")],
+    ("rate", "filled_at", "message"),
+    [
+        ("0.000001 mL/day", "2026-11-25T10:00", "after the year 9999"),
+        ("0.3 mL/day", "9999-12-31T10:00", "lies in the future"),
+    ],
 )
-def test_plan_whose_dates_pass_the_calendar_is_a_one_line_error(rate: str, filled_at: str):
+def test_plan_whose_dates_pass_the_calendar_is_a_one_line_error(
+    rate: str, filled_at: str, message: str
+):
     result = runner.invoke(
         app, ["refill", "plan", "--filled", "20 mL", "--filled-at", filled_at, "--rate", rate]
     )
     assert result.exit_code == 2
-    assert "after the year 9999" in result.output
+    assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--filled", "200 mL"], "--filled: 200 mL is more than the largest synchromed-ii"),
+        (["--filled", "20 mL", "--reservoir", "500 mL"], "--reservoir: 500 mL is more"),
+        (["--filled", "30 mL", "--pump", "prometra-ii"], None),
+        (["--filled", "20 mL", "--filled-at", "2099-01-01T08:00"], "lies in the future"),
+    ],
+)
+def test_a_fill_must_fit_the_pump_and_have_been_done(extra: list[str], message: str | None):
+    args = ["refill", "plan", "--rate", "0.3 mL/day", "--filled-at", "2026-11-25T10:00"]
+    result = runner.invoke(app, [*args, *extra])
+    if message is None:  # Prometra II comes with a 40 mL reservoir too
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1

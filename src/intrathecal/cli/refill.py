@@ -15,6 +15,7 @@ import yaml
 from rich.table import Table
 
 from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
+from intrathecal.clinic.validation import CLOCK_SKEW
 from intrathecal.core.errors import CoreError, InvalidInput
 from intrathecal.core.program import Solution
 from intrathecal.core.program_math import mean_rate, worst_case_daily_volume
@@ -41,6 +42,7 @@ from intrathecal.core.refill import (
 )
 from intrathecal.core.refill_config import load_refill_config
 from intrathecal.core.refill_math import CatheterSegment, parse_length_cm, parse_volume_per_cm
+from intrathecal.device.models import pump_models
 
 Q = TypeVar("Q", bound=Quantity)
 T = TypeVar("T")
@@ -79,6 +81,36 @@ def _moment(text: str, flag: str) -> datetime:
         raise InvalidInput(
             f"{flag}: expected a date and time such as 2026-11-25T10:00, got {text!r}"
         ) from None
+
+
+def _filled_at(text: str) -> datetime:
+    """When the pump was filled: not later than now (a plan starts from a fill done)."""
+    moment = _moment(text, "--filled-at")
+    now = datetime.now(moment.tzinfo) if moment.tzinfo is not None else datetime.now()
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(
+            f"--filled-at: {moment:%Y-%m-%d %H:%M} lies in the future; give when the pump "
+            "was filled"
+        )
+    return moment
+
+
+def _within_family(filled: Volume, reservoir: Volume | None, family: str) -> None:
+    """The reservoir (or, without ``--reservoir``, the fill) must fit the family's largest
+    reservoir: a fill of 200 mL typed for 20.0 would otherwise plan an alarm years late."""
+    config = load_refill_config()
+    config.pump_family(family)  # an unknown family is refused by name
+    sizes = [
+        model.reservoir_capacity.value
+        for model in pump_models().values()
+        if config.family_of(model.key) == family
+    ]
+    flag, value = ("--filled", filled) if reservoir is None else ("--reservoir", reservoir)
+    if sizes and value > max(sizes):
+        raise InvalidInput(
+            f"{flag}: {value} is more than the largest {family} reservoir ({max(sizes)}); "
+            "check the volume"
+        )
 
 
 def _flagged(flag: str, read: Callable[[str], T], text: str) -> T:
@@ -343,12 +375,15 @@ def plan_command(
             measured=_required_quantity(Volume, measured_after, "--measured-after"),
         )
 
+    filled_volume = _required_quantity(Volume, filled, "--filled")
+    capacity = _quantity(Volume, reservoir, "--reservoir")
+    _within_family(filled_volume, capacity, pump)
     request = RefillRequest(
-        filled=_required_quantity(Volume, filled, "--filled"),
-        filled_at=_moment(filled_at, "--filled-at"),
+        filled=filled_volume,
+        filled_at=_filled_at(filled_at),
         mean_daily_volume=mean,
         worst_case_daily_volume=worst,
-        reservoir=_quantity(Volume, reservoir, "--reservoir"),
+        reservoir=capacity,
         pump_family=pump,
         alarm_volume=_quantity(Volume, alarm, "--alarm"),
         drugs=drug_keys,

@@ -54,14 +54,14 @@ class RefillResult:
 def pump_family(implant: Implant) -> str:
     """The refill-config pump family of an implanted model (``synchromed-ii-20`` ->
     ``synchromed-ii``)."""
-    families = load_refill_config().pump_families
-    for key in sorted(families, key=len, reverse=True):
-        if implant.pump_model.startswith(key):
-            return key
-    raise ValidationFailed(
-        f"pump model {implant.pump_model!r} has no refill planning data "
-        f"(known families: {', '.join(sorted(families))})"
-    )
+    config = load_refill_config()
+    family = config.family_of(implant.pump_model)
+    if family is None:
+        raise ValidationFailed(
+            f"pump model {implant.pump_model!r} has no refill planning data "
+            f"(known families: {', '.join(sorted(config.pump_families))})"
+        )
+    return family
 
 
 def record_refill(uow: UnitOfWork, cmd: RecordRefill, actor: Actor) -> RefillResult:

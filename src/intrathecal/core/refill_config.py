@@ -73,6 +73,14 @@ class RefillConfig:
             known = ", ".join(sorted(self.pump_families))
             raise InvalidInput(f"unknown pump family {key!r}; expected one of {known}") from None
 
+    def family_of(self, model_key: str) -> str | None:
+        """The family a pump model belongs to, by key prefix (``synchromed-ii-20`` ->
+        ``synchromed-ii``; the longest family key that matches), if any."""
+        for family in sorted(self.pump_families, key=len, reverse=True):
+            if model_key.startswith(family):
+                return family
+        return None
+
     def gap_limit_for(self, reservoir: Volume) -> GapLimit | None:
         """The post-refill gap limit for a reservoir of this capacity, if one is on file."""
         for limit in self.post_refill_gap_limits:

@@ -106,14 +106,6 @@ def stop_warnings(solution: Solution | None, catalogue: Catalogue | None = None)
     return tuple(warnings)
 
 
-def pump_family(model: PumpModel, config: RefillConfig) -> str | None:
-    """The refill-config pump family a model belongs to (by key prefix), if any."""
-    for family in sorted(config.pump_families, key=len, reverse=True):
-        if model.key.startswith(family):
-            return family
-    return None
-
-
 class ClinicianProgrammer:
     """A clinician programmer paired with one pump."""
 
@@ -354,7 +346,7 @@ def _plan(
     config: RefillConfig,
     filled: Volume,
 ) -> RefillPlan | None:
-    family = pump_family(model, config)
+    family = config.family_of(model.key)
     if family is None:
         return None
     one_day = days(1)
