@@ -1,6 +1,7 @@
 """`intrathecal trial evaluate` and `trial rules`: outcomes, JSON, exit codes."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,24 @@ def test_bad_trial_files_exit_2(tmp_path: Path, content, message):
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("started", "message"),
+    [
+        (datetime(2099, 11, 20, 8, tzinfo=UTC), "started_at: 2099-11-20T08:00:00+00:00 lies in"),
+        (datetime.now(UTC) - timedelta(hours=2), "observation 9 h after the start lies in"),
+    ],
+)
+def test_a_trial_still_to_come_is_refused_as_the_clinic_refuses_it(
+    tmp_path: Path, started: datetime, message: str
+) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["started_at"] = started.isoformat(timespec="minutes")
+    for command in ("evaluate", "propose"):
+        result = runner.invoke(app, ["trial", command, _write(tmp_path, data)])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
 
 
 def test_missing_file_and_unknown_rule_exit_2():

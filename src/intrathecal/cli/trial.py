@@ -5,6 +5,7 @@ outcome is in the output), 1 when the dosing safety policy refuses a trial dose 
 check the clinic API applies), 2 for a bad record or option.
 """
 
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from intrathecal.cli.dosing import (
     pump_model_option,
     report_json,
 )
+from intrathecal.clinic.pathway import observed_by_now
 from intrathecal.core.errors import InvalidInput
 from intrathecal.core.first_program import propose_first_program
 from intrathecal.core.quantities import Concentration, format_fraction
@@ -50,7 +52,10 @@ def _read_record(path: Path, config: TrialConfig) -> TrialRecord:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{path} is not valid YAML: {exc}") from None
-    return trial_record_from_dict(data, config.side_effects)
+    record = trial_record_from_dict(data, config.side_effects)
+    if record.started_at is not None:  # a time without a zone is this machine's local time
+        observed_by_now(record, record.started_at.astimezone(UTC))
+    return record
 
 
 def _render(record: TrialRecord, result: TrialEvaluation) -> None:

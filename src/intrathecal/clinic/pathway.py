@@ -104,7 +104,7 @@ class TrialResult:
     evaluation: TrialEvaluation
 
 
-def _observed_by_now(record: TrialRecord, started: datetime) -> None:
+def observed_by_now(record: TrialRecord, started: datetime) -> None:
     """A trial is recorded after the fact: its given start and every injection and
     observation lie in the past (a few minutes of clock skew allowed)."""
     v.not_future_moment(started, "started_at")
@@ -133,7 +133,7 @@ def record_trial(uow: UnitOfWork, cmd: RecordTrial, actor: Actor) -> TrialResult
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
     if record.started_at is not None:
-        _observed_by_now(record, started)
+        observed_by_now(record, started)
     with uow:
         uow.patients.lock(cmd.patient_id)
         result = _checked_trial(uow, cmd.patient_id, record, rule, trial_config)
