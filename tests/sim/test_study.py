@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from intrathecal.cli import app
+from intrathecal.sim import FleetState, study
 from intrathecal.sim.population import draw_population
 from intrathecal.sim.study import run_replication, run_study
 from intrathecal.sim.study_config import StudyConfigError, load_study_config
@@ -137,6 +138,25 @@ def test_a_running_clinic_starts_with_no_pump_overdue(tmp_path: Path) -> None:
     assert metrics.refill_visits > 0
     assert metrics.late_in_plan == 0
     assert metrics.urgent_bookings == 0
+
+
+@pytest.mark.parametrize("rebook_at", ["home", "booked_site"])
+def test_a_no_show_is_rebooked_where_the_study_file_says(tmp_path: Path, rebook_at: str) -> None:
+    behaviour = {"no_show": 0.999, "mean_delay_days": 0.0, "rebook_after_days": 2}
+    config = small_study(tmp_path, patients=10, behaviour={**behaviour, "rebook_at": rebook_at})
+    ctx = study._new_context(config, 0)
+    state = FleetState.start(ctx.pop.programs, 0)
+    study._initial_fill(ctx, state)
+    home = int(ctx.pop.home[0])
+    other = 1 - home  # the example has two sites
+    day = int(ctx.calendar.open_on_or_after(np.array([other]), np.array([1]))[0])
+    ctx.bookings.day[:] = study.NONE
+    ctx.bookings.book(np.array([0]), np.array([day]), np.array([other]))
+    study._visits(ctx, state, day)
+    assert ctx.metrics.no_shows == 1
+    site = home if rebook_at == "home" else other
+    again = ctx.calendar.open_on_or_after(np.array([site]), np.array([day + 2]))[0]
+    assert (ctx.bookings.site[0], ctx.bookings.day[0]) == (site, again)
 
 
 def test_study_bands_are_ordered(tmp_path: Path) -> None:

@@ -145,21 +145,8 @@ def run_replication(
     config: StudyConfig, replication: int, progress: Callable[[int], None] | None = None
 ) -> ReplicationMetrics:
     """One seeded replication; the same (config, replication) always gives the same numbers."""
-    rng = np.random.default_rng([config.seed, replication])
-    pop = draw_population(config, rng, first_id=replication * config.patients)
-    hazards = np.random.default_rng([config.seed, replication, 1])
-    days = study_days(config)
-    calendar = ClinicCalendar(config, days)
-    ctx = _Context(
-        config,
-        calendar,
-        pop,
-        rng,
-        hazards,
-        _Bookings(pop.home, calendar),
-        ReplicationMetrics(),
-        np.zeros(len(pop), dtype=np.int64),
-    )
+    ctx = _new_context(config, replication)
+    pop, days = ctx.pop, ctx.calendar.days
     programs = pop.programs
     state = FleetState.start(programs, 0)
     _initial_fill(ctx, state)
@@ -182,6 +169,24 @@ def run_replication(
     ctx.metrics.patient_years = len(pop) * years
     ctx.metrics.baclofen_patient_years = float(pop.baclofen.sum()) * years
     return ctx.metrics
+
+
+def _new_context(config: StudyConfig, replication: int) -> _Context:
+    """Replication ``replication``'s patients, calendar, random streams and empty books."""
+    rng = np.random.default_rng([config.seed, replication])
+    pop = draw_population(config, rng, first_id=replication * config.patients)
+    hazards = np.random.default_rng([config.seed, replication, 1])
+    calendar = ClinicCalendar(config, study_days(config))
+    return _Context(
+        config,
+        calendar,
+        pop,
+        rng,
+        hazards,
+        _Bookings(pop.home, calendar),
+        ReplicationMetrics(),
+        np.zeros(len(pop), dtype=np.int64),
+    )
 
 
 def _initial_fill(ctx: _Context, state: FleetState) -> None:
@@ -243,10 +248,11 @@ def _book_naive(ctx: _Context, state: FleetState, rows: I64, day: int) -> None:
     _set_booking(ctx, rows, booked)
 
 
-def _set_booking(ctx: _Context, rows: I64, days: I64) -> None:
-    """Book at each pump's home site; the patient comes a random number of days late."""
+def _set_booking(ctx: _Context, rows: I64, days: I64, sites: I64 | None = None) -> None:
+    """Book at ``sites`` (each pump's home site unless given); the patient comes a random
+    number of days late."""
     late = np.where(days < 0, days, days + _delay(ctx, rows.shape[0]))
-    ctx.bookings.book(rows, late, ctx.pop.home[rows])
+    ctx.bookings.book(rows, late, ctx.pop.home[rows] if sites is None else sites)
 
 
 def _replan(ctx: _Context, state: FleetState, day: int) -> None:
@@ -384,7 +390,8 @@ def _visits(ctx: _Context, state: FleetState, day: int) -> None:
     missed = ctx.rng.random(seen.size) < cfg.behaviour.no_show
     m.no_shows += int(missed.sum())
     rebook = seen[missed]
-    _set_booking(ctx, rebook, np.full(rebook.size, day + cfg.behaviour.rebook_after_days))
+    where = ctx.bookings.site[rebook] if cfg.behaviour.rebook_at == "booked_site" else None
+    _set_booking(ctx, rebook, np.full(rebook.size, day + cfg.behaviour.rebook_after_days), where)
     came = seen[~missed]
     if came.size == 0:
         return

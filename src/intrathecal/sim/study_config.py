@@ -148,6 +148,8 @@ class BehaviourConfig(_Strict):
     no_show: Annotated[float, Field(ge=0, lt=1)] = 0.05
     mean_delay_days: Annotated[float, Field(ge=0, le=30)] = 0.5
     rebook_after_days: Annotated[int, Field(ge=1, le=60)] = 3
+    # where a missed visit is booked again: the patient's home site, or the site it was at
+    rebook_at: Literal["home", "booked_site"] = "home"
 
 
 class HazardConfig(_Strict):
