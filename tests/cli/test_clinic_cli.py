@@ -215,6 +215,14 @@ def test_a_database_that_cannot_be_opened_is_exit_2(tmp_path: Path) -> None:
     assert "cannot open or upgrade" in result.output
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["schedule", "refills", "--as", "x"]])
+def test_a_database_other_than_sqlite_or_postgresql_is_named_as_such(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--database-url", "mysql://clinic@db/clinic"])
+    assert result.exit_code == 2
+    assert "runs on SQLite (sqlite:///FILE) or PostgreSQL" in result.output
+    assert "not mysql" in result.output
+
+
 @pytest.mark.parametrize(
     "url",
     [

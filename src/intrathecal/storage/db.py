@@ -23,6 +23,8 @@ DEFAULT_POOL_SIZE = 5
 #: A pooled PostgreSQL connection idle for longer than this is pinged before it is used.
 PING_AFTER_IDLE_SECONDS = 10.0
 _RETURNED_AT = "intrathecal_returned_at"
+#: The databases the clinic runs on (its tests run on both).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 #: File used when no URL is configured (relative to the working directory).
 DEFAULT_SQLITE_FILE = "intrathecal.db"
 
@@ -55,7 +57,13 @@ def make_engine(
     (a new server process on PostgreSQL, five PRAGMAs on SQLite).
     """
     resolved = database_url(url)
-    if is_sqlite(resolved):
+    backend = make_url(resolved).get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUnavailable(
+            f"the clinic runs on SQLite (sqlite:///FILE) or PostgreSQL "
+            f"(postgresql://USER@HOST/DB), not {backend}"
+        )
+    if backend == "sqlite":
         connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
         if not _in_memory(make_url(resolved).database):
             kwargs.setdefault("pool_size", pool_size)
