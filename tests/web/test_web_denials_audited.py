@@ -1,6 +1,6 @@
 """Refused requests for clinical web pages are audited as the API's are (SQLite and
-PostgreSQL): no login, a role without access, a record that is not there; public pages and
-a refused CSRF token are not clinical refusals."""
+PostgreSQL): no login, a role without access, a record that is not there, a refused CSRF
+token (the form may be forged or stale); refusals on public pages are not clinical."""
 
 from __future__ import annotations
 
@@ -43,13 +43,19 @@ def test_refused_clinical_pages_are_audited_with_who_what_and_which_patient(
     assert denied[2].details["request"] == "GET /clinic/new-patient"
 
 
-def test_public_pages_and_a_stale_form_token_are_not_clinical_refusals(clinic: Clinic) -> None:
+def test_public_pages_are_not_clinical_refusals_but_a_stale_form_token_is(clinic: Clinic) -> None:
     visitor = clinic.web.client()
     assert visitor.get("/no-such-page").status_code == 404
+    assert _denied(clinic) == []
     nurse = clinic.client("nurse.cy")
     stale = nurse.submit("/clinic/new-patient", {"mrn": "X"}, with_token=False)
     assert stale.status_code == 403
-    assert _denied(clinic) == []
+    (refused,) = _denied(clinic)  # refused before the session is read: by its address
+    assert (refused.actor_username, refused.details["status"]) == ("anonymous", 403)
+    assert refused.details["request"] == "POST /clinic/new-patient"
+    assert "did not come from this site" in refused.details["reason"]
+    with clinic.web.context.uow_factory() as uow:
+        assert uow.patients.by_mrn("X") is None  # nothing of the refused form is written
 
 
 def test_a_refused_form_is_audited_with_its_messages(clinic: Clinic) -> None:

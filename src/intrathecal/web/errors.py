@@ -119,7 +119,7 @@ def _dispatch(original: Handler | None) -> Handler:
         if is_web_request(request) or original is None:
             page = _web_page(request, exc)
             refused = 401 if isinstance(exc, LoginRequired) else page.status_code
-            if refused in ACCESS_DENIED and not isinstance(exc, CsrfRefused):
+            if refused in ACCESS_DENIED:
                 await audit_refusal(request, refused, str(exc))
             note_refusal(request, str(exc))
             return page
