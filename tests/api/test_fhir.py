@@ -90,6 +90,35 @@ def test_everything_follows_the_role_policy_and_each_read_is_audited(api: Api) -
     assert {e["actor_username"] for e in exported} == {"patient.demo"}
 
 
+def test_every_fhir_refusal_is_audited_with_who_why_and_which_patient(api: Api) -> None:
+    doctor, ids = _demo(api)
+    own, other = ids["DEMO-0004"], ids["DEMO-0005"]
+    patient = api.login("patient.demo", DEMO_PASSWORDS["patient.demo"][1])
+    assert patient.get(f"/fhir/Patient/{other}/$everything").status_code == 404
+    scheduler = api.as_role(Role.SCHEDULER)
+    assert scheduler.get(f"/fhir/Patient/{own}/$everything").status_code == 403
+    assert TestClient(api.app).get(f"/fhir/Patient/{own}/$everything").status_code == 401
+    nurse = api.as_role(Role.NURSE)
+    bad = nurse.post("/fhir", content=json.dumps(referral_bundle(icd="BAD")), headers=FHIR_JSON)
+    assert bad.status_code == 422
+    plain = nurse.post("/fhir", content="{}", headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 415
+    assert doctor.get("/fhir/metadata").status_code == 200
+    with api.app.state.context.uow_factory() as uow:
+        entries = [e for e in uow.audit.recent(100) if e.action.startswith(("access.", "request."))]
+    seen = [(e.actor_username, e.action, e.details["status"], e.patient_id) for e in entries]
+    assert seen == [
+        ("nurse-0", "request.refused", 415, None),
+        ("nurse-0", "request.refused", 422, None),
+        ("anonymous", "access.denied", 401, own),
+        ("scheduler-0", "access.denied", 403, own),
+        ("patient.demo", "access.denied", 404, other),
+    ]
+    assert entries[0].details["request"] == "POST /fhir"
+    assert "BAD" in entries[1].details["reason"]
+    assert entries[4].details["request"] == f"GET /fhir/Patient/{other}/$everything"
+
+
 def test_a_referral_bundle_from_another_system_creates_the_patient(api: Api) -> None:
     nurse = api.as_role(Role.NURSE)
     response = nurse.post("/fhir", content=json.dumps(referral_bundle()), headers=FHIR_JSON)

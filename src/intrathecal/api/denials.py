@@ -23,12 +23,13 @@ from intrathecal.clinic.records import Actor
 log = logging.getLogger("intrathecal.api")
 
 #: Routes that show or change clinical data (the account and reference routes are not):
-#: the API's and the web pages of clinicians, schedulers, the audit trail and the portal.
+#: the API's, FHIR's and the web pages of clinicians, schedulers, the audit trail and the
+#: portal.
 CLINICAL = re.compile(
     r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests)"
-    r"|/clinic|/scheduler|/admin/audit|/portal)(/|$)"
+    r"|/fhir/Patient|/fhir$|/clinic|/scheduler|/admin/audit|/portal)(/|$)"
 )
-_PATIENT = re.compile(r"^(?:/api/v1|/clinic)/patients/(\d{1,10})(/|$)")
+_PATIENT = re.compile(r"^(?:/api/v1/patients|/clinic/patients|/fhir/Patient)/(\d{1,10})(/|$)")
 ACTOR_STATE = "actor"
 REASON_STATE = "refusal"  # why a request was refused, for ``RefusalAudit``
 
@@ -39,6 +40,11 @@ def note_refusal(request: Request, reason: str) -> None:
 
 
 async def audit_refusal(request: Request, status: int, reason: str) -> None:
+    """``record_refused_request`` from async code (the database work in a thread)."""
+    await run_in_threadpool(record_refused_request, request, status, reason)
+
+
+def record_refused_request(request: Request, status: int, reason: str) -> None:
     """Record the refusal when the route is clinical; a failure to record is logged (the
     refusal stands)."""
     path = request.url.path
@@ -55,9 +61,7 @@ async def audit_refusal(request: Request, status: int, reason: str) -> None:
         patient_id = None
     uow = request.app.state.context.uow_factory()
     try:
-        await run_in_threadpool(
-            record_refusal, uow, actor, status, f"{request.method} {path}", patient_id, reason
-        )
+        record_refusal(uow, actor, status, f"{request.method} {path}", patient_id, reason)
     except Exception:  # the refusal stands even if it cannot be recorded
         log.exception("could not audit a refused request to %s", path)
 

@@ -10,18 +10,14 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from intrathecal.api.denials import note_refusal, record_refused_request
 from intrathecal.api.deps import PatientReader, Uow, requires
 from intrathecal.api.fields import RecordId
 from intrathecal.api.problems import problem_responses
 from intrathecal.api.routing import api_router
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.errors import (
-    ClinicError,
-    Conflict,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
+from intrathecal.clinic.denials import ACCESS_DENIED, refusal_status
+from intrathecal.clinic.errors import ClinicError
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.errors import CoreError
 from intrathecal.fhir.capability import capability_statement
@@ -64,22 +60,32 @@ def _outcome(status: int, issues: list[Issue]) -> Response:
     return _fhir(operation_outcome(issues), status)
 
 
-def _guarded(call: Callable[[], T]) -> T | Response:
-    """Run a use case; its typed errors become an OperationOutcome with the right status."""
+#: The OperationOutcome issue code of each refusal status.
+_ISSUE_CODE = {403: "forbidden", 404: "not-found", 409: "conflict", 422: "invalid"}
+
+
+def _guarded(request: Request, call: Callable[[], T]) -> T | Response:
+    """Run a use case; its typed errors become an OperationOutcome with the right status
+    (``clinic.denials.refusal_status``), audited as every refusal on a clinical route is."""
     try:
         return call()
     except FhirContentError as exc:
-        return _outcome(422, list(exc.issues))
-    except NotFound as exc:
-        return _outcome(404, [Issue("not-found", "", str(exc))])
-    except PermissionDenied as exc:
-        return _outcome(403, [Issue("forbidden", "", str(exc))])
-    except Conflict as exc:
-        return _outcome(409, [Issue("conflict", "", str(exc))])
-    except (ValidationFailed, CoreError) as exc:
-        return _outcome(422, [Issue("invalid", "", str(exc))])
-    except ClinicError as exc:
-        return _outcome(400, [Issue("processing", "", str(exc))])
+        status, issues, reason = 422, list(exc.issues), str(exc)
+    except (ClinicError, CoreError) as exc:
+        status, reason = refusal_status(exc), str(exc)
+        issues = [Issue(_ISSUE_CODE.get(status, "processing"), "", reason)]
+    if status in ACCESS_DENIED:  # no exception handler answers it, so recorded here
+        record_refused_request(request, status, reason)
+    else:  # recorded by ``RefusalAudit`` as the response goes out
+        note_refusal(request, reason)
+    return _outcome(status, issues)
+
+
+def _refused(request: Request, status: int, issue: Issue) -> Response:
+    """An OperationOutcome for a request refused before any use case ran (``RefusalAudit``
+    records it)."""
+    note_refusal(request, issue.message)
+    return _outcome(status, [issue])
 
 
 @router.get("/metadata", response_class=Response, responses=_responses())
@@ -101,7 +107,7 @@ def everything(
     request: Request, work: Uow, principal: PatientReader, patient_id: RecordId
 ) -> Response:
     """The patient's whole record as a searchset Bundle (the read is audited)."""
-    chart = _guarded(lambda: read_chart(work, principal.actor, patient_id))
+    chart = _guarded(request, lambda: read_chart(work, principal.actor, patient_id))
     if isinstance(chart, Response):
         return chart
     return _fhir(everything_bundle(chart, _base(request)))
@@ -124,16 +130,16 @@ async def transaction(request: Request, work: Uow, principal: Importer) -> Respo
     ServiceRequest. All of it is written, or (with an OperationOutcome) none of it."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _ACCEPTED_TYPES:
-        return _outcome(
-            415, [Issue("not-supported", "", f"expected {MEDIA_TYPE}, got {content_type!r}")]
-        )
+        wrong = f"expected {MEDIA_TYPE}, got {content_type!r}"
+        return _refused(request, 415, Issue("not-supported", "", wrong))
     body = await request.body()
     try:
         document = loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        return _outcome(400, [Issue("structure", "", f"expected a FHIR JSON document: {exc}")])
+        unreadable = f"expected a FHIR JSON document: {exc}"
+        return _refused(request, 400, Issue("structure", "", unreadable))
     result = await run_in_threadpool(
-        _guarded, lambda: import_referral(work, principal.actor, document)
+        _guarded, request, lambda: import_referral(work, principal.actor, document)
     )
     if isinstance(result, Response):
         return result
