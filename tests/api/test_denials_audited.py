@@ -55,10 +55,24 @@ def test_a_refused_program_is_audited_with_the_program_and_findings_and_stores_n
     assert request.details["reason"] == answer.json()["detail"][:300]
 
 
-def test_account_routes_are_not_audited_as_clinical_refusals(api: Api) -> None:
+def test_own_account_and_reference_reads_are_not_audited_as_refusals(api: Api) -> None:
     anonymous = TestClient(api.app)
     assert anonymous.get("/api/v1/auth/me").status_code == 401
+    assert anonymous.get("/api/v1/drugs/unobtainium").status_code in (401, 404)
     assert [e for e in _entries(api) if e.action == "access.denied"] == []
+
+
+def test_refusals_to_manage_logins_and_tokens_are_audited(api: Api) -> None:
+    nurse = api.as_role(Role.NURSE)
+    assert nurse.get("/api/v1/users").status_code == 403
+    assert nurse.patch("/api/v1/users/1", json={"role": "admin"}).status_code == 403
+    assert TestClient(api.app).post("/api/v1/auth/tokens", json={}).status_code == 401
+    denied = [e for e in _entries(api) if e.action == "access.denied"]
+    assert [(e.actor_username, e.details["status"], e.details["request"]) for e in denied] == [
+        ("anonymous", 401, "POST /api/v1/auth/tokens"),
+        ("nurse-0", 403, "PATCH /api/v1/users/1"),
+        ("nurse-0", 403, "GET /api/v1/users"),
+    ]
 
 
 def _refused(api: Api) -> list[Any]:

@@ -43,6 +43,17 @@ def test_refused_clinical_pages_are_audited_with_who_what_and_which_patient(
     assert denied[2].details["request"] == "GET /clinic/new-patient"
 
 
+def test_a_refused_admin_page_is_audited(clinic: Clinic) -> None:
+    nurse = clinic.client("nurse.cy")
+    assert nurse.get("/admin/users").status_code == 403
+    assert nurse.get("/admin/reference").status_code == 403
+    denied = _denied(clinic)
+    assert [(e.actor_username, e.details["status"], e.details["request"]) for e in denied] == [
+        ("nurse.cy", 403, "GET /admin/reference"),
+        ("nurse.cy", 403, "GET /admin/users"),
+    ]
+
+
 def test_public_pages_are_not_clinical_refusals_but_a_stale_form_token_is(clinic: Clinic) -> None:
     visitor = clinic.web.client()
     assert visitor.get("/no-such-page").status_code == 404

@@ -1,6 +1,6 @@
-"""Every refusal (a 4xx answer) on a clinical route, of the API and of the web pages, is
-audited (``clinic.denials``) with the caller as far as known (the authenticated user, else
-an anonymous actor with the address).
+"""Every refusal (a 4xx answer) on an audited route (``AUDITED``: clinical data and who may
+reach it), of the API and of the web pages, is audited (``clinic.denials``) with the caller
+as far as known (the authenticated user, else an anonymous actor with the address).
 
 401/403/404 (``access.denied``) are recorded by the error handlers that give them, with
 their reason; every other refusal (invalid input, a conflict, a missing precondition) by
@@ -22,12 +22,13 @@ from intrathecal.clinic.records import Actor
 
 log = logging.getLogger("intrathecal.api")
 
-#: Routes that show or change clinical data (the account and reference routes are not):
-#: the API's, FHIR's and the web pages of clinicians, schedulers, the audit trail and the
-#: portal.
-CLINICAL = re.compile(
-    r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests)"
-    r"|/fhir/Patient|/fhir$|/clinic|/scheduler|/admin/audit|/portal)(/|$)"
+#: Routes whose refusals are audited: those that show or change clinical data (the API's,
+#: FHIR's and the web pages of clinicians, schedulers, the audit trail and the portal) and
+#: those that manage who may do so (logins, roles, API tokens, reference data). Public pages,
+#: reference reads and the login itself (``auth.login_failed``) are not.
+AUDITED = re.compile(
+    r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests|users"
+    r"|auth/tokens)|/fhir/Patient|/fhir$|/clinic|/scheduler|/admin)(/|$)"
 )
 _PATIENT = re.compile(r"^(?:/api/v1/patients|/clinic/patients|/fhir/Patient)/(\d{1,10})(/|$)")
 ACTOR_STATE = "actor"
@@ -45,10 +46,10 @@ async def audit_refusal(request: Request, status: int, reason: str) -> None:
 
 
 def record_refused_request(request: Request, status: int, reason: str) -> None:
-    """Record the refusal when the route is clinical; a failure to record is logged (the
-    refusal stands)."""
+    """Record the refusal when the route is audited (``AUDITED``); a failure to record is
+    logged (the refusal stands)."""
     path = request.url.path
-    if not CLINICAL.match(path):
+    if not AUDITED.match(path):
         return
     actor = getattr(request.state, ACTOR_STATE, None)
     if not isinstance(actor, Actor):
@@ -74,14 +75,14 @@ def _phrase(status: int) -> str:
 
 
 class RefusalAudit:
-    """Pure ASGI middleware: a 4xx answer on a clinical route, other than the access
+    """Pure ASGI middleware: a 4xx answer on an audited route, other than the access
     denials its handler records, is audited as ``request.refused`` before it is sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not CLINICAL.match(str(scope.get("path", ""))):
+        if scope["type"] != "http" or not AUDITED.match(str(scope.get("path", ""))):
             await self.app(scope, receive, send)
             return
 
