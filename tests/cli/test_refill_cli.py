@@ -233,6 +233,13 @@ def test_plan_whose_dates_pass_the_calendar_is_a_one_line_error(
         (["--filled", "20 mL", "--reservoir", "500 mL"], "--reservoir: 500 mL is more"),
         (["--filled", "30 mL", "--pump", "prometra-ii"], None),
         (["--filled", "20 mL", "--filled-at", "2099-01-01T08:00"], "lies in the future"),
+        (
+            [
+                *("--filled", "20 mL", "--last-fill", "18 mL"),
+                *("--last-fill-at", "2026-10-21T10:00", "--measured-residual", "60 mL"),
+            ],
+            "--measured-residual: 60 mL is more than the largest synchromed-ii reservoir",
+        ),
     ],
 )
 def test_a_fill_must_fit_the_pump_and_have_been_done(extra: list[str], message: str | None):

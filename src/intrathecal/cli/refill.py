@@ -95,9 +95,12 @@ def _filled_at(text: str) -> datetime:
     return moment
 
 
-def _within_family(filled: Volume, reservoir: Volume | None, family: str) -> None:
-    """The reservoir (or, without ``--reservoir``, the fill) must fit the family's largest
-    reservoir: a fill of 200 mL typed for 20.0 would otherwise plan an alarm years late."""
+def _within_family(
+    family: str, reservoir: Volume | None, volumes: list[tuple[str, Volume]]
+) -> None:
+    """Every volume in the pump must fit the family's largest reservoir in the device data,
+    and so must ``--reservoir``: a fill of 200 mL typed for 20.0 would otherwise plan an
+    alarm years late. With ``--reservoir`` the core checks the volumes against it."""
     config = load_refill_config()
     config.pump_family(family)  # an unknown family is refused by name
     sizes = [
@@ -105,12 +108,13 @@ def _within_family(filled: Volume, reservoir: Volume | None, family: str) -> Non
         for model in pump_models().values()
         if config.family_of(model.key) == family
     ]
-    flag, value = ("--filled", filled) if reservoir is None else ("--reservoir", reservoir)
-    if sizes and value > max(sizes):
-        raise InvalidInput(
-            f"{flag}: {value} is more than the largest {family} reservoir ({max(sizes)}); "
-            "check the volume"
-        )
+    checked = volumes if reservoir is None else [("--reservoir", reservoir)]
+    for flag, value in checked:
+        if sizes and value > max(sizes):
+            raise InvalidInput(
+                f"{flag}: {value} is more than the largest {family} reservoir "
+                f"({max(sizes)}); check the volume"
+            )
 
 
 def _flagged(flag: str, read: Callable[[str], T], text: str) -> T:
@@ -377,7 +381,13 @@ def plan_command(
 
     filled_volume = _required_quantity(Volume, filled, "--filled")
     capacity = _quantity(Volume, reservoir, "--reservoir")
-    _within_family(filled_volume, capacity, pump)
+    in_pump = [("--filled", filled_volume)]
+    if previous is not None:
+        in_pump += [
+            ("--last-fill", previous.volume),
+            ("--measured-residual", previous.measured_residual),
+        ]
+    _within_family(pump, capacity, in_pump)
     request = RefillRequest(
         filled=filled_volume,
         filled_at=_filled_at(filled_at),
