@@ -3,6 +3,9 @@ baclofen screening calculator, and refusals explained with drug, number, limit a
 
 from __future__ import annotations
 
+from typer.testing import CliRunner
+
+from intrathecal.cli import app
 from intrathecal.clinic.permissions import Role
 from tests.api.conftest import Api
 from tests.api.helpers import implanted_patient, program_body
@@ -68,3 +71,22 @@ def test_screening_calculator_gives_the_label_start(api: Api) -> None:
         "/api/v1/dosing/screening-start", json={"effective_dose": "50", "effect_duration": "6 h"}
     )
     assert unitless.status_code == 422
+
+
+def test_a_screening_bolus_above_the_trial_range_is_refused_as_on_the_cli(api: Api) -> None:
+    # a "screening bolus" of 5 mg (5000 mcg, a slip of units) would start at 10,000 mcg/day
+    nurse = api.as_role(Role.NURSE)
+    refused = nurse.post(
+        "/api/v1/dosing/screening-start",
+        json={"effective_dose": "5 mg", "effect_duration": "6 h"},
+    )
+    assert refused.status_code == 422
+    body = refused.json()
+    assert [f["rule"] for f in body["findings"]] == ["trial_bolus_range"]
+    assert "50–100 mcg trial bolus range" in body["detail"]
+    cli = CliRunner().invoke(
+        app,
+        ["program", "screening-start", "--effective-dose", "5 mg", "--effect-duration", "6 h"],
+    )
+    assert cli.exit_code == 1  # the same shared check refuses it on the CLI
+    assert "trial_bolus_range" in cli.output

@@ -14,13 +14,21 @@ from typer.testing import CliRunner
 from intrathecal.cli import app as cli_app
 from intrathecal.core.program import Continuous, PatientBolus, Prescription, Solution
 from intrathecal.core.program_spec import prescription_to_dict
-from intrathecal.core.quantities import Concentration, Duration, Mass, Volume, VolumeRate
+from intrathecal.core.quantities import (
+    Concentration,
+    DoseRate,
+    Duration,
+    Mass,
+    Volume,
+    VolumeRate,
+)
 from intrathecal.core.safety import (
     DosingProfile,
     History,
     OpioidStatus,
     SafetyReport,
     TrialDoseRequest,
+    check_screening_start,
     check_trial_doses,
 )
 from intrathecal.core.serialize import to_jsonable
@@ -124,3 +132,22 @@ def test_trial_evaluate_refuses_exactly_what_the_policy_refuses(
     path.write_text(yaml.safe_dump(record), "utf-8")
     result = runner.invoke(cli_app, ["trial", "evaluate", str(path), "--json"])
     assert (result.exit_code == 1) == report.refused, result.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(dose_mcg=st.integers(5, 3000), hours=st.integers(1, 24))
+def test_screening_start_refuses_exactly_what_the_trial_dose_policy_refuses(
+    dose_mcg: int, hours: int
+) -> None:
+    dose, lasted = Mass.parse(f"{dose_mcg} mcg"), Duration.parse(f"{hours} h")
+    report = check_trial_doses(TrialDoseRequest.of([("baclofen", dose, Duration.parse("0 h"))]))
+    checked = check_screening_start("baclofen", dose, lasted)
+    assert (checked.proposal is None) == report.refused == (dose_mcg > 100)
+    args = ["--effective-dose", f"{dose_mcg} mcg", "--effect-duration", f"{hours} h", "--json"]
+    result = runner.invoke(cli_app, ["program", "screening-start", *args])
+    assert (result.exit_code == 1) == report.refused, result.stdout
+    if checked.proposal is not None:  # what it proposes is what the CLI prints
+        printed = json.loads(result.stdout)["daily_dose"]
+        assert DoseRate.parse(f"{printed['value']} {printed['unit']}") == (
+            checked.proposal.daily_dose
+        )

@@ -54,8 +54,8 @@ from intrathecal.core.safety import (
     Severity,
     SpasticityOrigin,
     check_program,
+    check_screening_start,
 )
-from intrathecal.core.screening_start import starting_dose_from_screening
 from intrathecal.core.sourced_data import Sourced
 from intrathecal.device.errors import UnknownPumpModel
 from intrathecal.device.limits import DEFAULT_MODEL, safety_limits
@@ -229,13 +229,19 @@ def screening_start(
     drug: str = typer.Option("baclofen", "--drug", help="Drug with a screening-to-start rule."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
-    """The first daily dose from an effective screening bolus (baclofen label rule)."""
-    result = starting_dose_from_screening(
+    """The first daily dose from an effective screening bolus (baclofen label rule); exit 1
+    when the dosing policy refuses the bolus (above the drug's trial bolus range)."""
+    checked = check_screening_start(
         drug.strip().lower(),
         _option(Mass, effective_dose, "--effective-dose"),
         _option(Duration, effect_duration, "--effect-duration"),
     )
+    result = checked.proposal
     if as_json:
+        findings = [finding_json(f) for f in checked.report.findings]
+        if result is None:
+            print_json({"verdict": "refused", "findings": findings})
+            raise typer.Exit(EXIT_REFUSED)
         print_json(
             {
                 "drug": result.drug,
@@ -244,9 +250,16 @@ def screening_start(
                 "source": result.rule.source.short,
                 "status": result.rule.status.value,
                 "explanation": result.explanation,
+                "findings": findings,
             }
         )
         return
+    if checked.report.findings:
+        console.print("Screening bolus checked by the dosing safety policy:")
+        print_findings(checked.report)
+    if result is None:
+        console.print("No starting dose is proposed from a refused screening bolus.")
+        raise typer.Exit(EXIT_REFUSED)
     console.print(result.explanation, soft_wrap=True, highlight=False, markup=False)
 
 

@@ -26,10 +26,10 @@ from intrathecal.api.schemas.dosing import (
 )
 from intrathecal.clinic import dosing_profile, first_program
 from intrathecal.clinic.auth import Principal
-from intrathecal.clinic.errors import ValidationFailed
+from intrathecal.clinic.errors import SafetyRefused, ValidationFailed
 from intrathecal.clinic.permissions import Action
 from intrathecal.core.errors import CoreError
-from intrathecal.core.screening_start import starting_dose_from_screening
+from intrathecal.core.safety import check_screening_start
 
 router = api_router(tags=["dosing"])
 
@@ -80,12 +80,16 @@ def record_profile(
     responses=problem_responses(401, 403, 422),
 )
 def screening_start(body: ScreeningStartIn, principal: Clinician) -> ScreeningStartOut:
-    """The first daily dose from an effective baclofen screening bolus (label rule, sourced)."""
+    """The first daily dose from an effective baclofen screening bolus (label rule, sourced);
+    a bolus the dosing policy refuses (above the trial bolus range) is a 422 with findings."""
     try:
-        result = starting_dose_from_screening(body.drug, body.effective_dose, body.effect_duration)
+        checked = check_screening_start(body.drug, body.effective_dose, body.effect_duration)
     except CoreError as exc:
         raise ValidationFailed(str(exc)) from None
-    return ScreeningStartOut.of(result)
+    if checked.proposal is None:
+        listed = "; ".join(f.message for f in checked.report.findings)
+        raise SafetyRefused(f"screening bolus refused: {listed}", checked.report.findings)
+    return ScreeningStartOut.of(checked.proposal)
 
 
 #: Physicians, who program (the proposal prefills their programming form).

@@ -12,9 +12,11 @@ from intrathecal.core.safety.findings import Finding, Override, SafetyReport, Se
 from intrathecal.core.safety.policy import (
     CheckKind,
     ProgramRequest,
+    ScreeningStartCheck,
     TrialCheck,
     TrialDoseRequest,
     check_program,
+    check_screening_start,
     check_trial,
     check_trial_doses,
 )
@@ -39,12 +41,14 @@ __all__ = [
     "RuleContext",
     "SafetyReport",
     "SafetySettings",
+    "ScreeningStartCheck",
     "Severity",
     "SpasticityOrigin",
     "TrialCheck",
     "TrialDose",
     "TrialDoseRequest",
     "check_program",
+    "check_screening_start",
     "check_trial",
     "check_trial_doses",
 ]

@@ -26,6 +26,7 @@ from intrathecal.core.safety.findings import Finding, SafetyReport
 from intrathecal.core.safety.profile import DosingProfile
 from intrathecal.core.safety.settings import PumpLimits, SafetySettings
 from intrathecal.core.safety.trial_doses import TrialDose, TrialDoses
+from intrathecal.core.screening_start import ScreeningStartDose, starting_dose_from_screening
 from intrathecal.core.trial import TrialEvaluation, evaluate_trial
 from intrathecal.core.trial_config import TrialConfig, TrialRule
 from intrathecal.core.trial_record import TrialRecord
@@ -141,6 +142,38 @@ def check_trial(
     )
     evaluation = None if report.refused else evaluate_trial(record, rule, config)
     return TrialCheck(report, evaluation)
+
+
+@dataclass(frozen=True)
+class ScreeningStartCheck:
+    """An effective screening bolus checked by the policy and, unless refused, the first
+    daily dose the screening-to-start rule gives from it."""
+
+    report: SafetyReport
+    proposal: ScreeningStartDose | None
+
+
+def check_screening_start(
+    drug: str,
+    effective_dose: Mass,
+    effect_duration: Duration,
+    *,
+    patient: DosingProfile | None = None,
+    rule_set: RuleSet | None = None,
+) -> ScreeningStartCheck:
+    """The effective bolus through ``check_trial_doses`` (it was a screening injection, so
+    it must lie in the trial bolus range), then the rule's first daily dose unless refused.
+
+    ``program screening-start`` and the API's ``/dosing/screening-start`` call this one
+    function; a 5000 mcg "screening bolus" would otherwise start at 10,000 mcg/day.
+    """
+    proposal = starting_dose_from_screening(
+        drug, effective_dose, effect_duration, rule_set=rule_set
+    )
+    report = check_trial_doses(
+        TrialDoseRequest.of([(proposal.drug, effective_dose, Duration(0, "h"))], patient, rule_set)
+    )
+    return ScreeningStartCheck(report, None if report.refused else proposal)
 
 
 def _context(
