@@ -90,3 +90,7 @@ def test_a_screening_bolus_above_the_trial_range_is_refused_as_on_the_cli(api: A
     )
     assert cli.exit_code == 1  # the same shared check refuses it on the CLI
     assert "trial_bolus_range" in cli.output
+    with api.app.state.context.uow_factory() as uow:
+        (audited,) = [e for e in uow.audit.recent(20) if e.action == "request.refused"]
+    assert audited.details["request"] == "POST /api/v1/dosing/screening-start"
+    assert "trial bolus range" in audited.details["reason"]

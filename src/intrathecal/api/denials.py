@@ -22,13 +22,13 @@ from intrathecal.clinic.records import Actor
 
 log = logging.getLogger("intrathecal.api")
 
-#: Routes whose refusals are audited: those that show or change clinical data (the API's,
-#: FHIR's and the web pages of clinicians, schedulers, the audit trail and the portal) and
-#: those that manage who may do so (logins, roles, API tokens, reference data). Public pages,
-#: reference reads and the login itself (``auth.login_failed``) are not.
+#: Routes whose refusals are audited: those that show or change clinical data or compute a
+#: dose (the API's, FHIR's and the web pages of clinicians, schedulers, the audit trail and
+#: the portal) and those that manage who may do so (logins, roles, API tokens, reference
+#: data). Public pages, reference reads and the login itself (``auth.login_failed``) are not.
 AUDITED = re.compile(
-    r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests|users"
-    r"|auth/tokens)|/fhir/Patient|/fhir$|/clinic|/scheduler|/admin)(/|$)"
+    r"^(/api/v1/(patients|visits|worklist|cosignatures|audit|appointment-requests|dosing"
+    r"|users|auth/tokens)|/fhir/Patient|/fhir$|/clinic|/scheduler|/admin)(/|$)"
 )
 _PATIENT = re.compile(r"^(?:/api/v1/patients|/clinic/patients|/fhir/Patient)/(\d{1,10})(/|$)")
 ACTOR_STATE = "actor"
