@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ import yaml
 from typer.testing import CliRunner
 
 from intrathecal.cli import app
+from intrathecal.core.program import Continuous, PatientBolus, Prescription, Solution
+from intrathecal.core.quantities import Volume, VolumeRate
+from intrathecal.core.safety import ProgramRequest, check_program
+from intrathecal.device.limits import safety_limits
 from intrathecal.sim import FleetState, study
 from intrathecal.sim.population import draw_population
 from intrathecal.sim.study import run_replication, run_study
@@ -198,7 +203,9 @@ def test_a_dose_without_unit_is_refused(tmp_path: Path) -> None:
     ("field", "value", "message"),
     [
         ("drug", "unobtainium", r"drugs\.0\.drug: .*unknown drug 'unobtainium'"),
-        ("median_daily_dose", "300 mg/day", "median_daily_dose 300 mg/day is above max"),
+        ("median_daily_dose", "300 mg/day", "median_daily_dose 300 mg/day is above the daily"),
+        ("max_daily_dose", "50 mg/day", "max_daily_dose 50 mg/day is above the morphine maximum"),
+        ("concentration", "50 mg/mL", "concentration 50 mg/mL is above the morphine maximum"),
     ],
 )
 def test_a_drug_must_be_in_the_catalogue_and_its_median_within_its_maximum(
@@ -255,3 +262,34 @@ def test_replications_on_a_dask_cluster_equal_the_in_process_run(tmp_path: Path)
     dask = runner.invoke(app, ["sim", "fleet", str(study), "--json", "--workers", "2"])
     assert local.exit_code == dask.exit_code == 0, dask.output
     assert json.loads(dask.stdout)["results"] == json.loads(local.stdout)["results"]
+
+
+def _exact(ml: float) -> Fraction:
+    """The float volume as the decimal it stands for (the ceiling 0.768 mL/day, not the
+    binary float a hair above it)."""
+    return Fraction(ml).limit_denominator(10**9)
+
+
+def test_no_simulated_patient_runs_a_program_the_safety_policy_refuses() -> None:
+    # every drawn dose, and the ceiling titration may reach, with every allowed bolus taken,
+    # as a steady program (no change rules): no HARD finding on any configured pump model
+    config = load_study_config(EXAMPLE)
+    pop = draw_population(config, np.random.default_rng([config.seed, 0]))
+    drawn = pop.programs.step_rates_ml_s[:, 0] * 86_400.0
+    for i in range(len(pop)):
+        drug = config.drugs[int(pop.drug[i])]
+        for daily_ml in (float(drawn[i]), float(pop.max_daily_ml[i])):
+            bolus = None
+            if drug.patient_bolus is not None and pop.bolus_fraction[i] > 0:
+                share = Fraction(float(pop.bolus_fraction[i])).limit_denominator(1000)
+                volume = Volume(share * _exact(daily_ml), "mL")
+                pb = drug.patient_bolus
+                bolus = PatientBolus(volume, pb.duration, pb.lockout, pb.max_per_day)
+            rx = Prescription(
+                Solution.single(drug.drug, drug.concentration),
+                Continuous(VolumeRate(_exact(daily_ml), "mL/day")),
+                patient_bolus=bolus,
+            )
+            for model in config.pump_models:
+                report = check_program(ProgramRequest(rx, safety_limits(model), current=rx))
+                assert not report.refused, (i, drug.drug, report.findings)

@@ -37,7 +37,7 @@ class Population:
     home: I64  # index into the config's locations
     request_rate_per_day: F64
     bolus_fraction: F64  # bolus volume / daily basal volume (0: no patient bolus)
-    max_daily_ml: F64  # the dose ceiling as a volume at the drug's concentration (inf: none)
+    max_daily_ml: F64  # the basal ceiling as a volume (worst case within the daily maximum)
     stability_days: I64  # refill at the latest this many days after a fill (drug stability)
 
     def __len__(self) -> int:
@@ -156,11 +156,14 @@ def _doses(
         conc = float(drug.concentration.to("mcg/mL"))
         median_ml = float(drug.median_daily_dose.to("mcg/day")) / conc
         draws = median_ml * np.exp(rng.normal(0.0, np.log(drug.dose_spread), int(rows.sum())))
-        if drug.max_daily_dose is not None:
-            ceiling[rows] = float(drug.max_daily_dose.to("mcg/day")) / conc
-        daily[rows] = np.minimum(draws, ceiling[rows])
+        if drug.daily_ceiling is not None:
+            ceiling[rows] = float(drug.daily_ceiling.to("mcg/day")) / conc
         if drug.patient_bolus is not None:
             b = rows & with_bolus
             fraction[b] = drug.patient_bolus.fraction_of_daily_dose
             rate[b] = drug.patient_bolus.requests_per_day
+            # the worst case (basal and every allowed bolus) within the ceiling, as the
+            # safety policy's worst_case_daily_dose rule requires of a real program
+            ceiling[b] /= 1.0 + fraction[b] * drug.patient_bolus.max_per_day
+        daily[rows] = np.minimum(draws, ceiling[rows])
     return daily, ceiling, fraction, rate

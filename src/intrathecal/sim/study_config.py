@@ -91,13 +91,31 @@ class DrugConfig(_Strict):
             raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
-    def _median_within_maximum(self) -> DrugConfig:
-        ceiling = self.max_daily_dose
-        if ceiling is not None and self.median_daily_dose.to("mcg/day") > ceiling.to("mcg/day"):
+    def _within_the_catalogue(self) -> DrugConfig:
+        entry = load_catalogue().get(self.drug)
+        limit = entry.max_daily_dose.value
+        if limit is not None and self.max_daily_dose is not None and self.max_daily_dose > limit:
             raise ValueError(
-                f"median_daily_dose {self.median_daily_dose} is above max_daily_dose {ceiling}"
+                f"max_daily_dose {self.max_daily_dose} is above the {self.drug} maximum "
+                f"{limit} ({entry.max_daily_dose.attribution()})"
+            )
+        if self.concentration > entry.max_concentration.value:
+            raise ValueError(
+                f"concentration {self.concentration} is above the {self.drug} maximum "
+                f"{entry.max_concentration.value} ({entry.max_concentration.attribution()})"
+            )
+        ceiling = self.daily_ceiling
+        if ceiling is not None and self.median_daily_dose > ceiling:
+            raise ValueError(
+                f"median_daily_dose {self.median_daily_dose} is above the daily ceiling {ceiling}"
             )
         return self
+
+    @property
+    def daily_ceiling(self) -> DoseRate | None:
+        """The most a patient may get a day: ``max_daily_dose``, else the catalogue's maximum
+        (the safety policy's ``max_daily_dose`` rule), if it has one."""
+        return self.max_daily_dose or load_catalogue().get(self.drug).max_daily_dose.value
 
     @property
     def is_baclofen(self) -> bool:
