@@ -5,7 +5,7 @@ as warnings; ``--strict`` turns an investigation finding into exit 1), 2 for bad
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -15,7 +15,7 @@ import yaml
 from rich.table import Table
 
 from intrathecal.cli._common import EXIT_REFUSED, console, guarded, print_json
-from intrathecal.clinic.validation import CLOCK_SKEW
+from intrathecal.clinic.validation import not_future_moment
 from intrathecal.core.errors import CoreError, InvalidInput
 from intrathecal.core.program import Solution
 from intrathecal.core.program_math import mean_rate, worst_case_daily_volume
@@ -84,14 +84,10 @@ def _moment(text: str, flag: str) -> datetime:
 
 
 def _filled_at(text: str) -> datetime:
-    """When the pump was filled: not later than now (a plan starts from a fill done)."""
+    """When the pump was filled: not later than now (a plan starts from a fill done), by the
+    clinic's own rule; a time without a zone is this machine's local time."""
     moment = _moment(text, "--filled-at")
-    now = datetime.now(moment.tzinfo) if moment.tzinfo is not None else datetime.now()
-    if moment > now + CLOCK_SKEW:
-        raise InvalidInput(
-            f"--filled-at: {moment:%Y-%m-%d %H:%M} lies in the future; give when the pump "
-            "was filled"
-        )
+    not_future_moment(moment.astimezone(UTC), "--filled-at")
     return moment
 
 
