@@ -158,19 +158,45 @@ def test_the_alarm_search_compares_whole_us_grants_with_the_integer_below_the_gu
 
 
 def test_integer_poisson_thresholds_count_like_the_float_cdf() -> None:
-    """``w >= ceil(F * 2**32)`` decides exactly as ``w / 2**32 >= F``, at every threshold."""
+    """``w >= ceil(F * 2**31)`` decides exactly as ``w / 2**31 >= F``, at every threshold,
+    and every threshold lies in ``[1, 2**31]`` (the compiled draw compares 32-bit lanes)."""
     lam = np.array([0.01, 0.5, 3.0, 7.25, 20.0, 150.0])
     cdf, _ = rnd.poisson_cdf(lam)
     thresholds, _ = rnd.poisson_table(lam)
+    assert thresholds.min() >= 1
+    assert thresholds.max() <= 2**31
     for row in range(lam.shape[0]):
-        edges = thresholds[row].astype(np.int64)
-        words = np.concatenate([edges - 1, edges, edges + 1, np.arange(0, 2**32, 2**20 + 7)])
-        words = np.clip(words, 0, 2**32 - 1).astype(np.uint64)
+        edges = thresholds[row]
+        words = np.concatenate([edges - 1, edges, edges + 1, np.arange(0, 2**31, 2**19 + 7)])
+        words = np.clip(words, 0, 2**31 - 1)
         as_float = np.sum(
-            (words.astype(np.float64) / 4294967296.0)[:, None] >= cdf[row][None, :], axis=1
+            (words.astype(np.float64) / 2147483648.0)[:, None] >= cdf[row][None, :], axis=1
         )
         as_int = rnd.poisson_count(words, thresholds[row])
         assert np.array_equal(as_float, as_int)
+
+
+def test_generated_counts_and_times_are_poisson_and_uniform() -> None:
+    """The stream's statistics: a day's count has the rate's mean and variance and its
+    probabilities, times are uniform over the day, and neighbouring pumps and days do
+    not move together (200,000 days of four pumps; bounds of about five standard errors)."""
+    days = np.arange(50_000)
+    rate = 3.0
+    table, _ = rnd.poisson_table(np.array([rate]))
+    counts, ticks = [], []
+    for pump in (0, 1, 2, 12_345):
+        keys = rnd.day_keys(7, np.full(days.shape, pump), days)
+        counts.append(rnd.poisson_count(rnd.count_word(keys), table[0]))
+        ticks.append(rnd.tick_of_day(rnd.word(keys, 1)) / rnd.TICKS_PER_DAY)
+    c = np.concatenate(counts)
+    assert abs(c.mean() - rate) < 5 * np.sqrt(rate / c.size)
+    assert abs(c.var() - rate) < 0.05
+    pmf = np.exp(-rate) * rate ** np.arange(8) / np.cumprod([1, 1, 2, 3, 4, 5, 6, 7])
+    assert np.allclose(np.bincount(c, minlength=8)[:8] / c.size, pmf, atol=0.004)
+    u = np.concatenate(ticks)
+    assert np.allclose(np.histogram(u, bins=10, range=(0, 1))[0] / u.size, 0.1, atol=0.003)
+    for a, b in ((counts[0], counts[1]), (counts[0][:-1], counts[0][1:])):
+        assert abs(np.corrcoef(a, b)[0, 1]) < 0.02
 
 
 def test_request_streams_do_not_depend_on_where_cycles_are_cut() -> None:

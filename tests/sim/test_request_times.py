@@ -6,23 +6,20 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intrathecal.sim import PoissonRequests
-from intrathecal.sim import kernel as k
+from intrathecal.sim import PoissonRequests, draw
 from intrathecal.sim import randomness as rnd
 
-DAY_US = k.DAY_US
+DAY_US = draw.DAY_US
 
 
 def _compiled_times(stream: PoissonRequests, pump_id: int, start: int, end: int) -> list[int]:
     table, rows = rnd.poisson_table(stream.rate_per_day)
     thr = table[rows[0]]
-    rel_us = np.empty(int(k._room(np.int64(end - start), thr.shape[0])), dtype=np.int64)
-    cols = np.empty(k.ROW * k.CHUNK, dtype=np.int64)
-    counts = np.empty(k.CHUNK, dtype=np.int64)
-    extra_us = np.empty(thr.shape[0], dtype=np.int64)
+    rel_us = np.empty(int(draw.room(np.int64(end - start), thr.shape[0])), dtype=np.int64)
+    counts = np.empty(draw.ROW, dtype=np.int64)
     key = rnd.seed_key(stream.seed)
-    m = k._request_times(
-        key, np.int64(pump_id), np.int64(start), np.int64(end), thr, cols, counts, extra_us, rel_us
+    m = draw.request_times(
+        key, np.int64(pump_id), np.int64(start), np.int64(end), thr, counts, rel_us
     )
     return rel_us[:m].tolist()
 
@@ -38,7 +35,7 @@ def _compiled_times(stream: PoissonRequests, pump_id: int, start: int, end: int)
 def test_compiled_request_times_equal_the_materialised_stream(
     rate: float, seed: int, pump_id: int, start: int, length: int
 ) -> None:
-    """Any rate (busy days of more than seven requests included), seed, pump and window
+    """Any rate (busy days of more than ``draw.ROW`` requests included), seed, pump and window
     starting and ending inside a day: the same times, in the same order, to the µs."""
     stream = PoissonRequests.uniform(1, rate, seed)
     ids = np.array([pump_id], dtype=np.int64)

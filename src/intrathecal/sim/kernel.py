@@ -11,11 +11,8 @@ over the granted boluses from the one nearest a linear guess to the piece where 
 crossed, then a walk over the few flex-step and bolus-end breakpoints left (whole days
 skipped in closed form) and a linear solve on the final constant-rate piece.
 
-Generated (Poisson) requests take a faster route: a loop over the cycle's days that the
-compiler vectorises (hashes, counts, a sorting network) writes their times as int64 µs,
-one vector per request slot; a small intrinsic transposes each block of eight days in
-registers and appends the days' requests to the cycle's list (a day of more than seven
-merges the rest of its requests in place); and a branch-free gate keeps
+Generated (Poisson) requests take a faster route: ``draw`` writes a cycle's request times
+as int64 µs, eight days at a time in vector lanes; and a branch-free gate keeps
 the last grants in registers and decides on those whole microseconds (exactly the float
 rule on whole-µs times). It skips the reservoir check, and its result is kept only when
 the reservoir held every grant with room to spare; otherwise, and for explicit requests,
@@ -26,21 +23,17 @@ The alarm and battery solves read the register gate's grants as whole µs (``sca
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
-from llvmlite import ir
 from numba.core import types
-from numba.core.extending import intrinsic, overload
+from numba.core.extending import overload
 
-# LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
-# (taken about 70% of the time in no order a predictor can learn): a mispredicted jump per
-# few requests costs more than the whole branch-free step. It is a code-layout heuristic
-# only (results are the same either way); off for the compiles of this process.
-llvm.set_option("", "-x86-cmov-converter=false")
+from intrathecal.sim.compiled import inline as _inline
+from intrathecal.sim.compiled import jit_bare as _jit_bare
+from intrathecal.sim.compiled import select as _select
+from intrathecal.sim.draw import ROW, request_times, room
 
 DAY = 86_400.0
 INV_DAY = 1.0 / DAY
@@ -52,152 +45,10 @@ EPS_V = 1e-9  # mL: the pump's volume tolerance (reservoir check)
 GRANTED, RUNNING, LOCKOUT, DAILY_MAX, RESERVOIR_LOW, END_OF_SERVICE, NOT_CONFIGURED = range(7)
 N_CODES = 7
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_PUMP = np.uint64(0xD6E8FEB86659FD93)
-_DAYK = np.uint64(0xA0761D6478BD642F)
-_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
-_LOW32 = np.uint64(0xFFFFFFFF)
-_GOLDEN2 = np.uint64((2 * 0x9E3779B97F4A7C15) % 2**64)
-_GOLDEN3 = np.uint64((3 * 0x9E3779B97F4A7C15) % 2**64)
-_GOLDEN4 = np.uint64((4 * 0x9E3779B97F4A7C15) % 2**64)
-_PAD = np.int64(2**40)  # past any µs of a day: sorts after the day's requests
-SLOTS = 7  # requests a day on the vector path (words 1-7 of four hashes)
-ROW = 8  # slots stored per day: the SLOTS and a pad, so a day's row is one vector
-CHUNK = 64  # days per vector pass
 WINDOW = 8  # the largest daily maximum the register gate holds
 BLOCK = 32  # requests a vector pass counts at once
 _CLEAR = np.int64(2**62)  # a gap no limit denies
 _NEVER = np.int64(-(2**60))  # µs: "no grant" in the register gate
-_MS_PER_DAY = np.uint64(86_400_000)
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-# without numba's reference counting (``_nrt=False``): functions that allocate nothing and
-# are called once per cycle would otherwise pay an atomic increment and decrement for every
-# array argument and view (its callers keep the arrays alive)
-_NO_REFCOUNT: dict[str, Any] = {"_nrt": False}  # an option numba's type stubs leave out
-_jit_bare: Callable[[_F], _F] = nb.njit(
-    cache=True, fastmath=False, nogil=True, error_model="numpy", **_NO_REFCOUNT
-)
-_inline = nb.njit(cache=True, fastmath=False, nogil=True, inline="always", error_model="numpy")
-
-
-def _select_typing(typingctx: Any, cond: Any, a: Any, b: Any) -> Any:
-    if a != b:
-        return None
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.select(args[0], args[1], args[2])
-
-    return a(types.boolean, a, b), codegen
-
-
-# ``_select(cond, a, b)``: ``a if cond else b`` as one LLVM ``select``. numba turns a
-# conditional expression into a branch, which LLVM may keep as a data-dependent (so often
-# mispredicted) jump in the gate's loop.
-_select: Any = intrinsic(_select_typing)
-
-
-def _wide_vectors_typing(typingctx: Any) -> Any:
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        # llvmlite's attribute set admits only the attributes it knows by name; LLVM also
-        # reads this string attribute, so it goes in past that check.
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
-        return context.get_dummy_value()
-
-    return types.none(), codegen
-
-
-# ``_wide_vectors()``: emits nothing; the function it is compiled into (after inlining) may
-# use 512-bit vectors where the CPU has them. LLVM's default on AVX-512 CPUs is 256 bits, half
-# the day loop's eight days a vector: on an Intel AVX-512 machine the day loop ran 1.5x
-# faster at 512 bits (on an AMD one, which runs them as two halves, the same either way),
-# while the rest of the cycle loop ran slower, so only ``_draw_days`` asks for them
-# (docs/simulation.md#measured). Results are the same bits either way.
-_wide_vectors: Any = intrinsic(_wide_vectors_typing)
-
-
-_LANES = ir.VectorType(ir.IntType(32), ROW)  # a shuffle's lane indices
-_ROW_T = ir.VectorType(ir.IntType(64), ROW)  # a day's row
-_ROW_PTR = _ROW_T.as_pointer()
-
-
-def _transposed_block(context: Any, builder: Any, cols_type: Any, cols: Any, block: Any) -> Any:
-    """The ``ROW`` days from ``block * ROW`` of ``cols`` (slot ``j`` of day ``q`` at
-    ``j * CHUNK + q``, as the vectorised day loop writes them) as ``ROW`` vectors, one per
-    day (a ROW x ROW transpose in registers: three rounds of pairwise lane exchanges)."""
-    data = context.make_array(cols_type)(context, builder, cols).data
-    first = builder.mul(block, context.get_constant(types.intp, ROW))
-    v = []
-    for j in range(ROW):
-        where = builder.add(first, context.get_constant(types.intp, j * CHUNK))
-        v.append(builder.load(builder.bitcast(builder.gep(data, [where]), _ROW_PTR), align=8))
-    step = 1
-    while step < ROW:
-        lo = [k if k & step == 0 else ROW + k - step for k in range(ROW)]
-        hi = [k + step if k & step == 0 else ROW + k for k in range(ROW)]
-        for p in range(ROW):
-            if p & step == 0:
-                a, b = v[p], v[p + step]
-                v[p] = builder.shuffle_vector(a, b, ir.Constant(_LANES, lo))
-                v[p + step] = builder.shuffle_vector(a, b, ir.Constant(_LANES, hi))
-        step *= 2
-    return v
-
-
-def _store_row(builder: Any, data: Any, at: Any, row: Any) -> None:
-    builder.store(row, builder.bitcast(builder.gep(data, [at]), _ROW_PTR), align=8)
-
-
-def _compact_codegen(check: bool) -> Any:
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        v = _transposed_block(context, builder, signature.args[2], args[2], args[4])
-        counts_data = context.make_array(signature.args[3])(context, builder, args[3]).data
-        first = builder.mul(args[4], context.get_constant(types.intp, ROW))
-        counts_ptr = builder.bitcast(builder.gep(counts_data, [first]), _ROW_PTR)
-        day_counts = builder.load(counts_ptr, align=8)
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        at = args[1]
-        for k in range(ROW):
-            _store_row(builder, data, at, v[k])
-            at = builder.add(
-                at, builder.extract_element(day_counts, ir.Constant(ir.IntType(32), k))
-            )
-        if not check:
-            return at
-        busy = builder.icmp_signed(">", day_counts, ir.Constant(_ROW_T, [SLOTS] * ROW))
-        any_busy = builder.bitcast(busy, ir.IntType(ROW))
-        none_busy = builder.icmp_unsigned("==", any_busy, ir.Constant(ir.IntType(ROW), 0))
-        return builder.select(none_busy, at, context.get_constant(types.intp, -1))
-
-    return codegen
-
-
-def _compact_typing(
-    typingctx: Any, dst: Any, m: Any, cols: Any, counts: Any, block: Any, check: Any
-) -> Any:
-    if dst != cols or dst != counts or not isinstance(dst, types.Array):
-        return None
-    if dst.dtype != types.int64 or not isinstance(check, types.BooleanLiteral):
-        return None
-    signature = types.intp(dst, types.intp, cols, counts, types.intp, check)
-    return signature, _compact_codegen(check.literal_value)
-
-
-# ``_compact(dst, m, cols, counts, b, check)``: the days of block ``b`` with their requests,
-# each day's row (``ROW`` values: its first ``SLOTS`` and a pad) written whole at ``dst[m:]``
-# and ``m`` advanced by its count (room for ``ROW`` past the last); returns the new ``m``.
-# With ``check`` (a literal), -1 instead when a day of the block has more than ``SLOTS``
-# requests: its row holds only the first ``SLOTS`` (``_busy_block`` places the rest).
-_compact: Any = intrinsic(prefer_literal=True)(_compact_typing)
-
-
-@_inline
-def _mix(x: np.uint64) -> np.uint64:
-    x = (x ^ (x >> _S30)) * _M1
-    x = (x ^ (x >> _S27)) * _M2
-    return x ^ (x >> _S31)
 
 
 @_inline
@@ -501,216 +352,10 @@ def _cycle_prog(
 
 
 @_inline
-def _ms_of_day(w: np.uint64) -> np.int64:
-    return np.int64((w * _MS_PER_DAY) >> _S32)
-
-
-@_inline
-def _us_of_day(w: np.uint64) -> np.int64:
-    """The µs of day of ``_ms_of_day(w)`` (multiplied before the sort, where the compiler
-    still knows the value fits 32 bits and multiplies in 32-bit lanes)."""
-    return _ms_of_day(w) * np.int64(1000)
-
-
-@_inline
-def _exchange(a: np.int64, b: np.int64) -> tuple[np.int64, np.int64]:
-    return min(a, b), max(a, b)
-
-
-@_jit_bare
-def _draw_days(
-    pkey: np.uint64,
-    d0: np.int64,
-    nd: int,
-    thr: np.ndarray,
-    base0: np.int64,
-    cols: np.ndarray,
-    counts: np.ndarray,
-) -> None:
-    """Days ``d0 .. d0 + nd - 1`` (at most ``CHUNK``) at once (a loop the compiler
-    vectorises across days, eight to a 512-bit vector; ``nd`` a multiple of ``ROW``, so no
-    day is left to a scalar remainder loop). A function of its own, not inlined: the wide
-    vectors are for this loop only.
-
-    ``counts[q]``: day ``q``'s request count, capped at ``SLOTS + 1``;
-    ``cols[j * CHUNK + q]`` for ``j < SLOTS`` its first ``SLOTS`` request times, sorted (a
-    sorting network), in µs from ``base0`` (day ``d0``'s midnight relative to the cycle
-    start), ``_PAD`` past the count and in ``j = SLOTS``: one column per slot, so each is
-    stored as whole vectors (``_compact`` makes the days' rows). Request ``j`` is drawn when
-    ``w >= thr[j]`` (``c > j``: the thresholds ascend), so the count's comparisons also
-    choose the pads.
-    """
-    _wide_vectors()
-    k0, k1, k2, k3 = thr[0], thr[1], thr[2], thr[3]
-    k4, k5, k6, k7 = thr[4], thr[5], thr[6], thr[7]
-    day_key = pkey + np.uint64(d0) * _DAYK  # both advance by addition: no multiply a day
-    base = base0
-    for q in range(nd):
-        key = _mix(day_key)
-        h1 = _mix(key + _GOLDEN)
-        h2 = _mix(key + _GOLDEN2)
-        h3 = _mix(key + _GOLDEN3)
-        h4 = _mix(key + _GOLDEN4)
-        w = h1 >> _S32
-        c = np.int64(
-            (w >= k0) + (w >= k1) + (w >= k2) + (w >= k3) + (w >= k4) + (w >= k5) + (w >= k6)
-        ) + np.int64(w >= k7)
-        a0 = _us_of_day(h1 & _LOW32) if w >= k0 else _PAD
-        a1 = _us_of_day(h2 >> _S32) if w >= k1 else _PAD
-        a2 = _us_of_day(h2 & _LOW32) if w >= k2 else _PAD
-        a3 = _us_of_day(h3 >> _S32) if w >= k3 else _PAD
-        a4 = _us_of_day(h3 & _LOW32) if w >= k4 else _PAD
-        a5 = _us_of_day(h4 >> _S32) if w >= k5 else _PAD
-        a6 = _us_of_day(h4 & _LOW32) if w >= k6 else _PAD
-        # an optimal 7-input sorting network (16 compare-exchanges, depth 6)
-        a0, a6 = _exchange(a0, a6)
-        a2, a3 = _exchange(a2, a3)
-        a4, a5 = _exchange(a4, a5)
-        a0, a2 = _exchange(a0, a2)
-        a1, a4 = _exchange(a1, a4)
-        a3, a6 = _exchange(a3, a6)
-        a0, a1 = _exchange(a0, a1)
-        a2, a5 = _exchange(a2, a5)
-        a3, a4 = _exchange(a3, a4)
-        a1, a2 = _exchange(a1, a2)
-        a4, a6 = _exchange(a4, a6)
-        a2, a3 = _exchange(a2, a3)
-        a4, a5 = _exchange(a4, a5)
-        a1, a2 = _exchange(a1, a2)
-        a3, a4 = _exchange(a3, a4)
-        a5, a6 = _exchange(a5, a6)
-        cols[0 * CHUNK + q] = base + a0
-        cols[1 * CHUNK + q] = base + a1
-        cols[2 * CHUNK + q] = base + a2
-        cols[3 * CHUNK + q] = base + a3
-        cols[4 * CHUNK + q] = base + a4
-        cols[5 * CHUNK + q] = base + a5
-        cols[6 * CHUNK + q] = base + a6
-        cols[SLOTS * CHUNK + q] = base + _PAD
-        counts[q] = c
-        day_key += _DAYK
-        base += DAY_US
-
-
-@_inline
 def _room(longest_us: np.int64, width: int) -> np.int64:
-    """Request buffer length for a cycle of ``longest_us``: its days' requests (at most
-    ``width`` a day, and a day's whole row is copied) and the pads the gate counts over."""
-    return np.int64((longest_us // DAY_US + 2) * max(width, ROW) + BLOCK)
-
-
-@_jit_bare
-def _busy_block(
-    pkey: np.uint64,
-    d0: np.int64,
-    thr: np.ndarray,
-    cols: np.ndarray,
-    counts: np.ndarray,
-    block: int,
-    extra_us: np.ndarray,
-    rel_us: np.ndarray,
-    m: int,
-) -> int:
-    """``_compact`` for a block with a day of more than ``SLOTS`` requests: each such day's
-    whole count (the vector pass caps it), the rows placed with room for it, and the rest of
-    its requests (words ``SLOTS + 1`` on, sorted into ``extra_us``) merged in place, by
-    rank, with the first ``SLOTS`` (sorted) already there: the day's times are those of the
-    day drawn whole, in the same sorted order. ``d0`` is the chunk's first day; the times
-    are µs from the cycle start like the row's (``cols``' pad column holds the day's
-    midnight plus ``_PAD``)."""
-    first = block * ROW
-    for q in range(first, first + ROW):
-        if counts[q] > SLOTS:
-            key = _mix(pkey + np.uint64(d0 + q) * _DAYK)
-            w = _mix(key + _GOLDEN) >> _S32
-            k = SLOTS + 1  # the vector pass saw ``w`` at or above the first SLOTS + 1
-            while k < thr.shape[0] and w >= thr[k]:
-                k += 1
-            counts[q] = k
-    end: int = _compact(rel_us, m, cols, counts, block, False)
-    at = m
-    for q in range(first, first + ROW):
-        k = counts[q]
-        if k > SLOTS:
-            key = _mix(pkey + np.uint64(d0 + q) * _DAYK)
-            base = cols[SLOTS * CHUNK + q] - _PAD
-            for j in range(SLOTS, k):  # request j is word j + 1 (insertion sort)
-                idx = j + 1
-                h = _mix(key + np.uint64(idx // 2 + 1) * _GOLDEN)
-                t = base + _us_of_day(h >> _S32 if idx % 2 == 0 else h & _LOW32)
-                for e in range(j - SLOTS, 0, -1):
-                    prev = extra_us[e - 1]
-                    extra_us[e] = max(prev, t)
-                    t = min(prev, t)
-                extra_us[0] = t
-            # merged by rank: each time goes after the other list's smaller ones (a row's
-            # time before an equal extra), so every position is known without a scan
-            extras = k - SLOTS
-            for i in range(SLOTS):
-                x = cols[i * CHUNK + q]  # == rel_us[at + i], read where no store is pending
-                rank = i
-                for e in range(extras):
-                    rank += extra_us[e] < x
-                rel_us[at + rank] = x
-            for e in range(extras):
-                y = extra_us[e]
-                rank = e
-                for i in range(SLOTS):
-                    rank += cols[i * CHUNK + q] <= y
-                rel_us[at + rank] = y
-        at += k
-    return end
-
-
-@_inline
-def _request_times(
-    seed_key: np.uint64,
-    pump_id: np.int64,
-    t0_us: np.int64,
-    t1_us: np.int64,
-    thr: np.ndarray,
-    cols: np.ndarray,
-    counts: np.ndarray,
-    extra_us: np.ndarray,
-    rel_us: np.ndarray,
-) -> int:
-    """Request times in ``[t0, t1)`` (µs from ``t0``) into ``rel_us``; returns how many.
-
-    ``thr`` is the pump's Poisson threshold row (``randomness.poisson_table``). The vector
-    pass draws the days (``cols`` holds ``ROW * CHUNK`` values, ``counts`` ``CHUNK``); a
-    block with a day of more than ``SLOTS`` requests is placed by ``_busy_block``
-    (``extra_us`` holds ``len(thr)`` values). ``rel_us`` holds ``_room(t1 - t0, len(thr))``
-    values: every day's row is written whole, and the times before ``t0`` and from ``t1``
-    on (all in the first and last day, and the times sorted) are left out.
-    """
-    d0 = t0_us // DAY_US
-    nd = (t1_us - 1) // DAY_US - d0 + 1
-    pkey = seed_key + np.uint64(pump_id) * _PUMP
-    m = 0
-    for c0 in range(0, nd, CHUNK):
-        days = min(int(nd - c0), CHUNK)
-        blocks = (days + ROW - 1) // ROW
-        base0 = (d0 + c0) * DAY_US - t0_us
-        _draw_days(pkey, d0 + c0, blocks * ROW, thr, base0, cols, counts)
-        for q in range(days, blocks * ROW):  # days past the cycle's end: none
-            counts[q] = 0
-        for block in range(blocks):
-            got = _compact(rel_us, m, cols, counts, block, True)
-            if got < 0:
-                got = _busy_block(pkey, d0 + c0, thr, cols, counts, block, extra_us, rel_us, m)
-            m = got
-        if c0 == 0:  # the day the cycle starts in: its requests before ``t0`` are the first
-            early = 0
-            while early < m and rel_us[early] < 0:
-                early += 1
-            if early > 0:
-                m -= early
-                for r in range(m):
-                    rel_us[r] = rel_us[r + early]
-    # the day the cycle ends in: its requests from ``t1`` on are the last ones
-    while m > 0 and rel_us[m - 1] >= t1_us - t0_us:
-        m -= 1
-    return m
+    """Request buffer length for a cycle of ``longest_us``: what the draw writes
+    (``draw.room``) and the pads the gate counts over."""
+    return room(longest_us, width) + BLOCK
 
 
 @_inline
@@ -915,11 +560,9 @@ def _pump_cycles(
     times: np.ndarray,
     gbuf: np.ndarray,
     ring: np.ndarray,
-    extra_us: np.ndarray,
     rel_us: np.ndarray,
     gaps_us: np.ndarray,
     grants_us: np.ndarray,
-    cols: np.ndarray,
     day_counts: np.ndarray,
     cum: np.ndarray,
 ) -> None:
@@ -976,9 +619,7 @@ def _pump_cycles(
                 nreq = 0
                 if lam[i] > 0.0:
                     thr = thr_table[thr_row[i]]
-                    nreq = _request_times(
-                        seed_key, pump_id[i], t0, t1, thr, cols, day_counts, extra_us, rel_us
-                    )
+                    nreq = request_times(seed_key, pump_id[i], t0, t1, thr, day_counts, rel_us)
                 rt = times
                 r0 = 0
             else:
@@ -1281,12 +922,10 @@ def advance(
         times = np.empty(cap, dtype=np.float64)
         gbuf = np.empty(cap, dtype=np.float64)
         ring = np.empty(max(width, 1), dtype=np.float64)
-        extra_us = np.empty(max(thr_table.shape[1], 1), dtype=np.int64)
         rel_us = np.empty(cap, dtype=np.int64)
         gaps_us = np.empty(cap, dtype=np.int64)
         grants_us = np.empty(cap, dtype=np.int64)
-        cols = np.empty(ROW * CHUNK, dtype=np.int64)
-        day_counts = np.empty(CHUNK, dtype=np.int64)
+        day_counts = np.empty(ROW, dtype=np.int64)
         cum = np.empty(step_starts.shape[1] + 1, dtype=np.float64)
         _pump_cycles(
             c * npumps // nchunks,
@@ -1346,11 +985,9 @@ def advance(
             times,
             gbuf,
             ring,
-            extra_us,
             rel_us,
             gaps_us,
             grants_us,
-            cols,
             day_counts,
             cum,
         )

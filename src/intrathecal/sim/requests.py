@@ -62,7 +62,7 @@ class PoissonRequests:
         object.__setattr__(self, "rate_per_day", rates)
 
     @cached_property
-    def thresholds(self) -> tuple[NDArray[np.uint64], I64]:
+    def thresholds(self) -> tuple[I64, I64]:
         """The Poisson count thresholds and each pump's row (``randomness.poisson_table``),
         computed once: a study advances the same streams day after day."""
         return rnd.poisson_table(self.rate_per_day)
@@ -87,13 +87,14 @@ class PoissonRequests:
         keys = rnd.day_keys(self.seed, pump_ids[row], day)
         table, index = self.thresholds
         lam = self.rate_per_day[row]
-        count = np.where(lam > 0, rnd.poisson_count(rnd.word(keys, 0), table[index[row]]), 0)
+        count = np.where(lam > 0, rnd.poisson_count(rnd.count_word(keys), table[index[row]]), 0)
         kmax = int(count.max(initial=0))
-        ms = np.full((row.shape[0], kmax), np.iinfo(np.int64).max, dtype=np.int64)
+        ticks = np.full((row.shape[0], kmax), rnd.TICKS_PER_DAY, dtype=np.int64)
         for j in range(kmax):
-            ms[:, j] = np.where(count > j, rnd.ms_of_day(rnd.word(keys, j + 1)), ms[:, j])
-        ms.sort(axis=1)
-        rel_us = (day * DAY_US - start_us[row])[:, None] + ms * 1000
+            drawn = rnd.tick_of_day(rnd.word(keys, j + 1))
+            ticks[:, j] = np.where(count > j, drawn, ticks[:, j])
+        ticks.sort(axis=1)
+        rel_us = (day * DAY_US - start_us[row])[:, None] + ticks * rnd.TICK_US
         valid = (np.arange(kmax)[None, :] < count[:, None]) & (rel_us >= 0)
         valid &= rel_us < (end_us - start_us)[row][:, None]
         per_pump = np.bincount(row[np.nonzero(valid)[0]], minlength=n).astype(np.int64)
