@@ -2,9 +2,9 @@
 
 Eight days at a time, one 32-bit lane each: a numba intrinsic emits the LLVM IR for a
 block of eight days (with AVX2, 256-bit vectors and native 32-bit multiplies): the day
-keys, the Poisson counts (nine threshold compares), the first eight request words and
-their ticks, an 8-input sorting network on the ticks, an 8 x 8 transpose in registers that
-turns the slots into one row per day, and each row widened to µs from the cycle start and
+keys, the Poisson counts (nine threshold compares), the first eight request words, an
+8-input sorting network on them, an 8 x 8 transpose in registers that turns the slots into
+one row per day, and each row widened to ticks, then µs from the cycle start, and
 stored whole where the day's requests go (the next day's row starts after its count). A
 day of more than eight requests (0.4 % of days at three a day) then gets room for the
 rest, which a scalar loop draws into its sorted row. Days past the cycle's end in its last
@@ -34,7 +34,7 @@ from intrathecal.sim.randomness import (
 DAY_US = 86_400_000_000
 ROW = 8  # days a block, and the requests a day the vector pass draws (a row)
 _TICK_SHIFT = TICK_US.bit_length() - 1  # a tick is 2**10 µs
-_PAD = 0x7FFFFFFF  # a tick past any of the day's: an empty slot sorts last
+_EMPTY = 0xFFFFFFFF  # an empty slot's word: sorts last
 _MASK32 = np.uint64(0xFFFFFFFF)
 _U16, _U15, _U32 = np.uint64(16), np.uint64(15), np.uint64(32)
 _UM1, _UM2, _UG = np.uint64(HASH_M1), np.uint64(HASH_M2), np.uint64(GOLDEN32)
@@ -114,19 +114,21 @@ def _draw_block_codegen(context: Any, builder: Any, signature: Any, args: Any) -
     for more in drawn:
         count = b.add(count, b.zext(more, _V32))
     b.store(b.zext(count, _V64), b.bitcast(counts_data, _V64.as_pointer()), align=8)
-    ticks = []
+    # the words sorted as they are (a word's tick grows with it), each made a tick once a
+    # day's row is widened to 64 bits: ``(word x TICKS_PER_DAY) >> 32`` ticks, in µs
+    words = []
     for j in range(ROW):
         word = _hash(b, b.add(key, _splat(_V32, ((j + 1) * GOLDEN32) & 0xFFFFFFFF)))
-        wide = b.mul(b.zext(word, _V64), _splat(_V64, TICKS_PER_DAY))
-        tick = b.trunc(b.lshr(wide, _splat(_V64, 32)), _V32)
-        ticks.append(b.select(drawn[j], tick, _splat(_V32, _PAD)))
+        words.append(b.select(drawn[j], word, _splat(_V32, _EMPTY)))
     for i, j in _NETWORK:
-        ticks[i], ticks[j] = _exchange(b, ticks[i], ticks[j])
-    rows = _transpose(b, ticks)
+        words[i], words[j] = _exchange(b, words[i], words[j])
+    rows = _transpose(b, words)
+    base = _broadcast(b, base0, _V64)
     at = m
     for q in range(ROW):
-        base = _broadcast(b, b.add(base0, _I64(q * DAY_US)), _V64)
-        us = b.add(b.shl(b.zext(rows[q], _V64), _splat(_V64, _TICK_SHIFT)), base)
+        wide = b.mul(b.zext(rows[q], _V64), _splat(_V64, TICKS_PER_DAY))
+        tick_us = b.and_(b.lshr(wide, _splat(_V64, 32 - _TICK_SHIFT)), _splat(_V64, -TICK_US))
+        us = b.add(tick_us, b.add(base, _splat(_V64, q * DAY_US)))
         b.store(us, b.bitcast(b.gep(dst_data, [at]), _V64.as_pointer()), align=8)
         at = b.add(at, b.zext(b.extract_element(count, _I32(q)), _I64))
     busy = b.bitcast(b.icmp_signed(">", count, _splat(_V32, ROW)), ir.IntType(ROW))

@@ -175,7 +175,7 @@ def _advance(
         record = False
     else:
         lam = np.zeros(n)
-        table, rows = np.zeros((1, 8), dtype=np.int64), np.zeros(n, dtype=np.int64)
+        table, rows = np.zeros((1, 16), dtype=np.int64), np.zeros(n, dtype=np.int64)
         stream_key = U64(0)
         offsets, times = requests.offsets, requests.times_s
         if offsets.shape[0] != n + 1:
