@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from fractions import Fraction
@@ -29,6 +30,8 @@ from intrathecal.sim import (
     FleetResult,
     FleetState,
     PoissonRequests,
+    compiled,
+    draw,
     kernel,
     refill,
     run_cycle,
@@ -380,3 +383,15 @@ def test_alarm_time_in_year_six_is_within_100_ns_of_exact_rational_arithmetic() 
         res = run_cycle(state, programs, BolusRequests.none(1), start + 400 * DAY_US)
         exact = _exact_flex_time(hours, rates, Fraction(start % DAY_US, 10**6), fill - 2)
         assert abs(res.low_at_s[0] - float(exact)) < 1e-7
+
+
+def test_compiled_caches_are_stamped_by_every_compiled_source() -> None:
+    """numba invalidates a cached function only when its own file changes, but the engine's
+    functions take code and constants from each other's files (``advance`` inlines the
+    draw, which reads the stream's constants): each is stamped by all of them."""
+    names = {path.name for path in compiled.COMPILED_SOURCES}
+    assert names == {"compiled.py", "draw.py", "kernel.py", "randomness.py"}
+    want = b"".join(hashlib.sha256(p.read_bytes()).digest() for p in compiled.COMPILED_SOURCES)
+    for dispatcher in (kernel.advance, kernel._solve, draw.request_times, compiled.mix):
+        locator = dispatcher._cache._impl._locator  # numba's cache locator for the function
+        assert locator.get_source_stamp() == want

@@ -1,16 +1,70 @@
-"""What the compiled modules share: numba's options for them, a branch-free select, and
-splitmix64's finaliser."""
+"""What the compiled modules share: their cache's stamp, numba's options for them, a
+branch-free select, and splitmix64's finaliser."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import llvmlite.binding as llvm
 import numba as nb
 import numpy as np
-from numba.core import types
+from numba.core import caching, types
 from numba.core.extending import intrinsic
+
+_HERE = Path(__file__).resolve().parent
+# The sources the compiled functions take code or constants from (by inlining, linking or
+# reading a global, which numba freezes at compile time). numba invalidates a cached
+# function only when its own file changes, so ``kernel.advance`` would keep running a
+# changed ``draw.py``'s old code; the package's functions are stamped by all of them.
+COMPILED_SOURCES = tuple(
+    _HERE / name for name in ("compiled.py", "draw.py", "kernel.py", "randomness.py")
+)
+
+
+@cache
+def _digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def sources_stamp() -> bytes:
+    """The digests of every compiled source, as a cached function's stamp."""
+    stats = [(path, path.stat()) for path in COMPILED_SOURCES]
+    return b"".join(_digest(path, st.st_mtime_ns, st.st_size) for path, st in stats)
+
+
+class _StampedBySources:
+    """A numba cache locator for the package's compiled functions: as its base class, but
+    stamped by ``sources_stamp``."""
+
+    def get_source_stamp(self) -> bytes:
+        return sources_stamp()
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if Path(py_file).resolve() not in COMPILED_SOURCES:
+            return None
+        return super().from_function(py_func, py_file)  # type: ignore[misc]
+
+
+class _UserProvided(_StampedBySources, caching.UserProvidedCacheLocator):
+    pass
+
+
+class _InTree(_StampedBySources, caching.InTreeCacheLocator):
+    pass
+
+
+class _UserWide(_StampedBySources, caching.UserWideCacheLocator):
+    pass
+
+
+# tried first, in numba's own order (NUMBA_CACHE_DIR, next to the source, the user's cache)
+if _UserProvided not in caching.CacheImpl._locator_classes:
+    caching.CacheImpl._locator_classes[:0] = [_UserProvided, _InTree, _UserWide]
 
 # LLVM's x86 cmov converter turns the register gate's selects back into a branch on "granted"
 # (taken about 70% of the time in no order a predictor can learn): a mispredicted jump per
