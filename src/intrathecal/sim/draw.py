@@ -23,6 +23,7 @@ from numba.core.extending import intrinsic
 
 from intrathecal.sim.compiled import inline, jit_bare, mix
 from intrathecal.sim.randomness import (
+    DAY_US,
     GOLDEN32,
     HASH_M1,
     HASH_M2,
@@ -31,7 +32,6 @@ from intrathecal.sim.randomness import (
     TICKS_PER_DAY,
 )
 
-DAY_US = 86_400_000_000
 ROW = 8  # days a block, and the requests a day the vector pass draws (a row)
 _TICK_SHIFT = TICK_US.bit_length() - 1  # a tick is 2**10 µs
 _EMPTY = 0xFFFFFFFF  # an empty slot's word: sorts last

@@ -26,7 +26,6 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 BOOL = NDArray[np.bool_]
 NEVER_US = np.iinfo(np.int64).max // 4  # a cap that is never reached
-DAY_US = 86_400_000_000
 
 
 def to_us(when: datetime, epoch: datetime) -> int:

@@ -34,10 +34,10 @@ from intrathecal.sim.compiled import inline as _inline
 from intrathecal.sim.compiled import jit_bare as _jit_bare
 from intrathecal.sim.compiled import select as _select
 from intrathecal.sim.draw import ROW, request_times, room
+from intrathecal.sim.randomness import DAY_US
 
 DAY = 86_400.0
 INV_DAY = 1.0 / DAY
-DAY_US = 86_400_000_000
 EPS_T = 1e-6  # s: the pump's simultaneity tolerance (lockout, rolling 24 h window)
 EPS_V = 1e-9  # mL: the pump's volume tolerance (reservoir check)
 

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from intrathecal.core.program import Continuous, PatientBolus, Prescription, Solution
 from intrathecal.core.quantities import Volume, VolumeRate
 from intrathecal.device.models import pump_models
-from intrathecal.sim.fleet import DAY_US, FleetPrograms
+from intrathecal.sim.fleet import FleetPrograms
+from intrathecal.sim.randomness import DAY_US
 from intrathecal.sim.study_config import DrugConfig, StudyConfig
 
 F64 = NDArray[np.float64]

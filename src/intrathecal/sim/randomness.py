@@ -35,6 +35,7 @@ _S30, _S27, _S31, _S32 = U64(30), U64(27), U64(31), U64(32)
 _LOW32 = U64(0xFFFFFFFF)
 TICK_US = 1024
 TICKS_PER_DAY = 84_375_000  # 86,400 s / 1,024 µs
+DAY_US = TICKS_PER_DAY * TICK_US  # 86,400,000,000: the day every time is measured in
 MAX_PER_DAY = 255  # the widest Poisson table (rates up to ~150 requests a day)
 
 

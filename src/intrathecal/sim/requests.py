@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intrathecal.sim import randomness as rnd
-from intrathecal.sim.fleet import DAY_US
+from intrathecal.sim.randomness import DAY_US
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]

@@ -21,8 +21,9 @@ from numpy.typing import NDArray
 from intrathecal.sim.clinic_days import NONE, ClinicCalendar
 from intrathecal.sim.engine import CycleResult, Decision, run_cycle
 from intrathecal.sim.errors import SchedulingError
-from intrathecal.sim.fleet import DAY_US, FleetState, refill
+from intrathecal.sim.fleet import FleetState, refill
 from intrathecal.sim.population import YEAR_DAYS, Population, draw_population
+from intrathecal.sim.randomness import DAY_US
 from intrathecal.sim.requests import PoissonRequests
 from intrathecal.sim.scheduling import (
     RefillDemand,
