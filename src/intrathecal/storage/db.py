@@ -57,7 +57,8 @@ def make_engine(
     (a new server process on PostgreSQL, five PRAGMAs on SQLite).
     """
     resolved = database_url(url)
-    backend = make_url(resolved).get_backend_name()
+    parsed = make_url(resolved)
+    backend = parsed.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise DatabaseUnavailable(
             f"the clinic runs on SQLite (sqlite:///FILE) or PostgreSQL "
@@ -65,7 +66,7 @@ def make_engine(
         )
     if backend == "sqlite":
         connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
-        if not _in_memory(make_url(resolved).database):
+        if not _in_memory(parsed.database):
             kwargs.setdefault("pool_size", pool_size)
             connect_args.setdefault("factory", WriterLockedConnection)
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
