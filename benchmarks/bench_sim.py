@@ -65,10 +65,10 @@ from intrathecal.sim import (
     run_fleet,
 )
 from intrathecal.sim.distributed import cluster, run_fleet_distributed
+from intrathecal.sim.randomness import DAY_US
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 DAY_S = 86_400.0
-DAY_US = 86_400_000_000
 YEAR_DAYS = 365.25
 MODEL = "synchromed-ii-40"
 SOLUTION = Solution.single("morphine", Concentration.parse("10 mg/mL"))
