@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
+import dask
 import numpy as np
 import pytest
 
 from intrathecal.core.program_spec import prescription_from_dict
 from intrathecal.device.models import pump_model
 from intrathecal.sim import FleetPrograms, FleetState, PoissonRequests, run_fleet
-from intrathecal.sim.distributed import blocks, cluster, run_fleet_distributed
+from intrathecal.sim.distributed import (
+    SchedulerUnreachable,
+    blocks,
+    cluster,
+    run_fleet_distributed,
+)
 
 DAY_US = 86_400_000_000
 RX = prescription_from_dict(
@@ -36,6 +44,16 @@ def test_blocks_cover_every_pump_once_in_order() -> None:
 
 def test_cluster_needs_one_way_to_find_workers() -> None:
     with pytest.raises(ValueError, match="not both"), cluster(scheduler="tcp://x:1", workers=2):
+        pass
+
+
+def test_a_scheduler_that_does_not_answer_is_named_in_a_typed_error() -> None:
+    # a closed port on this host: refused within the connect timeout, no cluster involved
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
+        pytest.raises(SchedulerUnreachable, match=re.escape("'tcp://127.0.0.1:1'")),
+        cluster(scheduler="tcp://127.0.0.1:1"),
+    ):
         pass
 
 

@@ -245,6 +245,23 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "expected a .png or .svg" in bad_plot.output
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--dask-scheduler", "scheduler-host"], "missing port number"),
+        (["--dask-scheduler", "http://127.0.0.1:8786"], "unknown address scheme 'http'"),
+        (["--dask-scheduler", "tcp://127.0.0.1:8786", "--workers", "2"], "not both"),
+    ],
+)
+def test_cli_a_cluster_it_cannot_use_is_one_line_and_exit_2(
+    options: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["sim", "fleet", str(EXAMPLE), *options])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
 def test_replications_on_a_dask_cluster_equal_the_in_process_run(tmp_path: Path) -> None:
     raw = example_raw()
     raw.update({"patients": 25, "years": 45 / 365.25, "replications": 3})

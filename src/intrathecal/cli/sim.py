@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -87,23 +87,18 @@ def _prepare(config_path: Path, replications: int | None, policy: Policy | None)
 def _runner(
     workers: int | None, scheduler: str | None, quiet: bool
 ) -> Iterator[Callable[[StudyConfig], StudyResult]]:
-    """A function running a study: on a Dask cluster, or in process with a progress bar."""
-    from intrathecal.sim.study import run_replication, run_study, study_days
+    """A function running a study, in process or on a Dask cluster, with a progress bar."""
+    from intrathecal.sim.study import run_study, study_days
 
-    if workers is not None or scheduler is not None:
-        from intrathecal.sim.distributed import cluster
-
-        with cluster(scheduler=scheduler, workers=workers) as opened:
-            client: Any = opened  # distributed ships no type hints for map/gather
-
-            def on_cluster(cfg: StudyConfig, indices: list[int]) -> list[ReplicationMetrics]:
-                futures = client.map(run_replication, [cfg] * len(indices), indices, pure=False)
-                return list(client.gather(futures))
-
-            yield lambda cfg: run_study(cfg, map_replications=on_cluster)
-        return
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=quiet) as bar:
+    with ExitStack() as stack:
+        client = _open_cluster(stack, workers, scheduler)
+        bar = stack.enter_context(
+            Progress(*columns, console=console, transient=True, disable=quiet)
+        )
+        if client is not None:
+            yield lambda cfg: run_study(cfg, map_replications=_on_cluster(client, bar))
+            return
 
         def in_process(cfg: StudyConfig) -> StudyResult:
             total = cfg.replications * study_days(cfg)
@@ -116,6 +111,40 @@ def _runner(
             return run_study(cfg, progress=advance)
 
         yield in_process
+
+
+def _open_cluster(stack: ExitStack, workers: int | None, scheduler: str | None) -> Any:
+    """A Dask client closed with ``stack``, or None when the study runs in process."""
+    if workers is None and scheduler is None:
+        return None
+    if workers is not None and scheduler is not None:
+        raise StudyConfigError("--workers and --dask-scheduler: give one of them, not both")
+    from intrathecal.sim.distributed import SchedulerUnreachable, cluster
+
+    try:
+        return stack.enter_context(cluster(scheduler=scheduler, workers=workers))
+    except SchedulerUnreachable as exc:
+        raise StudyConfigError(f"--dask-scheduler: {exc}") from None
+
+
+def _on_cluster(
+    client: Any, bar: Progress
+) -> Callable[[StudyConfig, list[int]], list[ReplicationMetrics]]:
+    """Replications mapped over the cluster, the bar counting those finished."""
+    import distributed
+
+    from intrathecal.sim.study import run_replication
+
+    as_completed: Any = distributed.as_completed  # distributed ships no type hints
+
+    def replications(cfg: StudyConfig, indices: list[int]) -> list[ReplicationMetrics]:
+        task = bar.add_task(f"{cfg.policy.kind}: replications on the cluster", total=len(indices))
+        futures = client.map(run_replication, [cfg] * len(indices), indices, pure=False)
+        for _ in as_completed(futures):
+            bar.advance(task)
+        return list(client.gather(futures))
+
+    return replications
 
 
 def _render(results: list[StudyResult], config: StudyConfig) -> None:

@@ -27,6 +27,10 @@ _new_client: Any = Client  # distributed ships no type hints for these calls
 _new_local_cluster: Any = LocalCluster
 
 
+class SchedulerUnreachable(RuntimeError):
+    """The scheduler address is malformed, or nothing answered there in time."""
+
+
 def blocks(n: int, parts: int) -> list[I64]:
     """Row indices of ``parts`` contiguous, nearly equal blocks of ``n`` pumps (none empty)."""
     if n < 1 or parts < 1:
@@ -40,7 +44,13 @@ def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iter
     if scheduler is not None and workers is not None:
         raise ValueError("give either a scheduler address or a number of workers, not both")
     if scheduler is not None:
-        with _new_client(scheduler) as client:
+        try:
+            opened = _new_client(scheduler)
+        except (OSError, ValueError) as exc:  # refused, timed out, or not an address
+            raise SchedulerUnreachable(
+                f"cannot use the Dask scheduler at {scheduler!r}: {exc}"
+            ) from None
+        with opened as client:
             yield client
         return
     count = workers or 1
