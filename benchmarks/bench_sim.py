@@ -17,8 +17,12 @@ Cases, timed in interleaved rounds (median of the rounds; wall and process CPU t
 - engine fleet with patient boluses, ``--fleet`` pumps x ``--fleet-years``, one numba thread;
 - engine fleet on continuous programs without patient boluses (``--quiet-fleet`` pumps);
 - the fleet with boluses on a Dask LocalCluster of 1 and 2 worker processes.
-``--fleet-rate`` changes only the fleet case's request rate (``--fleet-rate 0.01`` leaves its
-per-day cost: the days are drawn whatever their count). The first line names the machine.
+``--fleet-rate`` and ``--fleet-fill`` (mL a refill) change only that fleet case
+(``--fleet-rate 0.01`` leaves its per-day cost: the days are drawn whatever their count;
+with a rate or fill at which reservoirs run dry before the refill, the cycles so affected
+take the gate that checks the reservoir at each request, several times slower); the case's
+requests, grants and alarms a pump-year are printed after the timings. The first line names
+the machine.
 Before timing, the engine's decisions and alarm times over ``--stepper-days`` are compared
 with the stepper (decisions identical, alarms within one step) and with ``device.Pump``
 (decisions identical, alarms within 1 µs), not only counts; the generated stream the fleet
@@ -58,6 +62,7 @@ from intrathecal.sim import (
     BolusRequests,
     Decision,
     FleetPrograms,
+    FleetResult,
     FleetState,
     PoissonRequests,
     refill,
@@ -95,18 +100,28 @@ def fleet(n: int, rx: Prescription) -> FleetPrograms:
     return FleetPrograms.build([rx] * n, pump_model(MODEL), threshold=Volume(2, "mL"))
 
 
-def run_engine(programs: FleetPrograms, requests: PoissonRequests, years: float) -> int:
-    """The fleet over ``years`` from empty pumps at 0; returns the granted boluses."""
-    state = FleetState.start(programs, 0)
-    res = run_fleet(
+def run_engine(
+    programs: FleetPrograms, requests: PoissonRequests, years: float, fill_ml: float = FILL_ML
+) -> FleetResult:
+    """The fleet over ``years`` from empty pumps at 0, refilled with ``fill_ml``."""
+    return run_fleet(
         programs,
-        state,
+        FleetState.start(programs, 0),
         requests,
         horizon_us=round(years * YEAR_DAYS * DAY_US),
         refill_every_us=REFILL_DAYS * DAY_US,
-        refill_ml=FILL_ML,
+        refill_ml=fill_ml,
     )
-    return int(res.counts[:, Decision.GRANTED].sum())
+
+
+def what_fires(result: FleetResult, pump_years: float) -> str:
+    """The workload's events a pump-year: requests by outcome, and alarms."""
+    counts = result.counts.sum(axis=0) / pump_years
+    return (
+        f"{counts.sum():.0f} requests, {counts[Decision.GRANTED]:.0f} granted, "
+        f"{result.low_alarms.sum() / pump_years:.2f} low and "
+        f"{result.empty_alarms.sum() / pump_years:.2f} empty alarms"
+    )
 
 
 # --- the one-minute stepper -----------------------------------------------------------------
@@ -286,6 +301,7 @@ def main() -> None:
     parser.add_argument("--fleet", type=int, default=20_000)
     parser.add_argument("--fleet-years", type=float, default=1.0)
     parser.add_argument("--fleet-rate", type=float, default=REQUESTS_PER_DAY)
+    parser.add_argument("--fleet-fill", type=float, default=FILL_ML, help="mL each refill")
     parser.add_argument("--quiet-fleet", type=int, default=200_000)
     parser.add_argument("--dask-fleet", type=int, default=100_000)
     parser.add_argument("--dask-workers", default="1,2", help="comma-separated; '' skips Dask")
@@ -317,7 +333,7 @@ def main() -> None:
         ),
         f"engine fleet, patient boluses ({args.fleet_rate:g}/day), 1 thread": (
             args.fleet * args.fleet_years,
-            lambda: run_engine(many, many_req, args.fleet_years),
+            lambda: run_engine(many, many_req, args.fleet_years, args.fleet_fill),
         ),
         "engine fleet, continuous, no boluses, 1 thread": (
             args.quiet_fleet * args.fleet_years,
@@ -342,6 +358,11 @@ def main() -> None:
         )
     ratio = rates["engine, 1 pump"] / rates["one-minute stepper, 1 pump"]
     print(f"speed-up, engine (1 pump) / one-minute stepper (CPU time): {ratio:,.0f} x")
+    fired = what_fires(
+        run_engine(many, many_req, args.fleet_years, args.fleet_fill),
+        args.fleet * args.fleet_years,
+    )
+    print(f"fleet with patient boluses ({args.fleet_fill:g} mL a refill), a pump-year: {fired}")
 
     workers = [int(w) for w in args.dask_workers.split(",") if w.strip()]
     if workers:
