@@ -14,9 +14,11 @@ skipped in closed form) and a linear solve on the final constant-rate piece.
 Generated (Poisson) requests take a faster route: ``draw`` writes a cycle's request times
 as int64 µs, eight days at a time in vector lanes; and a branch-free gate keeps
 the last grants in registers and decides on those whole microseconds (exactly the float
-rule on whole-µs times). It skips the reservoir check, and its result is kept only when
-the reservoir held every grant with room to spare; otherwise, and for explicit requests,
-end of service or recorded decisions, the general gate decides.
+rule on whole-µs times). It skips the reservoir check, which is then applied to its grants
+only; when the reservoir cannot hold one, the requests before that grant's keep the
+register gate's decisions (the check passed every grant before it, so both gates agree
+there) and the general gate decides the rest of the cycle. For explicit requests, end of
+service or recorded decisions, the general gate decides all.
 The alarm and battery solves read the register gate's grants as whole µs (``scale``).
 """
 
@@ -489,6 +491,45 @@ def _fast_gate(
 
 
 @_inline
+def _first_unheld(
+    grants_us: np.ndarray,
+    ng: int,
+    exp0: float,
+    p_base: float,
+    carry_full: float,
+    vol: float,
+    basal: Any,
+) -> int:
+    """The first of the register gate's ``ng`` grants (µs from the cycle start) that the
+    general gate's reservoir check denies, or ``ng``: the same check, skipped for a grant the
+    reservoir holds with room to spare even at the cycle's end (``p_base``)."""
+    if exp0 - (p_base + vol * ng) > 1e-6:
+        return ng  # all of them (the common case: the reservoir is refilled in time)
+    ph0, w0, per_day, n, starts, rates, cum = basal
+    for k in range(ng):
+        if exp0 - (p_base + vol * (k + 1)) > 1e-6:
+            continue
+        t = grants_us[k] / 1e6
+        p_t = _basal_cum(t, ph0, w0, per_day, n, starts, rates, cum) + carry_full
+        if vol > max(exp0 - (p_t + vol * k), 0.0) + EPS_V:
+            return k
+    return ng
+
+
+@_inline
+def _request_of(rel_us: np.ndarray, grants_us: np.ndarray, k: int) -> int:
+    """The index of the request granted as grant ``k`` (the grants are a subsequence of the
+    sorted requests; a request denied at a grant's time comes after it, never before)."""
+    j = 0
+    for r in range(rel_us.shape[0]):
+        if rel_us[r] == grants_us[j]:
+            if j == k:
+                return r
+            j += 1
+    return -1  # not reached: grant ``k`` is one of the requests
+
+
+@_inline
 def _load_ring(grants_s: np.ndarray, i: int, m: int, ring: np.ndarray) -> None:
     """The gate's history of pump ``i``: its last ``m`` grants, oldest first (-inf padded)."""
     width = grants_s.shape[1]
@@ -660,20 +701,31 @@ def _pump_cycles(
                 p_upper = p_base + vol * nreq
                 check_res = exp0 - p_upper <= vol + 1e-6
                 free = gate_fits and eos_rel >= span
+                r_from = 0  # the general gate below decides the requests from here on
                 if free:
                     # the common case: no end of service, the reservoir not checked
                     ng, n_run, n_lock, n_max = _fast_gate(
                         rel_us, nreq, m, ring, carry_end0, lock_us, dur_us, grants_us, gaps_us
                     )
-                    # kept if the reservoir held every grant with room to spare (the check
-                    # could then deny none); otherwise decided again below, checking it
-                    if check_res and exp0 - (p_base + vol * ng) <= 1e-6:
+                    unheld = ng
+                    if check_res:
+                        unheld = _first_unheld(grants_us, ng, exp0, p_base, carry_full, vol, basal)
+                    if unheld < ng:
+                        # the requests before the first grant the reservoir could not hold
+                        # are decided as the general gate would; it decides the rest
+                        r_from = _request_of(rel_us, grants_us, unheld)
+                        ng, n_run, n_lock, n_max = _fast_gate(
+                            rel_us, r_from, m, ring, carry_end0, lock_us, dur_us, grants_us, gaps_us
+                        )
                         free = False
-                        ng = n_run = n_lock = n_max = 0
-                    else:
-                        for k in range(max(ng - m, 0), ng):  # the ring as the general gate
-                            ring[head] = grants_us[k] / 1e6  # leaves it
-                            head = head + 1 if head + 1 < m else 0
+                        for k in range(ng):
+                            gbuf[k] = grants_us[k] / 1e6
+                        if ng > 0:
+                            last = gbuf[ng - 1]
+                            bend = last + dur
+                    for k in range(max(ng - m, 0), ng):  # the ring as the general gate leaves it
+                        ring[head] = grants_us[k] / 1e6
+                        head = head + 1 if head + 1 < m else 0
                 if not (free or in_seconds):
                     for r in range(nreq):
                         times[r] = rel_us[r] / 1e6
@@ -687,7 +739,7 @@ def _pump_cycles(
                         if record:
                             decisions[r0 + r] = code
                 elif not free:
-                    for r in range(nreq):
+                    for r in range(r_from, nreq):
                         t = rt[r0 + r]
                         if t >= eos_rel:
                             code = END_OF_SERVICE
