@@ -19,10 +19,11 @@ Cases, timed in interleaved rounds (median of the rounds; wall and process CPU t
 - the fleet with boluses on a Dask LocalCluster of 1 and 2 worker processes.
 ``--fleet-rate`` and ``--fleet-fill`` (mL a refill) change only that fleet case
 (``--fleet-rate 0.01`` leaves its per-day cost: the days are drawn whatever their count;
-with a rate or fill at which reservoirs run dry before the refill, the cycles so affected
-take the gate that checks the reservoir at each request, several times slower); the case's
-requests, grants and alarms a pump-year are printed after the timings. The first line names
-the machine.
+above about five a day, days of more than eight requests take the draw's scalar path; with a
+rate or fill at which reservoirs run dry before the refill, the general gate decides each
+such cycle from its first grant the reservoir cannot hold, and the empty and dry alarms are
+solved too); the case's requests, grants and alarms a pump-year are printed after the
+timings. The first line names the machine.
 Before timing, the engine's decisions and alarm times over ``--stepper-days`` are compared
 with the stepper (decisions identical, alarms within one step) and with ``device.Pump``
 (decisions identical, alarms within 1 µs), not only counts; the generated stream the fleet

@@ -703,7 +703,8 @@ def _pump_cycles(
                 free = gate_fits and eos_rel >= span
                 r_from = 0  # the general gate below decides the requests from here on
                 if free:
-                    # the common case: no end of service, the reservoir not checked
+                    # the common case: no end of service; the reservoir checked on the
+                    # grants alone, and only when it may not hold them all
                     ng, n_run, n_lock, n_max = _fast_gate(
                         rel_us, nreq, m, ring, carry_end0, lock_us, dur_us, grants_us, gaps_us
                     )
