@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,3 +45,21 @@ def test_compiled_request_times_equal_the_materialised_stream(
     want = stream.materialise(ids, np.array([start]), np.array([start + length])).of(0)
     got = _compiled_times(stream, pump_id, start, start + length)
     assert got == np.round(want * 1e6).astype(np.int64).tolist()
+
+
+@pytest.mark.parametrize(
+    "rates", [[-0.5], [float("nan")], [float("inf")], [rnd.MAX_RATE_PER_DAY + 1], [[3.0, 3.0]]]
+)
+def test_a_stream_refuses_rates_it_cannot_draw_exactly(rates: list[float]) -> None:
+    with pytest.raises(ValueError, match="rate_per_day"):
+        PoissonRequests(np.array(rates), seed=1)
+
+
+def test_the_table_leaves_a_tail_below_1e_15_at_the_highest_rate_a_stream_takes() -> None:
+    lam = rnd.MAX_RATE_PER_DAY
+    width = rnd.poisson_table(np.array([lam]))[0].shape[1]
+    tail = sum(
+        math.exp(-lam + k * math.log(lam) - math.lgamma(k + 1)) for k in range(width, width + 500)
+    )
+    assert width <= rnd.MAX_PER_DAY
+    assert tail < 1e-15

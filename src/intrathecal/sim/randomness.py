@@ -36,7 +36,8 @@ _LOW32 = U64(0xFFFFFFFF)
 TICK_US = 1024
 TICKS_PER_DAY = 84_375_000  # 86,400 s / 1,024 µs
 DAY_US = TICKS_PER_DAY * TICK_US  # 86,400,000,000: the day every time is measured in
-MAX_PER_DAY = 255  # the widest Poisson table (rates up to ~150 requests a day)
+MAX_PER_DAY = 255  # the widest Poisson table
+MAX_RATE_PER_DAY = 100.0  # the highest rate a stream takes: its table's tail stays below 1e-15
 
 
 def mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:

@@ -58,6 +58,11 @@ class PoissonRequests:
     def __post_init__(self) -> None:
         # a read-only copy of its own, so the thresholds cached below cannot go stale
         rates = np.array(self.rate_per_day, dtype=np.float64)
+        if rates.ndim != 1 or not np.all((rates >= 0.0) & (rates <= rnd.MAX_RATE_PER_DAY)):
+            raise ValueError(
+                "rate_per_day: one rate per pump, each from 0 to "
+                f"{rnd.MAX_RATE_PER_DAY:g} requests a day (no NaN)"
+            )
         rates.flags.writeable = False
         object.__setattr__(self, "rate_per_day", rates)
 
