@@ -242,6 +242,48 @@ def test_refill_over_capacity_is_refused() -> None:
         refill(state, programs, np.array([0]), 41.0)
 
 
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ([[5.0, 1.0], []], "in order"),
+        ([[-1.0], []], "not negative"),
+        ([[math.nan], []], "finite"),
+        ([[math.inf], []], "finite"),
+    ],
+)
+def test_explicit_request_times_must_be_sorted_seconds_from_the_cycle_start(
+    times: list[list[float]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        BolusRequests.from_lists(times)
+    # each pump's times start again from its own cycle start
+    assert len(BolusRequests.from_lists([[5.0, 9.0], [1.0], []])) == 3
+
+
+def test_the_engine_refuses_inputs_it_would_misread() -> None:
+    programs = FleetPrograms.build([_rx(bolus=BOLUS)] * 2, MODEL)
+    stream = PoissonRequests.uniform(2, 3.0, 1)
+    for wrong in (PoissonRequests.uniform(1, 3.0, 1), BolusRequests.none(3)):
+        with pytest.raises(ValueError, match="one stream per pump wanted"):
+            run_cycle(_filled(programs, 20.0), programs, wrong, DAY_US)
+    with pytest.raises(ValueError, match="whole microseconds"):
+        run_cycle(_filled(programs, 20.0), programs, stream, np.array([1.5e9, 1.5e9]))
+    with pytest.raises(ValueError, match="whole microseconds"):
+        run_fleet(
+            programs,
+            FleetState.start(programs, 0),
+            stream,
+            horizon_us=365.25 * DAY_US,  # type: ignore[arg-type]
+            refill_every_us=60 * DAY_US,
+            refill_ml=20.0,
+        )
+    with pytest.raises(ValueError, match="capacity"):
+        refill(FleetState.start(programs, 0), programs, np.array([0]), math.nan)
+    for flow in (math.nan, -0.1, 2.5):
+        with pytest.raises(ValueError, match="flow_factor"):
+            FleetPrograms.build([_rx()], MODEL, flow_factor=flow)
+
+
 def test_register_gate_decides_like_the_recording_gate() -> None:
     """Generated streams take the branch-free int64 µs gate (daily maximum 1-8 in registers);
     their materialised times through the general float gate, recording each decision, must

@@ -166,6 +166,8 @@ def _advance(
     n = len(state)
     if state.grants_s.shape[1] < int(programs.max_per_day.max(initial=0)):
         raise ValueError("the state keeps fewer grants than a program's max_per_day")
+    if len(requests) != n:
+        raise ValueError(f"requests: one stream per pump wanted, got {len(requests)} for {n} pumps")
     generated = isinstance(requests, PoissonRequests)
     if isinstance(requests, PoissonRequests):
         lam = requests.rate_per_day.copy()  # writeable: numba compiles read-only arrays apart
@@ -178,8 +180,6 @@ def _advance(
         table, rows = np.zeros((1, 16), dtype=np.int64), np.zeros(n, dtype=np.int64)
         stream_key = U64(0)
         offsets, times = requests.offsets, requests.times_s
-        if offsets.shape[0] != n + 1:
-            raise ValueError(f"requests cover {offsets.shape[0] - 1} pumps, the fleet has {n}")
     o = _Outputs.zeros(n)
     decisions = np.full(times.shape[0], -1, dtype=np.int8) if record else np.zeros(0, np.int8)
     fill = np.zeros(n) if refill_ml is None else refill_ml
@@ -201,6 +201,14 @@ def _advance(
     return o, (decisions if record else None)
 
 
+def _whole_us(value: I64 | int, name: str) -> I64:
+    """Times and spans in whole µs: integers, never floats (which would be rounded silently)."""
+    array = np.asarray(value)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name}: whole microseconds (integers), got {array.dtype}")
+    return array.astype(np.int64)
+
+
 def run_cycle(
     state: FleetState,
     programs: FleetPrograms,
@@ -215,7 +223,7 @@ def run_cycle(
     loop. ``record`` keeps each explicit request's decision.
     """
     n = len(state)
-    end = np.broadcast_to(np.asarray(cycle_end_us, dtype=np.int64), (n,)).copy()
+    end = np.broadcast_to(_whole_us(cycle_end_us, "cycle_end_us"), (n,)).copy()
     if np.any(end < state.t_us):
         raise ValueError("cycle_end_us lies before a pump's current time")
     start = state.t_us.copy()
@@ -243,10 +251,12 @@ def run_fleet(
     """
     n = len(state)
     t0 = int(state.t_us[0]) if n else 0
+    horizon_us = int(_whole_us(horizon_us, "horizon_us"))
+    refill_every_us = int(_whole_us(refill_every_us, "refill_every_us"))
     if np.any(state.t_us != t0) or refill_every_us <= 0 or horizon_us <= t0:
         raise ValueError("run_fleet needs a common start, a positive interval and a later horizon")
     fill = np.broadcast_to(np.asarray(refill_ml, dtype=np.float64), (n,)).copy()
-    if np.any(fill < 0) or np.any(fill > programs.capacity_ml + 1e-9):
+    if not np.all((fill >= 0) & (fill <= programs.capacity_ml + 1e-9)):
         raise ValueError("refill_ml must lie within 0 and each pump's reservoir capacity")
     cycles = -(-(horizon_us - t0) // refill_every_us)
     end = np.full(n, horizon_us, dtype=np.int64)

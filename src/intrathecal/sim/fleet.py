@@ -26,6 +26,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 BOOL = NDArray[np.bool_]
 NEVER_US = np.iinfo(np.int64).max // 4  # a cap that is never reached
+MAX_FLOW_FACTOR = 2.0  # true over programmed flow: far beyond any pump's accuracy spread
 
 
 def to_us(when: datetime, epoch: datetime) -> int:
@@ -149,6 +150,11 @@ class FleetPrograms(_Rows):
             eos_cap = start + round(battery.hard_max_s * 1e6)
             eri_cap = start + round((battery.hard_max_s - battery.eri_to_eos_s) * 1e6)
         ids = np.arange(n, dtype=np.int64) if pump_ids is None else np.asarray(pump_ids, np.int64)
+        flow = np.broadcast_to(np.asarray(flow_factor, np.float64), (n,)).copy()
+        if not np.all((flow >= 0.0) & (flow <= MAX_FLOW_FACTOR)):
+            raise ValueError(
+                f"flow_factor: each pump's true flow over the programmed, 0 to {MAX_FLOW_FACTOR:g}"
+            )
         return cls(
             pump_id=ids,
             n_steps=n_steps,
@@ -159,7 +165,7 @@ class FleetPrograms(_Rows):
             bolus_s=bolus[:, 1].copy(),
             lockout_s=bolus[:, 2].copy(),
             max_per_day=bolus[:, 3].astype(np.int64),
-            flow_factor=np.broadcast_to(np.asarray(flow_factor, np.float64), (n,)).copy(),
+            flow_factor=flow,
             threshold_ml=np.full(n, float(chosen.to("mL"))),
             capacity_ml=np.full(n, float(model.reservoir_capacity.value.to("mL"))),
             battery_alpha=np.full(n, alpha),
@@ -262,7 +268,7 @@ def refill(
         if np.ndim(volume_ml) == 0
         else np.asarray(volume_ml, np.float64)
     )
-    if np.any(vol < 0) or np.any(vol > programs.capacity_ml[idx] + 1e-9):
+    if not np.all((vol >= 0) & (vol <= programs.capacity_ml[idx] + 1e-9)):
         raise ValueError("refill volume_ml must lie within 0 and each pump's reservoir capacity")
     outcome = RefillOutcome(
         rows=idx,

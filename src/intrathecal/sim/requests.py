@@ -30,6 +30,27 @@ class BolusRequests:
     offsets: I64
     times_s: F64
 
+    def __post_init__(self) -> None:
+        offsets, times = np.asarray(self.offsets), np.asarray(self.times_s, dtype=np.float64)
+        if (
+            offsets.ndim != 1
+            or offsets.shape[0] < 1
+            or not np.issubdtype(offsets.dtype, np.integer)
+            or offsets[0] != 0
+            or offsets[-1] != times.shape[0]
+            or np.any(np.diff(offsets) < 0)
+        ):
+            raise ValueError("offsets: from 0 up to the number of times, never down")
+        if times.ndim != 1 or not np.all(times >= 0.0) or not np.all(np.isfinite(times)):
+            raise ValueError("times_s: seconds from each pump's cycle start, finite, not negative")
+        falls = np.flatnonzero(np.diff(times) < 0.0) + 1  # a time below the one before it
+        if not np.all(np.isin(falls, offsets)):
+            raise ValueError("times_s: each pump's request times in order")
+
+    def __len__(self) -> int:
+        """The number of pumps."""
+        return int(self.offsets.shape[0]) - 1
+
     @classmethod
     def from_lists(cls, per_pump: list[list[float]]) -> BolusRequests:
         """From one sorted list of times (s from the cycle start) per pump."""
@@ -65,6 +86,10 @@ class PoissonRequests:
             )
         rates.flags.writeable = False
         object.__setattr__(self, "rate_per_day", rates)
+
+    def __len__(self) -> int:
+        """The number of pumps."""
+        return int(self.rate_per_day.shape[0])
 
     @cached_property
     def thresholds(self) -> tuple[I64, I64]:
