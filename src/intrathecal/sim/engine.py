@@ -203,6 +203,8 @@ def _advance(
 
 def _whole_us(value: I64 | int, name: str) -> I64:
     """Times and spans in whole µs: integers, never floats (which would be rounded silently)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return np.asarray(value, dtype=np.int64)
     array = np.asarray(value)
     if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name}: whole microseconds (integers), got {array.dtype}")
