@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from intrathecal.device.status import BolusDenial
 from intrathecal.sim import kernel
-from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState
+from intrathecal.sim.fleet import F64, I64, FleetPrograms, FleetState, check_fill
 from intrathecal.sim.randomness import U64, seed_key
 from intrathecal.sim.requests import BolusRequests, PoissonRequests
 
@@ -258,8 +258,7 @@ def run_fleet(
     if np.any(state.t_us != t0) or refill_every_us <= 0 or horizon_us <= t0:
         raise ValueError("run_fleet needs a common start, a positive interval and a later horizon")
     fill = np.broadcast_to(np.asarray(refill_ml, dtype=np.float64), (n,)).copy()
-    if not np.all((fill >= 0) & (fill <= programs.capacity_ml + 1e-9)):
-        raise ValueError("refill_ml must lie within 0 and each pump's reservoir capacity")
+    check_fill(fill, programs.capacity_ml, "refill_ml")
     cycles = -(-(horizon_us - t0) // refill_every_us)
     end = np.full(n, horizon_us, dtype=np.int64)
     o, _ = _advance(

@@ -254,6 +254,12 @@ class RefillOutcome:
     empty_alarm: BOOL
 
 
+def check_fill(volume_ml: F64, capacity_ml: F64, name: str) -> None:
+    """Refill volumes from 0 to each pump's reservoir capacity (NaN refused)."""
+    if not np.all((volume_ml >= 0) & (volume_ml <= capacity_ml + 1e-9)):
+        raise ValueError(f"{name} must lie within 0 and each pump's reservoir capacity")
+
+
 def refill(
     state: FleetState, programs: FleetPrograms, rows: I64 | BOOL, volume_ml: F64 | float
 ) -> RefillOutcome:
@@ -268,8 +274,7 @@ def refill(
         if np.ndim(volume_ml) == 0
         else np.asarray(volume_ml, np.float64)
     )
-    if not np.all((vol >= 0) & (vol <= programs.capacity_ml[idx] + 1e-9)):
-        raise ValueError("refill volume_ml must lie within 0 and each pump's reservoir capacity")
+    check_fill(vol, programs.capacity_ml[idx], "refill volume_ml")
     outcome = RefillOutcome(
         rows=idx,
         expected_residual_ml=state.reservoir_ml[idx].copy(),
